@@ -1,0 +1,54 @@
+# GenomicDL: the two commands.
+#   make demo   install dependencies and the package, run the demo, write demo-report/
+#   make test   install dependencies and the package, run Catch2 (src/core) and testthat tests
+SHELL := /bin/bash
+R ?= R
+JOBS ?= $(shell nproc)
+export MAKEFLAGS_PKG := -j$(JOBS)
+export R_MAKEVARS_USER := $(CURDIR)/tools/Makevars.ccache
+BUILD := build/cpp
+LIB := build/Rlib
+
+.PHONY: deps install demo test test-cpp test-r check document bench clean
+
+deps:
+	@tools/install-deps.sh
+
+install: deps
+	@mkdir -p $(LIB)
+	MAKEFLAGS=-j$(JOBS) $(R) CMD INSTALL --no-test-load --library=$(LIB) . 2>&1 | tail -n 5; \
+	  test $${PIPESTATUS[0]} -eq 0
+
+demo: install
+	R_LIBS=$(CURDIR)/$(LIB):$$R_LIBS Rscript inst/scripts/demo.R demo-report
+
+$(BUILD)/Makefile: CMakeLists.txt
+	@mkdir -p $(BUILD)
+	cd $(BUILD) && cmake -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER_LAUNCHER=ccache ../.. >/dev/null
+
+test-cpp: deps $(BUILD)/Makefile
+	cmake --build $(BUILD) -j$(JOBS) 2>&1 | grep -E "error|warning|Error" || true
+	cmake --build $(BUILD) -j$(JOBS) >/dev/null
+	cd $(BUILD) && ./gdl_tests > catch.log 2>&1; echo $$? > catch.rc; tail -n 3 catch.log
+
+test-r: install
+	R_LIBS=$(CURDIR)/$(LIB):$$R_LIBS Rscript tools/run-testthat.R build/testthat.counts
+
+# Runs both suites whatever the first gives, then prints "N passed, N failed".
+test:
+	@$(MAKE) --no-print-directory test-cpp; \
+	$(MAKE) --no-print-directory test-r; \
+	Rscript tools/summarise-tests.R $(BUILD)/catch.log build/testthat.counts
+
+document:
+	Rscript -e 'roxygen2::roxygenise()'
+
+check: install
+	$(R) CMD build --no-build-vignettes . && _R_CHECK_FORCE_SUGGESTS_=false $(R) CMD check --no-manual GenomicDL_*.tar.gz
+
+bench: install
+	for f in bench/*.R; do R_LIBS=$(CURDIR)/$(LIB):$$R_LIBS Rscript $$f; done
+
+clean:
+	rm -rf build demo-report GenomicDL.Rcheck GenomicDL_*.tar.gz
+	./cleanup

@@ -1,0 +1,235 @@
+### =========================================================================
+### Genome access: genomeSource(), getSequence(), oneHot()
+### -------------------------------------------------------------------------
+
+### - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -
+### Constructor
+###
+
+#' Open a genome for the C++ core
+#'
+#' @param x a FASTA path (plain, bgzip or gzip), an \code{Rsamtools::FaFile},
+#'   a \code{BSgenome}, a named \code{DNAStringSet}, or a \code{GenomeSource}
+#'   (returned as is).
+#' @param chromosomes for a \code{BSgenome}: the sequences to load (default:
+#'   all). A BSgenome is loaded into memory.
+#' @param buildIndex build the \code{.fai} (and \code{.gzi}) index of a FASTA
+#'   when it is missing. The folder must be writable.
+#' @return A \code{GenomeSource}. \code{seqinfo()} gives its sequences.
+#' @details A plain FASTA or one compressed with bgzip is read through
+#'   htslib's index, without loading it. A FASTA compressed with plain gzip
+#'   cannot be indexed; it is read into memory with a message.
+#' @examples
+#' fa <- system.file("extdata", "example_genome.fa", package = "GenomicDL")
+#' g <- genomeSource(fa)
+#' g
+#' seqinfo(g)
+#' @export
+genomeSource <- function(x, chromosomes = NULL, buildIndex = TRUE) {
+    if (is(x, "GenomeSource")) return(x)
+    if (is(x, "FaFile")) x <- BiocGenerics::path(x)
+    if (is(x, "BSgenome")) {
+        chromosomes <- if (is.null(chromosomes)) seqnames(x) else chromosomes
+        miss <- setdiff(chromosomes, seqnames(x))
+        if (length(miss))
+            .gdlStop("chromosome(s) not in the BSgenome: ", paste(miss, collapse = ", "))
+        seqs <- Biostrings::getSeq(x, chromosomes)
+        names(seqs) <- chromosomes
+        return(.memoryGenome(seqs))
+    }
+    if (is(x, "DNAStringSet")) return(.memoryGenome(x))
+    if (is.character(x) && length(x) == 1L) return(.fastaGenome(x, buildIndex))
+    .gdlStop("genome must be a FASTA path, an FaFile, a BSgenome or a named DNAStringSet, not ",
+             class(x)[1L])
+}
+
+.isPlainGzip <- function(path) {
+    con <- file(path, "rb")
+    on.exit(close(con))
+    h <- readBin(con, "raw", 16L)
+    length(h) >= 2L && h[1L] == as.raw(0x1f) && h[2L] == as.raw(0x8b) &&
+        !(length(h) >= 14L && bitwAnd(as.integer(h[4L]), 4L) != 0L &&
+          rawToChar(h[13:14]) == "BC")
+}
+
+.fastaGenome <- function(path, buildIndex = TRUE) {
+    if (is.na(path) || !file.exists(path))
+        .gdlStop("FASTA file '", path, "' does not exist")
+    path <- normalizePath(path)
+    if (.isPlainGzip(path)) {
+        message("'", basename(path), "' is gzip-compressed (not bgzip): reading it into memory")
+        seqs <- tryCatch(Biostrings::readDNAStringSet(path),
+                         error = function(e) .gdlStop("FASTA '", path, "' is malformed: ",
+                                                      conditionMessage(e)))
+        return(.memoryGenome(seqs))
+    }
+    g <- new("GenomeSource", type = "fasta", path = path,
+             sequences = Biostrings::DNAStringSet(), handle = new.env(parent = emptyenv()))
+    .finishGenome(g)
+}
+
+.memoryGenome <- function(seqs) {
+    if (length(seqs) == 0L) .gdlStop("the genome has no sequences")
+    nms <- names(seqs)
+    if (is.null(nms) || anyNA(nms) || any(nms == ""))
+        .gdlStop("every sequence of the genome needs a name (names(x))")
+    names(seqs) <- sub("[[:space:]].*$", "", nms)  # FASTA names stop at the first space
+    g <- new("GenomeSource", type = "memory", path = NA_character_,
+             sequences = seqs, handle = new.env(parent = emptyenv()))
+    .finishGenome(g)
+}
+
+.finishGenome <- function(g) {
+    info <- .native(cpp_genome_info(.genomePtr(g)))
+    g@seqinfo <- Seqinfo(info$names, info$lengths)
+    g
+}
+
+## The core genome behind a GenomeSource, opened on first use and again after
+## the object was serialised (external pointers do not survive saveRDS).
+.genomePtr <- function(g) {
+    h <- g@handle
+    if (is.null(h$ptr) || cpp_xptr_is_null(h$ptr)) {
+        h$ptr <- if (g@type == "fasta") {
+            .native(cpp_genome_fasta(g@path, TRUE))
+        } else {
+            .native(cpp_genome_memory(names(g@sequences), as.character(g@sequences)))
+        }
+    }
+    h$ptr
+}
+
+### - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -
+### Accessors and display
+###
+
+#' @rdname GenomeSource-class
+#' @param x a \code{GenomeSource}.
+#' @export
+setMethod("seqinfo", "GenomeSource", function(x) x@seqinfo)
+
+#' @rdname GenomeSource-class
+#' @param object a \code{GenomeSource}.
+#' @export
+setMethod("show", "GenomeSource", function(object) {
+    si <- object@seqinfo
+    cat("GenomeSource (", object@type, ") with ", length(si), " sequences, ",
+        format(sum(as.numeric(seqlengths(si)))), " bases\n", sep = "")
+    if (object@type == "fasta") cat("  file:", object@path, "\n")
+    n <- min(length(si), 5L)
+    cat("  seqnames:", paste0(seqnames(si)[seq_len(n)], collapse = " "),
+        if (length(si) > n) "..." else "", "\n")
+})
+
+### - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -
+### Range validation shared by every function that reads a genome or a track
+###
+
+## Checks ranges against seqnames/seqlengths; names the first offender.
+.checkRanges <- function(ranges, lengths, what = "the genome", allowOutside = FALSE) {
+    if (!is(ranges, "GRanges")) .gdlStop("ranges must be a GRanges, not ", class(ranges)[1L])
+    if (length(ranges) == 0L) .gdlStop("ranges is empty")
+    chr <- as.character(seqnames(ranges))
+    unknown <- setdiff(unique(chr), names(lengths))
+    if (length(unknown))
+        .gdlStop("chromosome '", unknown[1L], "' is not in ", what,
+                 " (it has: ", paste(head(names(lengths), 5L), collapse = ", "),
+                 if (length(lengths) > 5L) ", ..." else "", ")")
+    if (!allowOutside) {
+        len <- lengths[chr]
+        bad <- which(start(ranges) < 1L | end(ranges) > len)
+        if (length(bad))
+            .gdlStop("range ", bad[1L], " (", chr[bad[1L]], ":", start(ranges)[bad[1L]], "-",
+                     end(ranges)[bad[1L]], ") is past the end of chromosome ", chr[bad[1L]],
+                     " (length ", len[bad[1L]], ")")
+    }
+    invisible(TRUE)
+}
+
+.lengthsOf <- function(g) {
+    si <- seqinfo(g)
+    stats::setNames(as.numeric(seqlengths(si)), seqnames(si))
+}
+
+### - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -
+### getSequence
+###
+
+#' Sequences of genomic ranges
+#'
+#' @param genome anything \code{\link{genomeSource}} accepts.
+#' @param ranges a \code{GRanges}; minus-strand ranges give the reverse
+#'   complement.
+#' @return A \code{DNAStringSet}, equal to \code{Biostrings::getSeq()} on the
+#'   same input (upper case).
+#' @examples
+#' fa <- system.file("extdata", "example_genome.fa", package = "GenomicDL")
+#' getSequence(fa, GRanges("chr1:1001-1020:-"))
+#' @export
+getSequence <- function(genome, ranges) {
+    g <- genomeSource(genome)
+    .checkRanges(ranges, .lengthsOf(g))
+    s <- .native(cpp_genome_fetch(.genomePtr(g), as.character(seqnames(ranges)),
+                                  start(ranges), end(ranges),
+                                  as.character(strand(ranges)) == "-", FALSE, TRUE))
+    out <- Biostrings::DNAStringSet(s)
+    # named as Biostrings::getSeq() names them: by the ranges' names, else their seqnames
+    names(out) <- if (is.null(names(ranges))) as.character(seqnames(ranges)) else names(ranges)
+    out
+}
+
+### - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -
+### oneHot
+###
+
+#' One-hot encode sequences
+#'
+#' @param x a \code{DNAStringSet}, \code{RNAStringSet} or character vector of
+#'   sequences of equal width, or a \code{GRanges} of equal widths with
+#'   \code{genome}.
+#' @param genome for \code{GRanges} input: anything \code{\link{genomeSource}}
+#'   accepts.
+#' @param layout \code{"NLC"} (sequences x positions x channels, keras_dna's
+#'   layout) or \code{"NCL"} (sequences x channels x positions).
+#' @param ambiguous value of N and other IUPAC codes in every channel:
+#'   \code{"quarter"} (0.25) or \code{"zero"}.
+#' @param threads threads of the core (default: option GenomicDL.threads).
+#' @return A numeric array; channels are A, C, G, T. Lower case folds to upper
+#'   case and U reads as T. Minus-strand ranges are reverse-complemented.
+#' @examples
+#' x <- oneHot(c("ACGTN", "ttgca"))
+#' dim(x)
+#' x[1, , ]
+#' @export
+oneHot <- function(x, genome = NULL, layout = c("NLC", "NCL"),
+                   ambiguous = c("quarter", "zero"), threads = NULL) {
+    layout <- match.arg(layout)
+    ambiguous <- match.arg(ambiguous)
+    nlc <- layout == "NLC"
+    zero <- ambiguous == "zero"
+    if (is(x, "GRanges")) {
+        if (is.null(genome)) .gdlStop("oneHot() of a GRanges needs a genome")
+        g <- genomeSource(genome)
+        .checkRanges(x, .lengthsOf(g))
+        w <- width(x)
+        if (any(w != w[1L]))
+            .gdlStop("ranges must have equal widths for one-hot encoding (found widths ",
+                     paste(head(unique(w), 3L), collapse = ", "), ")")
+        out <- .native(cpp_onehot_ranges(.genomePtr(g), as.character(seqnames(x)), start(x),
+                                         end(x), as.character(strand(x)) == "-", nlc, zero,
+                                         FALSE, .threads(threads)))
+    } else {
+        if (is(x, "XStringSet")) x <- as.character(x)
+        if (!is.character(x)) .gdlStop("x must be sequences or a GRanges, not ", class(x)[1L])
+        if (length(x) == 0L) .gdlStop("x is empty")
+        if (anyNA(x)) .gdlStop("x has missing sequences (NA)")
+        w <- nchar(x, type = "bytes")
+        if (any(w != w[1L]))
+            .gdlStop("sequences must have equal widths for one-hot encoding (found widths ",
+                     paste(head(unique(w), 3L), collapse = ", "), ")")
+        out <- .native(cpp_onehot_strings(unname(x), nlc, zero))
+    }
+    ch <- c("A", "C", "G", "T")
+    dimnames(out) <- if (nlc) list(NULL, NULL, ch) else list(NULL, ch, NULL)
+    out
+}

@@ -1,0 +1,114 @@
+### =========================================================================
+### Tracks: trackValues(), exportTrack()
+### -------------------------------------------------------------------------
+
+.bigwigPath <- function(bigwig) {
+    if (is(bigwig, "BigWigFile")) bigwig <- BiocGenerics::path(bigwig)
+    if (!is.character(bigwig) || length(bigwig) != 1L || is.na(bigwig))
+        .gdlStop("bigwig must be one bigWig path or a BigWigFile")
+    if (!file.exists(bigwig)) .gdlStop("bigWig file '", bigwig, "' does not exist")
+    normalizePath(bigwig)
+}
+
+.bigwigLengths <- function(path) {
+    info <- .native(cpp_bigwig_info(path))
+    stats::setNames(info$lengths, info$names)
+}
+
+#' Values of a bigWig track over genomic ranges
+#'
+#' @param bigwig a bigWig path or an \code{rtracklayer::BigWigFile}.
+#' @param ranges a \code{GRanges}.
+#' @param bins \code{NULL} for per-base values, or the number of equal bins
+#'   per range (the last bin takes the remainder) to summarise.
+#' @param summary \code{"mean"}, \code{"sum"}, \code{"max"} or \code{"min"}
+#'   of each bin, ignoring bases without data.
+#' @param threads threads of the core (each reads with its own handle).
+#' @return A numeric matrix (ranges x positions, or ranges x bins) when every
+#'   range has the same width or \code{bins} is given; otherwise a
+#'   \code{NumericList}. Bases without data are \code{NaN}. Values are in
+#'   genomic order whatever the strand.
+#' @examples
+#' bw <- system.file("extdata", "example_coverage_cell1.bw", package = "GenomicDL")
+#' trackValues(bw, GRanges("chr1:1-20"))
+#' trackValues(bw, GRanges(c("chr1:1-1000", "chr2:1-500")), bins = 4)
+#' @export
+trackValues <- function(bigwig, ranges, bins = NULL, summary = c("mean", "sum", "max", "min"),
+                        threads = NULL) {
+    path <- .bigwigPath(bigwig)
+    summary <- match.arg(summary)
+    lens <- .bigwigLengths(path)
+    .checkRanges(ranges, lens, what = paste0("bigWig '", basename(path), "'"))
+    nb <- 0L
+    if (!is.null(bins)) {
+        nb <- as.integer(bins)
+        if (length(nb) != 1L || is.na(nb) || nb < 1L) .gdlStop("bins must be a positive integer")
+        if (any(width(ranges) < nb))
+            .gdlStop("bins (", nb, ") is larger than the width of range ",
+                     which(width(ranges) < nb)[1L])
+    }
+    v <- .native(cpp_bigwig_values(path, as.character(seqnames(ranges)), start(ranges),
+                                   end(ranges), nb, summary, .threads(threads)))
+    w <- width(ranges)
+    if (nb > 0L || all(w == w[1L])) {
+        m <- matrix(unlist(v, use.names = FALSE), nrow = length(v), byrow = TRUE)
+        rownames(m) <- names(ranges)
+        return(m)
+    }
+    out <- NumericList(v)
+    names(out) <- names(ranges)
+    out
+}
+
+#' Write a bigWig file
+#'
+#' @param x an \code{RleList} (one Rle per chromosome, named) or a
+#'   \code{GRanges} with a numeric \code{score} column and known seqlengths.
+#' @param file the bigWig path. The file is written to a temporary file
+#'   beside it and renamed when complete.
+#' @param seqlengths chromosome lengths (named); default: the lengths of the
+#'   Rles, or \code{seqlengths(x)} for a GRanges.
+#' @return The path, invisibly.
+#' @details \code{NA} values are left out (no data).
+#' @examples
+#' cov <- S4Vectors::Rle(c(0, 1.5, 3), c(10, 5, 5))
+#' f <- tempfile(fileext = ".bw")
+#' exportTrack(IRanges::RleList(chr1 = cov), f)
+#' trackValues(f, GRanges("chr1:9-12"))
+#' @export
+exportTrack <- function(x, file, seqlengths = NULL) {
+    if (!is.character(file) || length(file) != 1L) .gdlStop("file must be one path")
+    if (!dir.exists(dirname(file))) .gdlStop("folder '", dirname(file), "' does not exist")
+    if (is(x, "RleList")) {
+        if (is.null(names(x)) || any(names(x) == "")) .gdlStop("the RleList must be named by chromosome")
+        lens <- if (is.null(seqlengths)) lengths(x) else seqlengths[names(x)]
+        if (anyNA(lens)) .gdlStop("seqlengths misses chromosomes of x")
+        iv <- lapply(names(x), function(chr) {
+            r <- x[[chr]]
+            e <- cumsum(as.numeric(S4Vectors::runLength(r)))
+            list(chrom = chr, start = c(0, e[-length(e)]), end = e,
+                 value = as.numeric(S4Vectors::runValue(r)))
+        })
+        names(lens) <- names(x)
+    } else if (is(x, "GRanges")) {
+        if (!"score" %in% names(mcols(x)) || !is.numeric(mcols(x)$score))
+            .gdlStop("the GRanges needs a numeric 'score' column")
+        lens <- if (is.null(seqlengths)) seqlengths(x) else seqlengths
+        if (anyNA(lens)) .gdlStop("the GRanges needs seqlengths (seqlengths(x) <- ...) to write a bigWig")
+        .checkRanges(x, lens, what = "seqlengths")
+        x <- sort(x)
+        if (any(IRanges::countOverlaps(x, x) > 1L))
+            .gdlStop("ranges of a bigWig must not overlap")
+        chr <- as.character(seqnames(x))
+        iv <- lapply(split(seq_along(x), factor(chr, levels = names(lens))), function(i) {
+            if (!length(i)) return(NULL)
+            list(chrom = chr[i[1L]], start = start(x)[i] - 1, end = end(x)[i],
+                 value = mcols(x)$score[i])
+        })
+        iv <- Filter(Negate(is.null), iv)
+    } else {
+        .gdlStop("x must be an RleList or a GRanges with a score column, not ", class(x)[1L])
+    }
+    .native(cpp_bigwig_write(path.expand(file), names(lens), as.numeric(lens), unname(iv)))
+    invisible(file)
+}

@@ -1,0 +1,148 @@
+// FastaGenome on htslib faidx. One faidx_t is not safe to share between threads (it owns a
+// BGZF stream with a file position), so the genome keeps a pool: a reader takes a free handle,
+// or opens a new one, and gives it back when done. Handles are closed by their RAII owner.
+#include <htslib/faidx.h>
+#include <htslib/hts.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/error.hpp"
+#include "genome/genome.hpp"
+
+namespace gdl {
+namespace genome {
+
+namespace {
+struct FaiDeleter {
+  void operator()(faidx_t* f) const {
+    if (f) fai_destroy(f);
+  }
+};
+using FaiHandle = std::unique_ptr<faidx_t, FaiDeleter>;
+
+bool file_exists(const std::string& p) {
+  struct stat st;
+  return stat(p.c_str(), &st) == 0;
+}
+
+std::string dir_of(const std::string& p) {
+  auto slash = p.find_last_of('/');
+  return slash == std::string::npos ? "." : (slash == 0 ? "/" : p.substr(0, slash));
+}
+
+// Peeks at the first bytes: gzip magic, and whether it is BGZF (the "BC" extra field).
+void check_compression(const std::string& path, bool* is_bgzf) {
+  *is_bgzf = false;
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) fail("cannot open FASTA '", path, "': ", std::strerror(errno));
+  unsigned char h[18] = {0};
+  std::size_t n = std::fread(h, 1, sizeof h, f);
+  std::fclose(f);
+  if (n == 0) fail("FASTA '", path, "' is empty");
+  if (n >= 2 && h[0] == 0x1f && h[1] == 0x8b) {
+    if (n >= 16 && (h[3] & 4) && h[12] == 'B' && h[13] == 'C') {
+      *is_bgzf = true;
+    } else {
+      fail("FASTA '", path, "' is gzip-compressed but not with bgzip, so it cannot be indexed; ",
+           "recompress it with 'bgzip' (htslib) or read it into memory with ",
+           "Biostrings::readDNAStringSet()");
+    }
+  } else if (h[0] != '>') {
+    fail("FASTA '", path, "' is malformed: it does not start with a '>' header line");
+  }
+}
+
+FaiHandle load(const std::string& path, bool create) {
+  faidx_t* f = fai_load3(path.c_str(), nullptr, nullptr, create ? FAI_CREATE : 0);
+  return FaiHandle(f);
+}
+}  // namespace
+
+struct FastaGenome::Pool {
+  std::mutex mutex;
+  std::vector<FaiHandle> free;
+  std::string path;
+
+  FaiHandle take() {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (!free.empty()) {
+        FaiHandle h = std::move(free.back());
+        free.pop_back();
+        return h;
+      }
+    }
+    FaiHandle h = load(path, false);
+    if (!h) fail("cannot reopen FASTA index of '", path, "'");
+    return h;
+  }
+  void give(FaiHandle h) {
+    std::lock_guard<std::mutex> lock(mutex);
+    free.push_back(std::move(h));
+  }
+};
+
+FastaGenome::FastaGenome(const std::string& path, FastaOptions options)
+    : path_(path), pool_(std::make_unique<Pool>()) {
+  pool_->path = path;
+  bool bgzf = false;
+  check_compression(path, &bgzf);
+  std::string fai = path + ".fai";
+  bool have_index = file_exists(fai) && (!bgzf || file_exists(path + ".gzi"));
+  if (!have_index) {
+    if (!options.build_index)
+      fail("FASTA '", path, "' has no index (", fai, "); build one with samtools faidx");
+    if (access(dir_of(path).c_str(), W_OK) != 0)
+      fail("FASTA '", path, "' has no index and its folder is not writable; build ", fai,
+           " with 'samtools faidx' or copy the FASTA to a writable folder");
+  }
+  FaiHandle h = load(path, !have_index);
+  if (!h)
+    fail("FASTA '", path, "' is malformed: htslib could not index it (check that every ",
+         "record has a '>' header and lines of equal length within a record)");
+  int n = faidx_nseq(h.get());
+  if (n <= 0) fail("FASTA '", path, "' holds no sequences");
+  std::vector<std::string> names;
+  std::vector<std::int64_t> lengths;
+  for (int i = 0; i < n; ++i) {
+    const char* name = faidx_iseq(h.get(), i);
+    names.emplace_back(name);
+    lengths.push_back(static_cast<std::int64_t>(faidx_seq_len(h.get(), name)));
+  }
+  set_index(std::move(names), std::move(lengths));
+  pool_->give(std::move(h));
+}
+
+FastaGenome::~FastaGenome() = default;
+
+std::string FastaGenome::description() const { return "FASTA '" + path_ + "'"; }
+
+void FastaGenome::fetch_impl(int chrom, std::int64_t start, std::int64_t end, char* out) const {
+  FaiHandle h = pool_->take();
+  hts_pos_t got = 0;
+  // faidx_fetch_seq64 takes an inclusive end.
+  char* s = faidx_fetch_seq64(h.get(), names()[static_cast<std::size_t>(chrom)].c_str(), start,
+                              end - 1, &got);
+  if (!s || got != end - start) {
+    std::free(s);
+    pool_->give(std::move(h));
+    fail("cannot read ", names()[static_cast<std::size_t>(chrom)], ":", start + 1, "-", end,
+         " from FASTA '", path_, "' (truncated or corrupt file?)");
+  }
+  std::memcpy(out, s, static_cast<std::size_t>(got));
+  std::free(s);
+  pool_->give(std::move(h));
+}
+
+std::shared_ptr<Genome> open_fasta(const std::string& path, FastaOptions options) {
+  return std::make_shared<FastaGenome>(path, options);
+}
+
+}  // namespace genome
+}  // namespace gdl

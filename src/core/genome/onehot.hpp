@@ -1,0 +1,39 @@
+// One-hot encoding of sequence bytes into float buffers with arbitrary strides, so the same
+// kernel fills the core's row-major N x 4 x L batches and R's column-major N x L x 4 arrays.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace gdl {
+namespace genome {
+
+enum class Ambiguous { Quarter, Zero };  // value of N / IUPAC codes in every channel
+
+// Strides (in elements) of one sequence, one position and one channel.
+struct OneHotStrides {
+  std::ptrdiff_t seq;
+  std::ptrdiff_t pos;
+  std::ptrdiff_t channel;
+};
+
+// Channels-first row-major batch N x 4 x L (the layout networks consume).
+inline OneHotStrides strides_ncl(std::size_t /*n*/, std::size_t len) {
+  return {static_cast<std::ptrdiff_t>(4 * len), 1, static_cast<std::ptrdiff_t>(len)};
+}
+// Row-major N x L x 4 (keras_dna's layout in C order).
+inline OneHotStrides strides_nlc(std::size_t /*n*/, std::size_t len) {
+  return {static_cast<std::ptrdiff_t>(4 * len), 4, 1};
+}
+
+// Encodes len bytes of seq into out (+ the offset of sequence i already applied by the caller).
+// Returns the index of the first byte that is not a nucleotide, or len when all are valid
+// (invalid bytes are encoded as N). The caller decides whether that is an error.
+template <typename T>
+std::size_t one_hot(const char* seq, std::size_t len, T* out, OneHotStrides st, Ambiguous amb);
+
+// Dense fast path for the core's batches: writes 4 x len floats, channels-first, contiguous.
+// Table-driven (one 16-byte row per base code), about memcpy speed per output byte.
+std::size_t one_hot_ncl_f32(const char* seq, std::size_t len, float* out, Ambiguous amb);
+
+}  // namespace genome
+}  // namespace gdl

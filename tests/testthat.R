@@ -1,0 +1,3 @@
+library(testthat)
+library(GenomicDL)
+test_check("GenomicDL")
