@@ -6,6 +6,9 @@ R ?= R
 JOBS ?= $(shell nproc)
 export MAKEFLAGS_PKG := -j$(JOBS)
 export R_MAKEVARS_USER := $(CURDIR)/tools/Makevars.ccache
+# share the ccache between worktrees / clones (paths differ, sources do not)
+export CCACHE_NOHASHDIR := 1
+export CCACHE_BASEDIR := $(abspath $(CURDIR)/..)
 BUILD := build/cpp
 LIB := build/Rlib
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "data/batch.hpp"
 #include "genome/genome.hpp"
 
 namespace gdlr {
@@ -15,6 +16,17 @@ namespace gdlr {
 struct GenomeHandle {
   std::shared_ptr<gdl::genome::Genome> genome;
 };
+
+// What an R SequenceGenerator's (or any batch provider's) external pointer holds.
+struct SourceHandle {
+  std::shared_ptr<gdl::data::BatchSource> source;
+};
+
+inline std::shared_ptr<gdl::data::BatchSource> source_of(SEXP ptr) {
+  Rcpp::XPtr<SourceHandle> h(ptr);
+  if (!h.get() || !h->source) Rcpp::stop("the batch source handle is not valid");
+  return h->source;
+}
 
 inline std::shared_ptr<gdl::genome::Genome> genome_of(SEXP ptr) {
   Rcpp::XPtr<GenomeHandle> h(ptr);
