@@ -43,8 +43,12 @@ test:
 	$(MAKE) --no-print-directory test-r; \
 	Rscript tools/summarise-tests.R $(BUILD)/catch.log build/testthat.counts
 
+# Regenerates RcppExports, then NAMESPACE and man/ (roxygen2 on the installed package).
 document:
-	Rscript -e 'roxygen2::roxygenise()'
+	Rscript -e 'Rcpp::compileAttributes(".")'
+	$(MAKE) --no-print-directory install
+	R_LIBS=$(CURDIR)/$(LIB):$$R_LIBS Rscript -e 'roxygen2::roxygenise(load_code = roxygen2::load_installed)'
+	$(MAKE) --no-print-directory install
 
 check: install
 	$(R) CMD build --no-build-vignettes . && _R_CHECK_FORCE_SUGGESTS_=false $(R) CMD check --no-manual GenomicDL_*.tar.gz
