@@ -51,7 +51,7 @@ document:
 	$(MAKE) --no-print-directory install
 
 check: install
-	$(R) CMD build --no-build-vignettes . && _R_CHECK_FORCE_SUGGESTS_=false $(R) CMD check --no-manual GenomicDL_*.tar.gz
+	$(R) CMD build . && _R_CHECK_FORCE_SUGGESTS_=false $(R) CMD check --no-manual GenomicDL_*.tar.gz
 
 bench: install
 	for f in bench/*.R; do R_LIBS=$(CURDIR)/$(LIB):$$R_LIBS Rscript $$f; done
