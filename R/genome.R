@@ -105,6 +105,8 @@ genomeSource <- function(x, chromosomes = NULL, buildIndex = TRUE) {
 
 #' @rdname GenomeSource-class
 #' @param x a \code{GenomeSource}.
+#' @return \code{seqinfo}: a \code{Seqinfo}; \code{show}: the object,
+#'   invisibly, after printing a summary.
 #' @export
 setMethod("seqinfo", "GenomeSource", function(x) x@seqinfo)
 
