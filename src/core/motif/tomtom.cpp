@@ -184,6 +184,16 @@ class QueryComparison {
   double complete_pvalue(int width, int score) const;
   std::vector<double> reference_max_pvalues(const std::vector<std::pair<int, int>>& needed) const;
   int span_index(int s, int e) const { return s * wq_ + e; }
+  // Query columns [s, e] aligned in alignment i of a target of this width (Tomtom's order).
+  void alignment_span(int i, int width, int& s, int& e) const {
+    if (i < wq_) {
+      s = wq_ - i - 1;
+      e = std::min(wq_, s + width) - 1;
+    } else {
+      s = 0;
+      e = std::min(wq_, width + wq_ - i - 1) - 1;
+    }
+  }
   double survival(int s, int e, long j) const {
     const std::vector<double>& v = surv_[span_index(s, e)];
     if (j <= 0) return v.empty() ? 1.0 : std::min(1.0, v[0]);
@@ -364,13 +374,7 @@ double QueryComparison::complete_pvalue(int width, int score) const {
   tails.reserve(nalgns);
   for (int i = 0; i < nalgns; ++i) {
     int s, e;
-    if (i < wq_) {
-      s = wq_ - i - 1;
-      e = std::min(wq_, s + width) - 1;
-    } else {
-      s = 0;
-      e = std::min(wq_, width + wq_ - i - 1) - 1;
-    }
+    alignment_span(i, width, s, e);
     long corr = static_cast<long>(wq_ - 1 - (e - s)) * C_;
     double S = survival(s, e, static_cast<long>(score) - corr);
     tails.push_back(S);
@@ -412,13 +416,7 @@ std::vector<double> QueryComparison::reference_max_pvalues(
     int nalgns = wq_ + len - 1;
     for (int i = 0; i < nalgns; ++i) {
       int s, e;
-      if (i < wq_) {
-        s = wq_ - i - 1;
-        e = std::min(wq_, s + len) - 1;
-      } else {
-        s = 0;
-        e = std::min(wq_, len + wq_ - i - 1) - 1;
-      }
+      alignment_span(i, len, s, e);
       const std::vector<double>& cur = ext[span_index(s, e)];
       double last = 0;
       for (long k = 0; k < ext_len; ++k) cdf_cur[k] = (last += cur[k]);
