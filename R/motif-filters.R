@@ -116,6 +116,10 @@ filterMotifs <- function(model, sequences, genome = NULL, layer = 1,
 #' change of the predictions.
 #'
 #' @inheritParams filterMotifs
+#' @param model a \code{SequenceModel}, or a \code{list(weight, bias,
+#'   dilation, forward)} where \code{forward(x, knockout)} maps an N x 4 x L
+#'   array to an N x tasks matrix, \code{knockout = list(filter = i, value =
+#'   v or "zero")} replacing first-layer output channel i.
 #' @param method \code{"mean"} (Basset / AI-TAC: the channel becomes its mean
 #'   convolution output over the sequences and positions) or \code{"zero"}.
 #' @return A \code{SummarizedExperiment}: rows = filters, columns = tasks,
@@ -125,9 +129,14 @@ filterMotifs <- function(model, sequences, genome = NULL, layer = 1,
 filterImportance <- function(model, sequences, genome = NULL, method = c("mean", "zero"),
                              threads = NULL) {
     method <- match.arg(method)
-    if (!exists(".modelForward", mode = "function"))
-        .gdlStop("filterImportance() needs a SequenceModel (its forward pass)")
-    fwd <- get(".modelForward", mode = "function")
+    fwd <- if (is.list(model) && is.function(model$forward)) {
+        function(model, x, knockout = NULL) model$forward(x, knockout)
+    } else if (exists(".modelForward", mode = "function")) {
+        get(".modelForward", mode = "function")
+    } else {
+        .gdlStop("filterImportance() needs a SequenceModel, or a list(weight, bias, dilation, ",
+                 "forward = function(x, knockout)) giving the first layer and the forward pass")
+    }
     conv <- .firstConv(model)
     x <- .oneHotNCL(sequences, genome)
     storage.mode(x) <- "double"

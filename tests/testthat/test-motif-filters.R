@@ -74,3 +74,40 @@ test_that("plotMotifs draws logos", {
     expect_s3_class(p, "ggplot")
     expect_gdl_error(plotMotifs(readMEME(extdata("example_motifs.meme")), page = 3), "empty")
 })
+
+test_that("filterImportance measures the prediction change of each knockout", {
+    conv <- knownLayer()
+    ## a two-task model: task 1 = max activation of filter 1, task 2 = of filter 2
+    convOut <- function(x, f) {
+        k <- dim(conv$weight)[3]
+        P <- dim(x)[3] - k + 1
+        sapply(seq_len(P), function(p)
+            apply(x[, , p:(p + k - 1), drop = FALSE], 1, function(s) sum(s * conv$weight[f, , ])) + conv$bias[f])
+    }
+    conv$forward <- function(x, knockout = NULL) {
+        out <- sapply(1:2, function(f) {
+            a <- convOut(x, f)
+            if (!is.null(knockout) && knockout$filter == f)
+                a[] <- if (identical(knockout$value, "zero")) 0 else knockout$value
+            apply(pmax(a, 0), 1, max)
+        })
+        matrix(out, ncol = 2, dimnames = list(NULL, c("gata", "ebox")))
+    }
+    seqs <- c("TTGATATTTTTT", "CCCACGTGCCCC", "GGGGGGGGGGGG")
+    se <- filterImportance(conv, seqs, method = "zero")
+    expect_s4_class(se, "SummarizedExperiment")
+    a <- SummarizedExperiment::assay(se, "meanAbsDelta")
+    expect_equal(dim(a), c(2L, 2L))
+    ## filter 1 reaches 0.5 on sequence 1 only; it only affects task 1
+    expect_equal(a[1, "gata"], 0.5 / 3)
+    expect_equal(a[1, "ebox"], 0)
+    expect_equal(a[2, "ebox"], 0.5 / 3)
+    expect_equal(SummarizedExperiment::assay(se, "meanSqDelta")[1, "gata"], 0.25 / 3)
+    ## "mean" knockout: the mean convolution output, computed by the core
+    x <- oneHot(seqs, layout = "NCL")
+    m <- mean(convOut(x, 1))
+    se2 <- filterImportance(conv, seqs, method = "mean")
+    full <- conv$forward(x)
+    ko <- conv$forward(x, list(filter = 1, value = m))
+    expect_equal(SummarizedExperiment::assay(se2, "meanAbsDelta")[1, ], colMeans(abs(ko - full)))
+})
