@@ -21,8 +21,8 @@ cpp_generator_batch <- function(ptr, epoch, i, nlc) {
     .Call(`_GenomicDL_cpp_generator_batch`, ptr, epoch, i, nlc)
 }
 
-cpp_generator_windows <- function(ptr, genome, epoch, samples) {
-    .Call(`_GenomicDL_cpp_generator_windows`, ptr, genome, epoch, samples)
+cpp_generator_windows <- function(ptr, genome, epoch, i) {
+    .Call(`_GenomicDL_cpp_generator_windows`, ptr, genome, epoch, i)
 }
 
 cpp_generator_nruns <- function(genome, chroms) {

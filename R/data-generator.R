@@ -297,11 +297,16 @@ setMethod("batch", "MultiGenerator", function(x, i, epoch = 1, ...) {
     .batchOf(x, x@generators[[1L]]@info$plan, i, epoch)
 })
 
-## Windows of samples (0-based) in an epoch, as a GRanges (tests, diagnostics).
-.generatorWindows <- function(x, samples, epoch = 1) {
-    w <- .native(cpp_generator_windows(.generatorPtr(x), .genomePtr(x@handle$genome), epoch - 1,
-                                       as.numeric(samples)))
-    GRanges(w$chrom, IRanges(w$start, w$end), strand = ifelse(w$minus, "-", "+"))
+## Windows of the samples of batch i (1-based) of an epoch, as a GRanges with the sample
+## index (1-based) and a 'random' flag (random negatives have no window).
+.batchWindows <- function(x, i, epoch = 1) {
+    w <- .native(cpp_generator_windows(.generatorPtr(x), .genomePtr(x@handle$genome), epoch - 1, i - 1))
+    random <- w$chrom == ""
+    chr <- ifelse(random, seqnames(seqinfo(x@handle$genome))[1L], w$chrom)
+    gr <- GRanges(chr, IRanges(w$start, w$end), strand = ifelse(w$minus, "-", "+"))
+    gr$sample <- w$sample + 1
+    gr$random <- random
+    gr
 }
 
 ### - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -

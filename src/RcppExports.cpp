@@ -74,15 +74,15 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_generator_windows
-Rcpp::List cpp_generator_windows(SEXP ptr, SEXP genome, double epoch, Rcpp::NumericVector samples);
-RcppExport SEXP _GenomicDL_cpp_generator_windows(SEXP ptrSEXP, SEXP genomeSEXP, SEXP epochSEXP, SEXP samplesSEXP) {
+Rcpp::List cpp_generator_windows(SEXP ptr, SEXP genome, double epoch, double i);
+RcppExport SEXP _GenomicDL_cpp_generator_windows(SEXP ptrSEXP, SEXP genomeSEXP, SEXP epochSEXP, SEXP iSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
     Rcpp::traits::input_parameter< SEXP >::type genome(genomeSEXP);
     Rcpp::traits::input_parameter< double >::type epoch(epochSEXP);
-    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type samples(samplesSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_generator_windows(ptr, genome, epoch, samples));
+    Rcpp::traits::input_parameter< double >::type i(iSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_generator_windows(ptr, genome, epoch, i));
     return rcpp_result_gen;
 END_RCPP
 }

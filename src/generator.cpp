@@ -214,25 +214,31 @@ Rcpp::List cpp_generator_batch(SEXP ptr, double epoch, double i, bool nlc) {
                             Rcpp::Named("secondary") = sec);
 }
 
-// Windows of samples (0-based indexes) in an epoch: chrom, start (1-based), end, minus.
+// Windows of the samples of batch i (0-based) of an epoch: sample (0-based), chrom, start
+// (1-based), end, minus; chrom "" for random sequences.
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_generator_windows(SEXP ptr, SEXP genome, double epoch, Rcpp::NumericVector samples) {
+Rcpp::List cpp_generator_windows(SEXP ptr, SEXP genome, double epoch, double i) {
   auto s = generator_of(ptr);
   auto g = gdlr::genome_of(genome);
-  Rcpp::CharacterVector chr(samples.size());
-  Rcpp::NumericVector st(samples.size()), en(samples.size());
-  Rcpp::LogicalVector minus(samples.size());
-  for (R_xlen_t i = 0; i < samples.size(); ++i) {
-    if (samples[i] < 0 || samples[i] >= static_cast<double>(s->n_samples()))
-      gdl::fail("sample ", samples[i] + 1, " is out of range (", s->n_samples(), " samples)");
-    Window w = s->window_of(static_cast<std::size_t>(epoch), static_cast<std::size_t>(samples[i]));
-    chr[i] = w.chrom >= 0 ? g->names()[static_cast<std::size_t>(w.chrom)] : std::string("");
-    st[i] = static_cast<double>(w.start + 1);
-    en[i] = static_cast<double>(w.end);
-    minus[i] = w.minus;
+  if (i < 0 || i >= static_cast<double>(s->batches_per_epoch()))
+    gdl::fail("batch ", i + 1, " does not exist: the generator has ", s->batches_per_epoch(), " batches per epoch");
+  const R_xlen_t n = static_cast<R_xlen_t>(s->batch_size());
+  Rcpp::CharacterVector chr(n);
+  Rcpp::NumericVector sample(n), st(n), en(n);
+  Rcpp::LogicalVector minus(n);
+  for (R_xlen_t k = 0; k < n; ++k) {
+    std::size_t idx = s->sample_index(static_cast<std::size_t>(epoch), static_cast<std::size_t>(i),
+                                      static_cast<std::size_t>(k));
+    Window w = s->window_of(static_cast<std::size_t>(epoch), idx);
+    sample[k] = static_cast<double>(idx);
+    chr[k] = w.chrom >= 0 ? g->names()[static_cast<std::size_t>(w.chrom)] : std::string("");
+    st[k] = static_cast<double>(w.start + 1);
+    en[k] = static_cast<double>(w.end);
+    minus[k] = w.minus;
   }
-  return Rcpp::List::create(Rcpp::Named("chrom") = chr, Rcpp::Named("start") = st,
-                            Rcpp::Named("end") = en, Rcpp::Named("minus") = minus);
+  return Rcpp::List::create(Rcpp::Named("sample") = sample, Rcpp::Named("chrom") = chr,
+                            Rcpp::Named("start") = st, Rcpp::Named("end") = en,
+                            Rcpp::Named("minus") = minus);
 }
 
 // Runs of N of chromosomes (1-based closed).

@@ -371,6 +371,11 @@ void SequenceGenerator::fill_sample(std::size_t epoch, std::size_t sample, Batch
   }
 }
 
+std::size_t SequenceGenerator::sample_index(std::size_t epoch, std::size_t i, std::size_t k) const {
+  Permutation perm(n_total_, item_seed(opt_.seed, kEpochKey, epoch));
+  return static_cast<std::size_t>(perm(static_cast<std::uint64_t>(i) * opt_.batch_size + k));
+}
+
 void SequenceGenerator::fill(std::size_t epoch, std::size_t i, Batch& out) const {
   if (i >= batches_per_epoch())
     fail("batch ", i + 1, " does not exist: the generator has ", batches_per_epoch(), " batches per epoch");

@@ -112,7 +112,10 @@ class SequenceGenerator : public BatchSource {
   void fill_sample(std::size_t epoch, std::size_t sample, Batch& out, std::size_t slot) const;
   // Resizes out's buffers for n samples.
   void resize(Batch& out, std::size_t n) const;
-  // The window of a sample in an epoch (after jitter and strand choice): chrom, start, minus.
+  // The sample in slot k of batch i of an epoch.
+  std::size_t sample_index(std::size_t epoch, std::size_t i, std::size_t k) const;
+  // The window of a sample in an epoch (after jitter and strand choice): chrom, start, minus;
+  // chrom is -1 for a random sequence.
   Window window_of(std::size_t epoch, std::size_t sample) const;
   const std::vector<std::vector<NormStep>>& normalisation() const { return norm_; }
   const std::vector<BinWeights>& bin_weights() const { return bins_; }
