@@ -127,7 +127,7 @@
     short <- inc[lens[inc] < L]
     if (length(short) && (strictLength || length(short) == length(inc)))
         .gdlStop("the window (", L, ") is longer than chromosome ", short[1L], " (length ",
-                 lens[short[1L]], ")")
+                 format(lens[[short[1L]]], scientific = FALSE), ")")
     inc <- setdiff(inc, short)
     st <- GRanges(inc, IRanges(1L, lens[inc] - L + 1L), seqlengths = lens)
     if (!is.null(regions)) {
@@ -242,7 +242,7 @@
             if (length(past))
                 .gdlStop("annotation ", as.character(seqnames(gr))[past[1L]], ":", start(gr)[past[1L]], "-",
                          end(gr)[past[1L]], " is past the end of the chromosome (length ",
-                         lens[as.character(seqnames(gr))[past[1L]]], ")")
+                         format(lens[[as.character(seqnames(gr))[past[1L]]]], scientific = FALSE), ")")
         }
         if (predict != "region") {
             if (any(as.character(strand(gr)) == "*"))

@@ -56,7 +56,7 @@ test_that("continuous: no data (the chr2 gap) reads 0; maxN drops windows with N
 
 test_that("continuous: max, zscore, minmax, log statistics equal R's over the included chromosomes", {
     imp <- rtracklayer::import(bw1)
-    imp <- imp[seqnames(imp) %in% c("chr1", "chr2")]
+    imp <- imp[as.character(seqnames(imp)) %in% c("chr1", "chr2")]
     w <- width(imp); s <- imp$score
     mu <- sum(w * s) / sum(w)
     sdv <- sqrt(sum(w * (s - mu)^2) / sum(w))
@@ -98,7 +98,7 @@ test_that("continuous: perctrim clips at the 99th percentile without rescaling; 
     g2 <- sequenceGenerator(fa, bw1, window = 201, targetWindow = 201, chromosomes = "chr1",
                             normalization = c("perctrim", "max"), batchSize = 64)
     st <- g2@info$normalization[[1]]
-    expect_equal(st[[2]]$a, st[[1]]$a)
+    expect_equal(st[[2]]$a, st[[1]]$a, tolerance = 1e-6)
     expect_true(max(batch(g2, 1)$y) <= 1)
 })
 
@@ -158,7 +158,7 @@ test_that("sparse: centred windows, match_all / match_any labels against every f
     wx <- L - width(u)
     expected <- GRanges(seqnames(u), IRanges(start(u) - (wx %/% 2 + wx %% 2), width = L))
     got <- GRanges(seqnames(ws), ranges(ws))
-    expect_true(all(got %in% expected))
+    expect_true(all(overlapsAny(got, expected, type = "equal")))
     # labels: match_all = a feature inside the window or containing it
     for (mode in c("match_all", "match_any")) {
         g <- sequenceGenerator(fa, c(bed1, bed2), annotationTypes = "CTCF", seqLen = 1200,
@@ -187,7 +187,7 @@ test_that("sparse: real negatives avoid positive windows; balanced weights N / (
     N <- gen@info$samples
     expect_equal(gen@info$weight_positive, N / (2 * npos))
     expect_equal(gen@info$weight_negative, N / (2 * 2 * npos))
-    p <- peaks(bed1); p <- p[seqnames(p) %in% c("chr1", "chr2")]
+    p <- peaks(bed1); p <- p[as.character(seqnames(p)) %in% c("chr1", "chr2")]
     wx <- L - width(p)
     poswin <- GRanges(seqnames(p), IRanges(start(p) - (wx %/% 2 + wx %% 2), width = L))
     for (i in 1:3) {
@@ -239,7 +239,7 @@ test_that("sparse: predict start / stop centre the window on the stranded first 
     genes <- g[g$type == "gene" & seqnames(g) == "chr1"]
     for (pr in c("start", "stop")) {
         gen <- sequenceGenerator(fa, gff, annotationTypes = c("gene", "pseudogene"), seqLen = 299,
-                                 predict = pr, negativeType = NULL, chromosomes = "chr1", batchSize = 4)
+                                 predict = pr, negativeType = NULL, chromosomes = "chr1", batchSize = 1)
         w <- do.call(c, lapply(seq_len(length(gen)), function(i) GenomicDL:::.batchWindows(gen, i)))
         centre <- start(w) + 149
         fivep <- ifelse(as.character(strand(genes)) == "+", start(genes), end(genes))
@@ -381,7 +381,7 @@ test_that("bad input gives GenomicDL_error", {
     emptyBed <- tempfile(fileext = ".bed")
     writeLines("chr3\t100\t300\tCTCF", emptyBed)
     expect_gdl_error(sequenceGenerator(fa, emptyBed, chromosomes = "chr1"), "empty annotations")
-    expect_gdl_error(sequenceGenerator(fa, GRanges("chr1:699901-700100"), seqLen = 200,
+    expect_gdl_error(sequenceGenerator(fa, GRanges("chr1:699801-700000"), seqLen = 200,
                                        predict = "start"), "stranded")
     past <- GRanges("chr3:299901-300100")
     expect_gdl_error(sequenceGenerator(fa, GRanges("chr3:299950-300200"), seqLen = 200), "past the end")
