@@ -134,28 +134,44 @@ TrackSet::Chunk TrackSet::chunk(std::size_t f, int chrom, std::int64_t k) const 
   if (p) return p;
   std::int64_t len = chrom_len_[static_cast<std::size_t>(chrom)];
   std::int64_t s = k * kChunk, e = std::min(len, s + kChunk);
-  auto v = std::make_shared<std::vector<float>>(static_cast<std::size_t>(kChunk), kNaN);
+  thread_local std::vector<float> v;
+  v.assign(static_cast<std::size_t>(kChunk), kNaN);
   auto r = borrow(f);
   try {
-    r->values(names_[static_cast<std::size_t>(chrom)], s, e, v->data());
+    r->values(names_[static_cast<std::size_t>(chrom)], s, e, v.data());
   } catch (...) {
     give_back(f, std::move(r));
     throw;
   }
   give_back(f, std::move(r));
-  p = v;
+  auto runs = std::make_shared<Runs>();
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    bool same = !runs->values.empty() &&
+                (runs->values.back() == v[i] || (std::isnan(runs->values.back()) && std::isnan(v[i])));
+    if (same) {
+      runs->ends.back() = static_cast<std::uint32_t>(i + 1);
+    } else {
+      runs->ends.push_back(static_cast<std::uint32_t>(i + 1));
+      runs->values.push_back(v[i]);
+    }
+  }
+  runs->ends.shrink_to_fit();
+  runs->values.shrink_to_fit();
+  std::size_t bytes = runs->bytes();
+  p = runs;
   std::lock_guard<std::mutex> lock(mutex_);
   if (std::atomic_load(&slot)) return std::atomic_load(&slot);
   std::atomic_store(&slot, p);
-  fifo_.push_back((static_cast<std::uint64_t>(f) << 56) | (static_cast<std::uint64_t>(chrom) << 32) |
-                  static_cast<std::uint64_t>(k));
-  cached_ += static_cast<std::size_t>(kChunk) * sizeof(float);
+  fifo_.emplace_back((static_cast<std::uint64_t>(f) << 56) | (static_cast<std::uint64_t>(chrom) << 32) |
+                         static_cast<std::uint64_t>(k),
+                     bytes);
+  cached_ += bytes;
   while (cached_ > cache_bytes_ && fifo_.size() > 1) {
-    std::uint64_t key = fifo_.front();
+    std::uint64_t key = fifo_.front().first;
+    cached_ -= fifo_.front().second;
     fifo_.pop_front();
     auto& old = slots_[key >> 56][(key >> 32) & 0xffffff][key & 0xffffffff];
     std::atomic_store(&old, Chunk());
-    cached_ -= static_cast<std::size_t>(kChunk) * sizeof(float);
   }
   return p;
 }
@@ -168,9 +184,16 @@ void TrackSet::values(std::size_t f, int chrom, std::int64_t start, std::int64_t
   std::int64_t a = std::max<std::int64_t>(start, 0), b = std::min(end, len);
   while (a < b) {
     std::int64_t k = a >> kChunkBits;
-    std::int64_t ce = std::min(b, (k + 1) * kChunk);
+    std::int64_t base = k * kChunk;
+    std::int64_t ce = std::min(b, base + kChunk);
     Chunk c = chunk(f, chrom, k);
-    std::copy(c->data() + (a - k * kChunk), c->data() + (ce - k * kChunk), out + (a - start));
+    auto lo = static_cast<std::uint32_t>(a - base), hi = static_cast<std::uint32_t>(ce - base);
+    std::size_t r = static_cast<std::size_t>(std::upper_bound(c->ends.begin(), c->ends.end(), lo) - c->ends.begin());
+    for (std::uint32_t pos = lo; pos < hi; ++r) {
+      std::uint32_t stop = std::min(hi, c->ends[r]);
+      std::fill(out + (base + pos - start), out + (base + stop - start), c->values[r]);
+      pos = stop;
+    }
     a = ce;
   }
 }

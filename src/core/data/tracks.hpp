@@ -1,4 +1,5 @@
-// Track targets of the generators: bigWig files read through a cache of decoded chunks shared by
+// Track targets of the generators: bigWig files read through a cache of decoded chunks (stored as
+// runs of equal values) shared by
 // all worker threads (each thread borrows its own BigWigReader from a pool), normalisation
 // (keras_dna's modes, with its bugs fixed) and histogram weights. Coordinates are 0-based,
 // half-open; bases without data read as NaN.
@@ -70,7 +71,14 @@ class TrackSet {
                              std::uint64_t seed, int sample_per_chrom = 1000) const;
 
  private:
-  using Chunk = std::shared_ptr<const std::vector<float>>;
+  // A chunk of decoded values kept as runs of equal values (bigWig data come in steps, so a run
+  // costs 8 bytes for many bases): run i covers [ends[i-1], ends[i]) of the chunk.
+  struct Runs {
+    std::vector<std::uint32_t> ends;
+    std::vector<float> values;
+    std::size_t bytes() const { return ends.capacity() * 4 + values.capacity() * 4 + sizeof(Runs); }
+  };
+  using Chunk = std::shared_ptr<const Runs>;
   Chunk chunk(std::size_t f, int chrom, std::int64_t k) const;
   std::unique_ptr<tracks::BigWigReader> borrow(std::size_t f) const;
   void give_back(std::size_t f, std::unique_ptr<tracks::BigWigReader> r) const;
@@ -83,7 +91,7 @@ class TrackSet {
   std::size_t cache_bytes_;
   mutable std::mutex mutex_;  // guards the reader pools, the eviction queue and the byte count
   mutable std::vector<std::vector<std::unique_ptr<tracks::BigWigReader>>> pool_;
-  mutable std::deque<std::uint64_t> fifo_;  // packed (file, chrom, chunk) of cached chunks
+  mutable std::deque<std::pair<std::uint64_t, std::size_t>> fifo_;  // (file, chrom, chunk), bytes
   mutable std::size_t cached_ = 0;
 };
 
