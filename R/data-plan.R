@@ -154,7 +154,7 @@
             rs <- S4Vectors::runsum(cov, k = L)  # N count of the window starting at each base
             over <- IRanges::slice(rs, lower = floor(maxN * L) + 1, rangesOnly = TRUE)
             if (!length(over)) return(NULL)
-            GRanges(chr, over)
+            GRanges(factor(rep(chr, length(over)), levels = inc), over)
         })
         bad <- Filter(Negate(is.null), bad)
         if (length(bad)) st <- GenomicRanges::setdiff(st, do.call(c, unname(bad)), ignore.strand = TRUE)

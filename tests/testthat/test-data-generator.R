@@ -394,3 +394,30 @@ test_that("bad input gives GenomicDL_error", {
     past <- GRanges("chr3:299901-300100")
     expect_gdl_error(sequenceGenerator(fa, GRanges("chr3:299950-300200"), seqLen = 200), "past the end")
 })
+
+test_that("blacklist, regions and maxN restrict windows; manual weights; NCL layout", {
+    bl <- GRanges("chr3:100001-200000")
+    gen <- sequenceGenerator(fa, bw1, window = 1001, chromosomes = "chr3", blacklist = bl,
+                             batchSize = 64)
+    expect_equal(gen@info$samples, (300000 - 1000) - (200000 - (100001 - 1000) + 1))
+    for (i in 1:3) expect_false(any(overlapsAny(GenomicDL:::.batchWindows(gen, i), bl)))
+    # sparse: positives whose centred window has more than maxN N are dropped (chr3 starts
+    # with 1000 N); negatives avoid N-rich windows too
+    early <- GRanges(c("chr3:901-1000", "chr3:5001-5100", "chr1:5001-5100"), strand = "+")
+    s <- sequenceGenerator(fa, early, seqLen = 400, maxN = 0.1, negativeRatio = 1, batchSize = 2)
+    expect_equal(s@info$positives, 2)
+    s0 <- sequenceGenerator(fa, early, seqLen = 400, maxN = 1, negativeType = NULL, batchSize = 2)
+    expect_equal(s0@info$positives, 3)
+    m <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", seqLen = 301, weighting = c(3, 0.5),
+                           batchSize = 32, layout = "NCL")
+    b <- batch(m, 1)
+    expect_equal(dim(b$x), c(32L, 4L, 301L))
+    expect_equal(inputShape(m), c(4L, 301L))
+    expect_equal(b$weights, ifelse(b$y[, 1, 1] == 1, 3, 0.5))
+    mc <- sequenceGenerator(fa, bw1, window = 101, batchSize = 8, chromosomes = "chr3",
+                            weighting = list(edges = list(c(-1, 10, 1000)), weights = list(c(2, 7))))
+    bc <- batch(mc, 1)
+    expect_equal(dim(bc$weights), c(8L, 1L))
+    expect_equal(as.numeric(bc$weights), ifelse(bc$y[, 1, 1] <= 10, 2, 7))
+    expect_gdl_error(sequenceGenerator(fa, bw1, window = 101, weighting = "sometimes"), "weighting")
+})
