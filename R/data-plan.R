@@ -196,7 +196,8 @@
     bins <- a$bins
     binsN <- if (identical(bins, "auto")) 0L else as.integer(.checkCount(bins, "bins"))
     spec <- list(kind = kind, batch_size = batchSize, seed = seed, threads = .threads(a$threads),
-                 ambiguous_zero = identical(a$ambiguous, "zero"), rc = isTRUE(a$rc),
+                 ambiguous_zero = .checkChoice(a$ambiguous, c("quarter", "zero"), "ambiguous") == "zero",
+                 rc = isTRUE(a$rc),
                  rc_augment = isTRUE(a$rcAugment), jitter = .checkCount(a$jitter, "jitter", 0),
                  stat_chroms = inc, bins = binsN, weighting = "none")
     if (kind == "continuous") {
