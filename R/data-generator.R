@@ -148,6 +148,38 @@ setGeneric("batch", function(x, i, ...) standardGeneric("batch"))
 #'   \code{"zero"}.
 #' @return A \code{SequenceGenerator}. \code{length(gen)} is the number of
 #'   batches per epoch (the last partial batch is dropped).
+#' @details
+#' Samples. Continuous targets: every window of the included chromosomes
+#' (inside \code{regions}, off the \code{blacklist}) is a sample; its label is
+#' the \code{targetWindow} central values (from base \code{(window -
+#' targetWindow) \%/\% 2 + 1} of the window), bases without data read 0 before
+#' normalisation. Label shape \code{(targetWindow, files)}, or
+#' \code{(targetWindow, files / nAnnotationTypes, nAnnotationTypes)}. Sparse
+#' targets: one sample per distinct feature, the window centred on it (start
+#' - ceiling((L - width) / 2)), or every window containing it with
+#' \code{augmentation}; each window is labelled against every feature of
+#' every file. Label shape \code{(files, types)}, \code{(L, files, types)}
+#' with \code{seq2seq}. Negatives are drawn once (from the seed); jitter and
+#' rcAugment change every epoch.
+#'
+#' keras_dna's arguments map as: fasta_file = \code{genome},
+#' annotation_files = \code{annotations}, annotation_list =
+#' \code{annotationTypes}, nb_annotation_type = \code{nAnnotationTypes},
+#' tg_window = \code{targetWindow}, incl_chromosomes = \code{chromosomes},
+#' excl_chromosomes = \code{excludeChromosomes}, normalization_mode =
+#' \code{normalization} (reversed order), weighting_mode = \code{weighting},
+#' data_augmentation = \code{augmentation}, defined_positive =
+#' \code{positiveMode}, sec_inputs / sec_input_length / sec_nb_annotation /
+#' sec_normalization_mode / use_sec_as = \code{secondary} /
+#' \code{secondaryLength} / \code{secondaryNAnnotationTypes} /
+#' \code{secondaryNormalization} / \code{useSecondaryAs}, dummy_axis =
+#' \code{dummyAxis} - 1 (0-based there). keras_dna's bugs are not copied:
+#' \code{rc} keeps class labels (keras_dna reversed the cell-type axis),
+#' zscore divides by the number of bases, balanced weights use each file's
+#' own bins and values below the first edge take the first bin.
+#'
+#' Training code reads the batches in C++ (\code{.batchSource(gen)}, worker
+#' threads filling a ring of buffers); \code{batch()} is for inspection.
 #' @seealso \code{\link{batch}}, \code{\link{splitGenerator}},
 #'   \code{\link{multiGenerator}}, \code{\link{generatorArgs}}.
 #' @examples
