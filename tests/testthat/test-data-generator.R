@@ -41,7 +41,6 @@ test_that("continuous: windows in the chromosomes, x is the window's one-hot, y 
     expect_true(all(as.character(seqnames(w)) %in% c("chr1", "chr3")))
     expect_true(all(start(w) >= 1 & end(w) <= lens[as.character(seqnames(w))]))
     expect_equal(b$x, unname(oneHot(w, fa)), ignore_attr = TRUE)
-    centre <- GenomicRanges::resize(GRanges(seqnames(w), ranges(w)), 20, fix = "center")
     # keras_dna: the tg_window central values; window 1001, tg 20 -> offset (1001 - 20) %/% 2
     centre <- GRanges(seqnames(w), IRanges(start(w) + (1001 - 20) %/% 2, width = 20))
     expect_equal(t(b$y[, , 1]), trackAt(bw1, centre), tolerance = 1e-6)
