@@ -94,6 +94,9 @@ setGeneric("batch", function(x, i, ...) standardGeneric("batch"))
 #'   after downsampling) predicted [tg_window].
 #' @param downsampling continuous: \code{NULL}, \code{"mean"} or
 #'   \code{"first"}: the whole window reduced to \code{targetWindow} values.
+#' @param stride continuous: one window every \code{stride} bases (1:
+#'   every position, as keras_dna; \code{targetWindow}: non-overlapping
+#'   targets, keras_dna's \code{overlapping = False}).
 #' @param chromosomes,excludeChromosomes chromosomes sampled (default all)
 #'   and left out [incl_ / excl_chromosomes]. Normalisation statistics use the
 #'   chromosomes sampled.
@@ -196,7 +199,7 @@ setGeneric("batch", function(x, i, ...) standardGeneric("batch"))
 #' @export
 sequenceGenerator <- function(genome, annotations, annotationTypes = NULL,
                               nAnnotationTypes = NULL, window = NULL, seqLen = "maxlen",
-                              targetWindow = 1, downsampling = NULL, chromosomes = NULL,
+                              targetWindow = 1, downsampling = NULL, stride = 1, chromosomes = NULL,
                               excludeChromosomes = NULL, regions = NULL, blacklist = NULL,
                               maxN = 1, normalization = NULL, weighting = "none",
                               bins = "auto", negativeRatio = 1, negativeType = "real",

@@ -215,7 +215,7 @@
         p$labelShape <- if (nt > 0L) c(tg, nf %/% nt, nt) else c(tg, nf)
         p$weightShape <- tg
         spec <- c(spec, list(target_window = tg, downsampling = down, n_types = nt,
-                             normalization = norm))
+                             normalization = norm, stride = .checkCount(a$stride, "stride")))
     } else {
         if (!is.null(a$normalization) && length(norm))
             .gdlStop("normalization applies to continuous (bigWig) targets only")

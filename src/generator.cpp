@@ -97,6 +97,7 @@ SEXP cpp_generator_new(SEXP genome, Rcpp::List spec) {
     o.downsampling = d == "mean" ? Downsampling::Mean : d == "first" ? Downsampling::First : Downsampling::None;
     o.n_types = get<int>(spec, "n_types");
     o.starts = intervals(*g, spec["starts"]);
+    o.stride = static_cast<std::int64_t>(get<double>(spec, "stride"));
     if (o.weighting == Weighting::Manual) {
       Rcpp::List edges = spec["manual_edges"], weights = spec["manual_weights"];
       for (R_xlen_t i = 0; i < edges.size(); ++i)

@@ -420,3 +420,11 @@ test_that("blacklist, regions and maxN restrict windows; manual weights; NCL lay
     expect_equal(as.numeric(bc$weights), ifelse(bc$y[, 1, 1] <= 10, 2, 7))
     expect_gdl_error(sequenceGenerator(fa, bw1, window = 101, weighting = "sometimes"), "weighting")
 })
+
+test_that("stride tiles the windows (keras_dna's overlapping = False)", {
+    gen <- sequenceGenerator(fa, bw1, window = 1001, targetWindow = 1000, stride = 1000,
+                             chromosomes = "chr3", batchSize = 1)
+    expect_equal(gen@info$samples, ceiling((300000 - 1000) / 1000))
+    s <- sort(vapply(seq_len(length(gen)), function(i) start(GenomicDL:::.batchWindows(gen, i)), 0))
+    expect_equal(s, seq(1, by = 1000, length.out = length(gen)))
+})

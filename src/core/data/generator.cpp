@@ -58,8 +58,17 @@ void SequenceGenerator::build_continuous() {
   if (opt_.n_types > 0 && nf % opt_.n_types != 0)
     fail("nAnnotationTypes (", opt_.n_types, ") must divide the number of bigWig files (", nf, ")");
   tracks_ = std::make_unique<TrackSet>(opt_.tracks, genome_->names());
+  if (opt_.stride < 1) fail("stride must be at least 1");
   starts_ = PositionSet(opt_.starts);
-  n_total_ = n_pos_samples_ = starts_.size();
+  n_total_ = starts_.size();
+  if (opt_.stride > 1) {
+    n_total_ = 0;
+    for (const auto& iv : starts_.intervals()) {
+      n_total_ += static_cast<std::uint64_t>((iv.end - iv.start + opt_.stride - 1) / opt_.stride);
+      stride_cum_.push_back(n_total_);
+    }
+  }
+  n_pos_samples_ = n_total_;
   norm_ = tracks_->normalisation(opt_.normalization, opt_.stat_chroms, genome_->lengths(),
                                  opt_.seed, opt_.threads);
   if (opt_.weighting == Weighting::Balanced) {
@@ -206,7 +215,16 @@ SequenceGenerator::Resolved SequenceGenerator::resolve(std::size_t sample) const
   std::uint64_t s = sample;
   if (opt_.kind == TargetKind::Continuous) {
     Resolved r{Kind::Anchor, 0, 0, false, 0};
-    starts_.at(s, &r.chrom, &r.start);
+    if (opt_.stride > 1) {
+      if (s >= n_total_) fail("sample ", sample, " is out of range (", n_total_, " samples)");
+      auto it = std::upper_bound(stride_cum_.begin(), stride_cum_.end(), s);
+      std::size_t k = static_cast<std::size_t>(it - stride_cum_.begin());
+      const Interval& iv = starts_.intervals()[k];
+      r.chrom = iv.chrom;
+      r.start = iv.start + static_cast<std::int64_t>(s - (k == 0 ? 0 : stride_cum_[k - 1])) * opt_.stride;
+    } else {
+      starts_.at(s, &r.chrom, &r.start);
+    }
     return r;
   }
   if (s < n_pos_samples_) {

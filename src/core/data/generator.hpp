@@ -69,6 +69,7 @@ struct GeneratorOptions {
   Downsampling downsampling = Downsampling::None;
   int n_types = 0;             // 0: label shape {tg, files}
   std::vector<Interval> starts;  // allowed window starts
+  std::int64_t stride = 1;       // one window every `stride` starts of each interval
 
   // sparse
   std::vector<Annotation> annotations;
@@ -158,6 +159,7 @@ class SequenceGenerator : public BatchSource {
   IntervalIndex index_;
   // continuous
   PositionSet starts_;
+  std::vector<std::uint64_t> stride_cum_;  // samples up to each interval of starts_ (stride > 1)
   std::unique_ptr<TrackSet> tracks_, secondary_;
   std::vector<std::vector<NormStep>> norm_, sec_norm_;
   std::vector<BinWeights> bins_;
