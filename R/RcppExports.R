@@ -2,54 +2,114 @@
 # Generator token: 10BE3573-1514-4C36-9D1C-5A225CD40393
 
 cpp_bench_onehot <- function(ptr, n, width, batch, threads, seed) {
-    .Call('_GenomicDL_cpp_bench_onehot', PACKAGE = 'GenomicDL', ptr, n, width, batch, threads, seed)
+    .Call(`_GenomicDL_cpp_bench_onehot`, ptr, n, width, batch, threads, seed)
 }
 
 cpp_genome_fasta <- function(path, build_index) {
-    .Call('_GenomicDL_cpp_genome_fasta', PACKAGE = 'GenomicDL', path, build_index)
+    .Call(`_GenomicDL_cpp_genome_fasta`, path, build_index)
 }
 
 cpp_genome_memory <- function(names, seqs) {
-    .Call('_GenomicDL_cpp_genome_memory', PACKAGE = 'GenomicDL', names, seqs)
+    .Call(`_GenomicDL_cpp_genome_memory`, names, seqs)
 }
 
 cpp_genome_info <- function(ptr) {
-    .Call('_GenomicDL_cpp_genome_info', PACKAGE = 'GenomicDL', ptr)
+    .Call(`_GenomicDL_cpp_genome_info`, ptr)
 }
 
 cpp_genome_fetch <- function(ptr, chroms, starts, ends, minus, pad, upper) {
-    .Call('_GenomicDL_cpp_genome_fetch', PACKAGE = 'GenomicDL', ptr, chroms, starts, ends, minus, pad, upper)
+    .Call(`_GenomicDL_cpp_genome_fetch`, ptr, chroms, starts, ends, minus, pad, upper)
 }
 
 cpp_onehot_strings <- function(seqs, nlc, zero) {
-    .Call('_GenomicDL_cpp_onehot_strings', PACKAGE = 'GenomicDL', seqs, nlc, zero)
+    .Call(`_GenomicDL_cpp_onehot_strings`, seqs, nlc, zero)
 }
 
 cpp_onehot_ranges <- function(ptr, chroms, starts, ends, minus, nlc, zero, pad, threads) {
-    .Call('_GenomicDL_cpp_onehot_ranges', PACKAGE = 'GenomicDL', ptr, chroms, starts, ends, minus, nlc, zero, pad, threads)
+    .Call(`_GenomicDL_cpp_onehot_ranges`, ptr, chroms, starts, ends, minus, nlc, zero, pad, threads)
+}
+
+cpp_model_build <- function(spec, seed) {
+    .Call(`_GenomicDL_cpp_model_build`, spec, seed)
+}
+
+cpp_model_summary <- function(ptr) {
+    .Call(`_GenomicDL_cpp_model_summary`, ptr)
+}
+
+cpp_model_predict <- function(ptr, inputs, nlc, batch, device, knockout, knockout_value) {
+    .Call(`_GenomicDL_cpp_model_predict`, ptr, inputs, nlc, batch, device, knockout, knockout_value)
+}
+
+cpp_model_state <- function(ptr) {
+    .Call(`_GenomicDL_cpp_model_state`, ptr)
+}
+
+cpp_model_load_state <- function(ptr, bytes) {
+    invisible(.Call(`_GenomicDL_cpp_model_load_state`, ptr, bytes))
+}
+
+cpp_model_first_conv <- function(ptr) {
+    .Call(`_GenomicDL_cpp_model_first_conv`, ptr)
+}
+
+cpp_model_copy_weights <- function(from, to, prefix, reverse) {
+    .Call(`_GenomicDL_cpp_model_copy_weights`, from, to, prefix, reverse)
+}
+
+cpp_model_device <- function(device) {
+    .Call(`_GenomicDL_cpp_model_device`, device)
 }
 
 cpp_sitrep <- function() {
-    .Call('_GenomicDL_cpp_sitrep', PACKAGE = 'GenomicDL')
+    .Call(`_GenomicDL_cpp_sitrep`)
 }
 
 cpp_set_torch_threads <- function(n) {
-    invisible(.Call('_GenomicDL_cpp_set_torch_threads', PACKAGE = 'GenomicDL', n))
+    invisible(.Call(`_GenomicDL_cpp_set_torch_threads`, n))
 }
 
 cpp_xptr_is_null <- function(ptr) {
-    .Call('_GenomicDL_cpp_xptr_is_null', PACKAGE = 'GenomicDL', ptr)
+    .Call(`_GenomicDL_cpp_xptr_is_null`, ptr)
 }
 
 cpp_bigwig_info <- function(path) {
-    .Call('_GenomicDL_cpp_bigwig_info', PACKAGE = 'GenomicDL', path)
+    .Call(`_GenomicDL_cpp_bigwig_info`, path)
 }
 
 cpp_bigwig_values <- function(path, chroms, starts, ends, bins, summary, threads) {
-    .Call('_GenomicDL_cpp_bigwig_values', PACKAGE = 'GenomicDL', path, chroms, starts, ends, bins, summary, threads)
+    .Call(`_GenomicDL_cpp_bigwig_values`, path, chroms, starts, ends, bins, summary, threads)
 }
 
 cpp_bigwig_write <- function(path, names, lengths, intervals) {
-    invisible(.Call('_GenomicDL_cpp_bigwig_write', PACKAGE = 'GenomicDL', path, names, lengths, intervals))
+    invisible(.Call(`_GenomicDL_cpp_bigwig_write`, path, names, lengths, intervals))
+}
+
+cpp_array_source <- function(x, nlc, targets, weights, batch_size, shuffle, seed) {
+    .Call(`_GenomicDL_cpp_array_source`, x, nlc, targets, weights, batch_size, shuffle, seed)
+}
+
+cpp_source_info <- function(src) {
+    .Call(`_GenomicDL_cpp_source_info`, src)
+}
+
+cpp_train_fit <- function(model, train, validation, opt, on_epoch, verbose) {
+    .Call(`_GenomicDL_cpp_train_fit`, model, train, validation, opt, on_epoch, verbose)
+}
+
+cpp_train_evaluate <- function(model, source, losses, device, steps, workers) {
+    .Call(`_GenomicDL_cpp_train_evaluate`, model, source, losses, device, steps, workers)
+}
+
+cpp_train_predict_source <- function(model, source, device, steps, workers) {
+    .Call(`_GenomicDL_cpp_train_predict_source`, model, source, device, steps, workers)
+}
+
+cpp_metric_columns <- function(pred, obs, metric) {
+    .Call(`_GenomicDL_cpp_metric_columns`, pred, obs, metric)
+}
+
+cpp_metric_curve <- function(pred, obs, curve) {
+    .Call(`_GenomicDL_cpp_metric_curve`, pred, obs, curve)
 }
 
