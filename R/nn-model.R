@@ -245,8 +245,9 @@ setMethod("summary", "SequenceModel", function(object, ...) {
     cat("Trainable params: ", format(sum(tab$params[tab$trainable]), big.mark = ","), "\n", sep = "")
     cat("Non-trainable params: ", format(sum(tab$params[!tab$trainable]), big.mark = ","), "\n", sep = "")
     if (any(tab$keras != tab$params))
-        cat("Counted as LibTorch stores them (LSTM: two bias vectors per gate; BatchNorm: running",
-            "statistics as buffers). Keras count: ", format(sum(tab$keras), big.mark = ","), "\n")
+        cat("Counted as LibTorch stores them (LSTM: two bias vectors per gate; BatchNorm: running ",
+            "statistics as buffers). Keras count: ", format(sum(tab$keras), big.mark = ","), "\n",
+            sep = "")
     invisible(tab)
 })
 

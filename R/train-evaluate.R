@@ -8,8 +8,7 @@
     src <- .sourceOf(data, y, batchSize, FALSE, 1, layout, what = "data")
     p <- .native(cpp_train_predict_source(.modelPtr(model), src, .resolveDevice(device),
                                           if (is.null(steps)) 0 else steps, .threads()))
-    flat <- function(a) matrix(a, nrow = dim(a)[1L])
-    list(outputs = lapply(p$outputs, flat), targets = lapply(p$targets, flat))
+    list(outputs = p$outputs, targets = p$targets)
 }
 
 .taskNames <- function(model, k, n) {
@@ -106,11 +105,11 @@ correlation <- function(model, data, y = NULL, steps = NULL, device = "auto",
         if (t > length(p$targets)) next
         pr <- p$outputs[[k]]
         ob <- p$targets[[t]]
-        if (length(shapes[[k]]) == 2L) {  # N x (L*C), position-major -> (N*L) x C
-            C <- shapes[[k]][2L]
-            pr <- matrix(t(pr), ncol = C, byrow = TRUE)
-            ob <- matrix(t(ob), ncol = C, byrow = TRUE)
-        }
+        ## columns = tasks (N x tasks) or tracks over all positions ((N * L) x tracks)
+        cols <- function(a) if (length(dim(a)) == 3L) matrix(a, ncol = dim(a)[3L])
+                            else matrix(a, nrow = dim(a)[1L])
+        pr <- cols(pr)
+        ob <- cols(ob)
         if (ncol(pr) != ncol(ob)) next
         v <- .native(cpp_metric_columns(pr, ob, metric))
         d <- data.frame(output = on[k], task = seq_len(ncol(pr)))

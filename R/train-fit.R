@@ -190,7 +190,9 @@ fit <- function(model, generator, y = NULL, validation = NULL, epochs = 1,
                 mixedPrecision = FALSE, verbose = TRUE, momentum = 0, weightDecay = 0,
                 workers = NULL, seed = 1, layout = c("NLC", "NCL")) {
     if (!is(model, "SequenceModel")) .gdlStop("model must be a SequenceModel")
-    optimizer <- match.arg(optimizer)
+    optimizer <- optimizer[1L]
+    if (!optimizer %in% c("adam", "sgd", "rmsprop", "adamw"))
+        .gdlStop("unknown optimizer '", optimizer, "': use adam, sgd, rmsprop or adamw")
     layout <- match.arg(layout)
     if (isTRUE(mixedPrecision))
         .gdlStop("mixedPrecision = TRUE is not supported yet; train in float32")
@@ -257,16 +259,17 @@ fit <- function(model, generator, y = NULL, validation = NULL, epochs = 1,
 #' @param model a \code{SequenceModel}.
 #' @return A \code{TrainingHistory} (DataFrame) or \code{NULL} when untrained.
 #' @examples
-#' history(cnnModel())
+#' trainingHistory(cnnModel())
 #' @export
-history <- function(model) model@handle$history
+trainingHistory <- function(model) model@handle$history
 
-#' @rdname history
+#' @rdname trainingHistory
 #' @param x a \code{TrainingHistory}.
 #' @param y ignored.
 #' @param ... ignored.
+#' @return \code{plot}: a ggplot of the training and validation losses.
 #' @export
-setMethod("plot", "TrainingHistory", function(x, y, ...) {
+plot.TrainingHistory <- function(x, y, ...) {
     d <- as.data.frame(x)
     long <- data.frame(epoch = d$epoch, value = d$loss, set = "training")
     if (any(!is.na(d$val_loss)))
@@ -274,6 +277,6 @@ setMethod("plot", "TrainingHistory", function(x, y, ...) {
     ggplot2::ggplot(long, ggplot2::aes(x = epoch, y = value, colour = set)) +
         ggplot2::geom_line() + ggplot2::geom_point() +
         ggplot2::labs(x = "epoch", y = "loss", colour = NULL) + ggplot2::theme_bw()
-})
+}
 
 utils::globalVariables(c("epoch", "value", "set"))

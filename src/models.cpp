@@ -132,8 +132,12 @@ SEXP gdlr_output_array(const std::vector<float>& buf, std::size_t N, const gdl::
   std::size_t per = 1;
   for (auto d : shape) per *= static_cast<std::size_t>(d);
   Rcpp::NumericVector out(N * per);
+  // row-major (N, L, C) -> column-major (N, L, C): [n, l, c] at n + N l + N L c
+  std::size_t L = shape.empty() ? 1 : static_cast<std::size_t>(shape[0]);
+  std::size_t C = per / std::max<std::size_t>(L, 1);
   for (std::size_t n = 0; n < N; ++n)
-    for (std::size_t j = 0; j < per; ++j) out[n + N * j] = buf[n * per + j];
+    for (std::size_t l = 0; l < L; ++l)
+      for (std::size_t c = 0; c < C; ++c) out[n + N * l + N * L * c] = buf[n * per + l * C + c];
   Rcpp::IntegerVector dim(shape.size() + 1);
   dim[0] = static_cast<int>(N);
   for (std::size_t i = 0; i < shape.size(); ++i) dim[i + 1] = static_cast<int>(shape[i]);

@@ -613,7 +613,10 @@ std::size_t Network::copy_weights_from(const Network& from, const std::string& p
     auto* t = dst_p.find(dst_key);
     if (!t) t = dst_b.find(dst_key);
     if (!s) fail("the source model has no tensor '", src_key, "'");
-    if (!t) fail("the model has no tensor '", dst_key, "' to copy weights into");
+    if (!t) {
+      if (!reverse) return;  // a part of the source the new model does not use
+      fail("the model has no tensor '", dst_key, "' to copy weights into");
+    }
     if (t->sizes() != s->sizes())
       fail("tensor '", dst_key, "' has shape ", t->sizes(), ", the source ", s->sizes());
     t->copy_(*s);

@@ -47,6 +47,7 @@ class Network {
   // Copies every parameter and buffer of `from` (key k) into this network's key prefix + k
   // (models built from other models: BPNet transformation and combined models); with
   // `reverse`, fills every tensor of this network (key k) from `from`'s key prefix + k.
+  // Source tensors the destination lacks are skipped (forward direction only).
   // Returns the number of tensors copied; throws when a key is missing or shapes differ.
   std::size_t copy_weights_from(const Network& from, const std::string& prefix, bool reverse = false);
 
