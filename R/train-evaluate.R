@@ -95,6 +95,13 @@ correlation <- function(model, data, y = NULL, steps = NULL, device = "auto",
 
 ## One row per task of each output; profile outputs (N x L*C) are scored per track over all
 ## positions (rows = samples x positions).
+## N x d1 x ... x dk array -> N x (d1 ... dk) matrix with the last axis varying fastest (the
+## row-major order of the core's buffers).
+.rowMajorMatrix <- function(a) {
+    k <- length(dim(a))
+    matrix(aperm(a, c(1L, rev(seq_len(k - 1L) + 1L))), nrow = dim(a)[1L])
+}
+
 .perTask <- function(model, p, metric, column, extra) {
     shapes <- outputShapes(model)
     on <- model@info$outputNames
@@ -108,11 +115,21 @@ correlation <- function(model, data, y = NULL, steps = NULL, device = "auto",
         ## columns = tasks (N x tasks) or tracks over all positions ((N * L) x tracks)
         cols <- function(a) if (length(dim(a)) == 3L) matrix(a, ncol = dim(a)[3L])
                             else matrix(a, nrow = dim(a)[1L])
+        ## a flat head (N x F) trained on multi-axis targets (N x cells x types, keras_dna's
+        ## label shape) compares with the targets flattened in the same (row-major) order
+        labels <- NULL
+        if (length(dim(pr)) == 2L && length(dim(ob)) > 2L && ncol(pr) == prod(dim(ob)[-1L])) {
+            if (length(dim(ob)) == 3L)   # cell type x annotation, annotations fastest
+                labels <- data.frame(cell = rep(seq_len(dim(ob)[2L]), each = dim(ob)[3L]),
+                                     annotation = rep(seq_len(dim(ob)[3L]), dim(ob)[2L]))
+            ob <- .rowMajorMatrix(ob)
+        }
         pr <- cols(pr)
         ob <- cols(ob)
         if (ncol(pr) != ncol(ob)) next
         v <- .native(cpp_metric_columns(pr, ob, metric))
         d <- data.frame(output = on[k], task = seq_len(ncol(pr)))
+        if (!is.null(labels)) d <- cbind(d, labels)
         d[[column]] <- v
         if (!is.null(extra)) d <- cbind(d, as.data.frame(extra(ob)))
         rows[[length(rows) + 1L]] <- d
