@@ -2,54 +2,66 @@
 # Generator token: 10BE3573-1514-4C36-9D1C-5A225CD40393
 
 cpp_bench_onehot <- function(ptr, n, width, batch, threads, seed) {
-    .Call('_GenomicDL_cpp_bench_onehot', PACKAGE = 'GenomicDL', ptr, n, width, batch, threads, seed)
+    .Call(`_GenomicDL_cpp_bench_onehot`, ptr, n, width, batch, threads, seed)
+}
+
+cpp_deepbind_read <- function(path) {
+    .Call(`_GenomicDL_cpp_deepbind_read`, path)
+}
+
+cpp_deepbind_score <- function(models, seqs, names, window, average, padding, strands, method, iupac, threads) {
+    .Call(`_GenomicDL_cpp_deepbind_score`, models, seqs, names, window, average, padding, strands, method, iupac, threads)
+}
+
+cpp_deepbind_scan <- function(models, genome, chrom, start, end, width, step, window, average, padding, strands, method, threads) {
+    .Call(`_GenomicDL_cpp_deepbind_scan`, models, genome, chrom, start, end, width, step, window, average, padding, strands, method, threads)
 }
 
 cpp_genome_fasta <- function(path, build_index) {
-    .Call('_GenomicDL_cpp_genome_fasta', PACKAGE = 'GenomicDL', path, build_index)
+    .Call(`_GenomicDL_cpp_genome_fasta`, path, build_index)
 }
 
 cpp_genome_memory <- function(names, seqs) {
-    .Call('_GenomicDL_cpp_genome_memory', PACKAGE = 'GenomicDL', names, seqs)
+    .Call(`_GenomicDL_cpp_genome_memory`, names, seqs)
 }
 
 cpp_genome_info <- function(ptr) {
-    .Call('_GenomicDL_cpp_genome_info', PACKAGE = 'GenomicDL', ptr)
+    .Call(`_GenomicDL_cpp_genome_info`, ptr)
 }
 
 cpp_genome_fetch <- function(ptr, chroms, starts, ends, minus, pad, upper) {
-    .Call('_GenomicDL_cpp_genome_fetch', PACKAGE = 'GenomicDL', ptr, chroms, starts, ends, minus, pad, upper)
+    .Call(`_GenomicDL_cpp_genome_fetch`, ptr, chroms, starts, ends, minus, pad, upper)
 }
 
 cpp_onehot_strings <- function(seqs, nlc, zero) {
-    .Call('_GenomicDL_cpp_onehot_strings', PACKAGE = 'GenomicDL', seqs, nlc, zero)
+    .Call(`_GenomicDL_cpp_onehot_strings`, seqs, nlc, zero)
 }
 
 cpp_onehot_ranges <- function(ptr, chroms, starts, ends, minus, nlc, zero, pad, threads) {
-    .Call('_GenomicDL_cpp_onehot_ranges', PACKAGE = 'GenomicDL', ptr, chroms, starts, ends, minus, nlc, zero, pad, threads)
+    .Call(`_GenomicDL_cpp_onehot_ranges`, ptr, chroms, starts, ends, minus, nlc, zero, pad, threads)
 }
 
 cpp_sitrep <- function() {
-    .Call('_GenomicDL_cpp_sitrep', PACKAGE = 'GenomicDL')
+    .Call(`_GenomicDL_cpp_sitrep`)
 }
 
 cpp_set_torch_threads <- function(n) {
-    invisible(.Call('_GenomicDL_cpp_set_torch_threads', PACKAGE = 'GenomicDL', n))
+    invisible(.Call(`_GenomicDL_cpp_set_torch_threads`, n))
 }
 
 cpp_xptr_is_null <- function(ptr) {
-    .Call('_GenomicDL_cpp_xptr_is_null', PACKAGE = 'GenomicDL', ptr)
+    .Call(`_GenomicDL_cpp_xptr_is_null`, ptr)
 }
 
 cpp_bigwig_info <- function(path) {
-    .Call('_GenomicDL_cpp_bigwig_info', PACKAGE = 'GenomicDL', path)
+    .Call(`_GenomicDL_cpp_bigwig_info`, path)
 }
 
 cpp_bigwig_values <- function(path, chroms, starts, ends, bins, summary, threads) {
-    .Call('_GenomicDL_cpp_bigwig_values', PACKAGE = 'GenomicDL', path, chroms, starts, ends, bins, summary, threads)
+    .Call(`_GenomicDL_cpp_bigwig_values`, path, chroms, starts, ends, bins, summary, threads)
 }
 
 cpp_bigwig_write <- function(path, names, lengths, intervals) {
-    invisible(.Call('_GenomicDL_cpp_bigwig_write', PACKAGE = 'GenomicDL', path, names, lengths, intervals))
+    invisible(.Call(`_GenomicDL_cpp_bigwig_write`, path, names, lengths, intervals))
 }
 

@@ -617,13 +617,13 @@ float Scorer::score_one(std::size_t mi, const std::uint8_t* fwd, const std::uint
 }
 
 void Scorer::score(const std::vector<SeqRef>& seqs, float* out,
-                   const std::vector<std::string>& names) const {
+                   const std::vector<std::string>& names, std::size_t first_number) const {
   const std::size_t n = seqs.size(), nm = models_.size();
   // Check every sequence first, so the error names the first bad one whatever the threads.
   std::vector<std::uint8_t> buf;
   for (std::size_t i = 0; i < n; ++i) {
     auto who = [&]() {
-      std::string s = "sequence " + std::to_string(i + 1);
+      std::string s = "sequence " + std::to_string(i + first_number);
       if (i < names.size() && !names[i].empty()) s += " ('" + names[i] + "')";
       return s;
     };

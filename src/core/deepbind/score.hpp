@@ -91,9 +91,9 @@ class Scorer {
   // Scores every sequence with every model, in options().threads threads; out is column-major
   // (sequence i, model j at out[i + n*j]). Throws gdl::Error naming the first sequence (1-based,
   // with its name when names is not empty) and position that holds an invalid character, or the
-  // first empty sequence.
+  // first empty sequence; sequences are numbered from first_number.
   void score(const std::vector<SeqRef>& seqs, float* out,
-             const std::vector<std::string>& names = {}) const;
+             const std::vector<std::string>& names = {}, std::size_t first_number = 1) const;
 
   // Scores windows of `width` bases every `step` bases over [start, end) (0-based half-open)
   // of sequence `chrom` of a genome: windows start at start, start+step, ... while they end
