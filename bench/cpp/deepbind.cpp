@@ -1,8 +1,9 @@
 // DeepBind scoring throughput of the C++ core alone: 10,000 random 101-bp sequences x the 16
 // models of ../shared/data/deepbind/params, fast path (1 and 2 threads) and reference path (on a
-// subset: it is ~1000x slower). Usage: bench_deepbind [shared data folder]
+// subset). Usage, from the repository root: build/cpp/bench_deepbind [deepbind data folder]
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
@@ -12,9 +13,9 @@
 using namespace gdl::deepbind;
 
 int main(int argc, char** argv) {
-  std::string here = __FILE__;  // <repo>/bench/cpp/deepbind.cpp
-  std::string repo = here.substr(0, here.rfind("/bench/cpp/"));
-  std::string dir = argc > 1 ? argv[1] : repo + "/../shared/data/deepbind";
+  // run from the repository root, or give the folder
+  const char* env = std::getenv("GENOMICDL_SHARED");
+  std::string dir = argc > 1 ? argv[1] : std::string(env ? env : "../shared") + "/data/deepbind";
   const char* ids[] = {"D00210.001", "D00120.001", "D00410.003", "D00328.003", "D00328.018", "D00001.001",
                        "D00018.001", "D00027.003", "D00085.001", "D00299.003", "D00317.009", "D00329.002",
                        "D00330.002", "D00344.002", "D00505.003", "D00796.001"};

@@ -60,11 +60,17 @@ typedef float v16 __attribute__((vector_size(64), aligned(64)));  // aligned: th
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 #define GDL_DB_INLINE inline __attribute__((always_inline))
+typedef int i16 __attribute__((vector_size(64), aligned(64)));
 GDL_DB_INLINE v16 broadcast(float x) { return v16{} + x; }
+// Lane-wise "mask ? a : b" with bit operations (the vector ?: of GCC 12 can crash the compiler
+// in AVX-512 code at -O3).
+GDL_DB_INLINE v16 select(const i16& mask, const v16& a, const v16& b) {
+  return reinterpret_cast<v16>((reinterpret_cast<i16>(a) & mask) | (reinterpret_cast<i16>(b) & ~mask));
+}
 // The original's rectification: if (f < 0) f = 0.
-GDL_DB_INLINE v16 relu(const v16& f) { return f < 0 ? v16{} : f; }
+GDL_DB_INLINE v16 relu(const v16& f) { return select(f < 0, v16{}, f); }
 // The original's pooling step: if (z_max < f) z_max = f.
-GDL_DB_INLINE v16 keep_max(const v16& z, const v16& f) { return z < f ? f : z; }
+GDL_DB_INLINE v16 keep_max(const v16& z, const v16& f) { return select(z < f, f, z); }
 
 // A 64-byte aligned array of vectors (std::vector would drop the alignment of v16).
 class VBuf {
@@ -125,7 +131,7 @@ struct Scorer::Prepared {
 struct Scorer::Workspace {
   std::vector<std::uint8_t> fwd, rev;
   VBuf F, Emax, Esum, X;
-  VBuf X2, X3;
+  VBuf X2;
   std::vector<float> H, DX, Hone, dblock;
   std::vector<float> scores[2];
   std::vector<float> delta[2];  // bound on |score - original's score| per window; 0: exact
@@ -259,89 +265,78 @@ void exact_window(const Prepared& P, const std::uint8_t* codes, long len, long w
   write_hidden(P, zmax, zsum / broadcast(static_cast<float>(n + m - 1)), H);
 }
 
-// The dense layers of n windows (pooled values H, [n][h1]) in the original's order, 16
-// windows at a time in the lanes of a vector.
-GDL_DB_CLONES
-void dense(const Prepared& P, const float* H, long n, float* out, VBuf& X) {
+// The dense layers of 16 windows (lanes) whose pooled values are X[i], in the original's
+// order: scores p. With Bound, also d, a bound on the score differences from the original's
+// given C[i] = dx_i + g1 (x_i + dx_i), dx_i bounding the differences of X[i] from the original's
+// pooled values: |w| * C bounds both the sensitivity to dx and the rounding of both computations.
+template <bool Bound>
+GDL_DB_INLINE void dense_group(const Prepared& P, const v16* X, const v16* C, v16& p, v16& d) {
   const int h1 = P.h1, h2 = P.h2;
+  if (h2 == 1) {
+    v16 h = broadcast(P.b1[0]), dh = broadcast(P.ab1[0] * P.g1);
+    for (int i = 0; i < h1; ++i) {
+      h += X[i] * P.w1[static_cast<std::size_t>(i)];
+      if (Bound) dh += C[i] * P.aw1[static_cast<std::size_t>(i)];
+    }
+    p = h;
+    d = dh;
+    return;
+  }
+  // A hidden unit certainly negative in both computations outputs exactly 0 in both; when all
+  // are, both scores are exactly biases2.
+  p = broadcast(P.b2);
+  v16 lip{}, mag = broadcast(P.ab2), alive{};
+  for (int j = 0; j < h2; ++j) {
+    v16 h = broadcast(P.b1[static_cast<std::size_t>(j)]);
+    v16 dh = broadcast(P.ab1[static_cast<std::size_t>(j)] * P.g1);
+    for (int i = 0; i < h1; ++i) {
+      const std::size_t ij = static_cast<std::size_t>(i * h2 + j);
+      h += X[i] * P.w1[ij];
+      if (Bound) dh += C[i] * P.aw1[ij];
+    }
+    p += relu(h) * P.w2[static_cast<std::size_t>(j)];
+    if (Bound) {
+      dh = dh * 1.001f;
+      const v16 live = select(h + dh < 0, v16{}, broadcast(1.0f));
+      alive += live;
+      lip += live * dh * P.aw2[static_cast<std::size_t>(j)];
+      mag += live * (select(h < 0, -h, h) + dh) * P.aw2[static_cast<std::size_t>(j)];
+    }
+  }
+  d = select(alive > 0, lip + mag * P.g2, v16{});
+}
+
+// The dense layers of n windows (pooled values H, [n][h1]): scores to out. With DX (bounds on
+// the differences of H from the original's pooled values, same layout), also bounds on the
+// score differences to delta (0 for windows marked sure, whose H is exact).
+GDL_DB_CLONES
+void dense(const Prepared& P, const float* H, long n, float* out, VBuf& X,
+           const float* DX = nullptr, const float* sure = nullptr, float* delta = nullptr,
+           VBuf* C = nullptr) {
+  const int h1 = P.h1;
   X.resize(static_cast<std::size_t>(h1));
+  if (C) C->resize(static_cast<std::size_t>(h1));
   for (long g = 0; g < n; g += kLanes) {
     const long cnt = std::min<long>(kLanes, n - g);
+    bool bound = false;
+    if (DX)
+      for (long l = 0; l < cnt; ++l) bound = bound || sure[g + l] == 0;
     for (int i = 0; i < h1; ++i) {
       v16 x{};
       for (long l = 0; l < cnt; ++l) x[l] = H[(g + l) * h1 + i];
       X[static_cast<std::size_t>(i)] = x;
-    }
-    v16 p;
-    if (h2 == 1) {
-      v16 h = broadcast(P.b1[0]);
-      for (int i = 0; i < h1; ++i) h += X[static_cast<std::size_t>(i)] * P.w1[static_cast<std::size_t>(i)];
-      p = h;
-    } else {
-      p = broadcast(P.b2);
-      for (int j = 0; j < h2; ++j) {
-        v16 h = broadcast(P.b1[static_cast<std::size_t>(j)]);
-        for (int i = 0; i < h1; ++i)
-          h += X[static_cast<std::size_t>(i)] * P.w1[static_cast<std::size_t>(i * h2 + j)];
-        p += relu(h) * P.w2[static_cast<std::size_t>(j)];
+      if (bound) {
+        v16 dx{};
+        for (long l = 0; l < cnt; ++l) dx[l] = DX[(g + l) * h1 + i];
+        (*C)[static_cast<std::size_t>(i)] = dx + (x + dx) * P.g1;
       }
     }
+    v16 p, d{};
+    if (bound) dense_group<true>(P, X.data(), C->data(), p, d);
+    else dense_group<false>(P, X.data(), nullptr, p, d);
     for (long l = 0; l < cnt; ++l) out[g + l] = p[l];
-  }
-}
-
-// Bounds on |score - original's score| of n windows whose pooled values H are within DX of the
-// original's: the dense layers' sensitivity to DX plus the rounding of both computations.
-GDL_DB_CLONES
-void dense_delta(const Prepared& P, const float* H, const float* DX, long n, float* out,
-                 VBuf& D, VBuf& A, VBuf& X) {
-  const int h1 = P.h1, h2 = P.h2;
-  D.resize(static_cast<std::size_t>(h1));
-  A.resize(static_cast<std::size_t>(h1));
-  X.resize(static_cast<std::size_t>(h1));
-  for (long g = 0; g < n; g += kLanes) {
-    const long cnt = std::min<long>(kLanes, n - g);
-    for (int i = 0; i < h1; ++i) {
-      v16 dx{}, ax{}, x{};
-      for (long l = 0; l < cnt; ++l) {
-        x[l] = H[(g + l) * h1 + i];
-        dx[l] = DX[(g + l) * h1 + i];
-        ax[l] = std::fabs(x[l]) + dx[l];
-      }
-      D[static_cast<std::size_t>(i)] = dx;
-      A[static_cast<std::size_t>(i)] = ax;
-      X[static_cast<std::size_t>(i)] = x;
-    }
-    v16 delta;
-    if (h2 == 1) {
-      v16 lip{}, mag = broadcast(P.ab1[0]);
-      for (int i = 0; i < h1; ++i) {
-        lip += D[static_cast<std::size_t>(i)] * P.aw1[static_cast<std::size_t>(i)];
-        mag += A[static_cast<std::size_t>(i)] * P.aw1[static_cast<std::size_t>(i)];
-      }
-      delta = lip + mag * P.g1;
-    } else {
-      // A hidden unit certainly negative in both computations outputs exactly 0 in both; when
-      // all are, both scores are exactly biases2.
-      v16 lip2{}, mag2 = broadcast(P.ab2), alive{};
-      for (int j = 0; j < h2; ++j) {
-        v16 lip{}, mag = broadcast(P.ab1[static_cast<std::size_t>(j)]);
-        v16 h = broadcast(P.b1[static_cast<std::size_t>(j)]);
-        for (int i = 0; i < h1; ++i) {
-          const std::size_t ij = static_cast<std::size_t>(i * h2 + j);
-          lip += D[static_cast<std::size_t>(i)] * P.aw1[ij];
-          mag += A[static_cast<std::size_t>(i)] * P.aw1[ij];
-          h += X[static_cast<std::size_t>(i)] * P.w1[ij];
-        }
-        const v16 dh = lip + mag * P.g1;
-        const v16 live = h + dh * 1.001f < 0 ? v16{} : broadcast(1.0f);
-        alive += live;
-        lip2 += live * dh * P.aw2[static_cast<std::size_t>(j)];
-        mag2 += live * mag * (P.aw2[static_cast<std::size_t>(j)] * 1.001f);
-      }
-      delta = alive > 0 ? lip2 + mag2 * P.g2 : v16{};
-    }
-    for (long l = 0; l < cnt; ++l) out[g + l] = 2 * delta[l] * 1.001f;
+    if (DX)
+      for (long l = 0; l < cnt; ++l) delta[g + l] = sure[g + l] != 0 ? 0.0f : 2.002f * d[l];
   }
 }
 
@@ -419,11 +414,11 @@ void approx_block(const Prepared& P, const std::uint8_t* codes, long len, long s
     // when every edge value is certainly negative (then all are 0 after the ReLU).
     const v16 bound = Emax[s] + P.err;
     const v16 zmax = keep_max(imax, relu(Emax[s]));
-    v16 zavg{}, dmax = bound < imax ? v16{} : P.err, davg{};
+    v16 zavg{}, dmax = select(bound < imax, v16{}, P.err), davg{};
     if (avg) {
       zavg = (isum + Esum[s]) / npos;
-      dmax = bound < 0 ? v16{} : P.err;
-      davg = bound < 0 ? v16{} : (P.err + P.err) + broadcast(P.g_avg) * (zavg + P.err + P.err);
+      dmax = select(bound < 0, v16{}, P.err);
+      davg = select(bound < 0, v16{}, (P.err + P.err) + broadcast(P.g_avg) * (zavg + P.err + P.err));
     }
     bool sure = true;
     for (int k = 0; k < kLanes; ++k) sure = sure && dmax[k] == 0;
@@ -506,14 +501,7 @@ void strand_windows(const Prepared& P, const std::uint8_t* codes, long len, bool
     w.DX.resize(static_cast<std::size_t>(nb * P.h1));
     w.dblock.resize(static_cast<std::size_t>(nb));
     approx_block(P, codes, len, s0, s1, w, w.H.data(), w.DX.data(), w.dblock.data());
-    dense(P, w.H.data(), nb, scores.data() + s0, w.X);
-    bool all_sure = true;
-    for (long s = 0; s < nb; ++s) all_sure = all_sure && w.dblock[static_cast<std::size_t>(s)] != 0;
-    if (all_sure) continue;
-    std::vector<float> sure(w.dblock);
-    dense_delta(P, w.H.data(), w.DX.data(), nb, delta.data() + s0, w.X, w.X2, w.X3);
-    for (long s = 0; s < nb; ++s)
-      if (sure[static_cast<std::size_t>(s)] != 0) delta[static_cast<std::size_t>(s0 + s)] = 0;
+    dense(P, w.H.data(), nb, scores.data() + s0, w.X, w.DX.data(), w.dblock.data(), delta.data() + s0, &w.X2);
   }
 }
 
