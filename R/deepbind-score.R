@@ -35,8 +35,9 @@
 #' @param models a \code{\link[=DeepBindModel-class]{DeepBindModel}}, a
 #'   \code{DeepBindModelList}, or params file paths (read with
 #'   \code{\link{readDeepBind}}).
-#' @param sequences a \code{DNAStringSet}, \code{RNAStringSet} or character
-#'   vector of sequences of any lengths, or a \code{GRanges} with
+#' @param sequences a \code{DNAStringSet}, \code{RNAStringSet} (or
+#'   \code{BStringSet}, e.g. from \code{readBStringSet()} of a FASTA with U and
+#'   N) or character vector of sequences of any lengths, or a \code{GRanges} with
 #'   \code{genome} (minus-strand ranges are reverse-complemented).
 #' @param genome for \code{GRanges}: anything \code{\link{genomeSource}}
 #'   accepts.
@@ -112,10 +113,11 @@ deepbindScore <- function(models, sequences, genome = NULL, window = NULL, avera
         sequences <- as.character(getSequence(g, ranges))
         names(sequences) <- names(ranges)
         iupac <- TRUE
-    } else if (is(sequences, "XStringSet")) {
-        if (!is(sequences, "DNAStringSet") && !is(sequences, "RNAStringSet"))
+    } else if (is(sequences, "XStringSet") || is(sequences, "XString")) {
+        if (is(sequences, "AAStringSet") || is(sequences, "AAString"))
             .gdlStop("sequences must be DNA or RNA, not ", class(sequences)[1L])
-        sequences <- as.character(sequences)
+        sequences <- if (is(sequences, "XString")) as.character(sequences)
+                     else stats::setNames(as.character(sequences), names(sequences))
     } else if (!is.character(sequences)) {
         .gdlStop("sequences must be a DNAStringSet, an RNAStringSet, a character vector or a GRanges, not ",
                  class(sequences)[1L])

@@ -68,6 +68,11 @@ test_that("the original's outputs for 34 test sequences x 16 models are reproduc
     expect_lte(max(abs(fast - want)), 2e-6)
     ref <- deepbindScore(models, seqs[nchar(seqs) <= 200], method = "reference")
     expect_identical(ref, fast[nchar(seqs) <= 200, ])
+    ## the same sequences read from FASTA (U, N, lower case: a BStringSet; no 999-base one)
+    fa <- Biostrings::readBStringSet(sharedData("deepbind", "inputs", "test_seqs.fa"))
+    fromFasta <- deepbindScore(models, fa)
+    expect_equal(rownames(fromFasta), names(fa))
+    expect_identical(unname(fromFasta), unname(fast[match(as.character(fa), seqs), ]))
 })
 
 test_that("DeepBindToKeras' flank-padded outputs are reproduced with padding = 'flank'", {

@@ -28,7 +28,6 @@
 #endif
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <memory>
@@ -506,9 +505,6 @@ void strand_windows(const Prepared& P, const std::uint8_t* codes, long len, bool
 }
 
 }  // namespace
-#ifdef GDL_DB_STATS
-long g_unsure[64], g_refined[64], g_windows[64];
-#endif
 
 Scorer::Scorer(std::vector<Model> models, ScoreOptions options)
     : models_(std::move(models)), options_(options) {
@@ -559,9 +555,6 @@ float Scorer::score_one(std::size_t mi, const std::uint8_t* fwd, const std::uint
   }
   for (int st = 0; st < nst; ++st) strand_windows(P, strand[st], len, flank, st, w);
   const long nw = len - W + 1;
-#ifdef GDL_DB_STATS
-  g_windows[mi] += nw * nst;
-#endif
 
   if (options_.average) {
     float best = 0;
@@ -590,13 +583,7 @@ float Scorer::score_one(std::size_t mi, const std::uint8_t* fwd, const std::uint
       auto S = static_cast<std::size_t>(s);
       float v = w.scores[st][S];
       if (w.delta[st][S] > 0) {
-#ifdef GDL_DB_STATS
-        g_unsure[mi]++;
-#endif
         if (static_cast<double>(v) + w.delta[st][S] < lower) continue;
-#ifdef GDL_DB_STATS
-        g_refined[mi]++;
-#endif
         v = exact_score(P, strand[st], len, s, W, false, w);
       }
       if (v > best) best = v;
