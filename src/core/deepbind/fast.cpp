@@ -71,6 +71,19 @@ GDL_DB_INLINE v16 relu(const v16& f) { return select(f < 0, v16{}, f); }
 // The original's pooling step: if (z_max < f) z_max = f.
 GDL_DB_INLINE v16 keep_max(const v16& z, const v16& f) { return select(z < f, f, z); }
 
+// The original's convolution step for detector row r over base code c: the row's weight, or
+// for an N a quarter of each of the four weights, added one after another.
+GDL_DB_INLINE void add_row(v16& acc, const v16* tab, const v16* quart, long r, int c) {
+  if (c != kN) {
+    acc += tab[r * 5 + c];
+  } else {
+    acc += quart[r * 4 + 0];
+    acc += quart[r * 4 + 1];
+    acc += quart[r * 4 + 2];
+    acc += quart[r * 4 + 3];
+  }
+}
+
 // A 64-byte aligned array of vectors (std::vector would drop the alignment of v16).
 class VBuf {
  public:
@@ -248,14 +261,7 @@ void exact_window(const Prepared& P, const std::uint8_t* codes, long len, long w
     for (int j = 0; j < m; ++j) {
       const long p = a + j;
       const int c = (p >= lo && p < hi) ? codes[p] : kN;
-      if (c != kN) {
-        f += tab[j * 5 + c];
-      } else {
-        f += quart[j * 4 + 0];
-        f += quart[j * 4 + 1];
-        f += quart[j * 4 + 2];
-        f += quart[j * 4 + 3];
-      }
+      add_row(f, tab, quart, j, c);
     }
     f = relu(f + P.thr);
     zsum += f;
@@ -368,14 +374,7 @@ void approx_block(const Prepared& P, const std::uint8_t* codes, long len, long s
     v16 acc{};
     for (long r = 0; r < rows; ++r) {
       const int c = codes[a + r];
-      if (c != kN) {
-        acc += tab[r * 5 + c];
-      } else {
-        acc += quart[r * 4 + 0];
-        acc += quart[r * 4 + 1];
-        acc += quart[r * 4 + 2];
-        acc += quart[r * 4 + 3];
-      }
+      add_row(acc, tab, quart, r, c);
       const long R = r + 1;
       if (R >= r_lo && R <= r_hi) {
         const long s = a - W + R - s0;
@@ -444,14 +443,7 @@ void flank_block(const Prepared& P, const std::uint8_t* codes, long len, long s0
     for (int j = 0; j < m; ++j) {
       const long p = a + j;
       const int c = (p >= 0 && p < len) ? codes[p] : kN;
-      if (c != kN) {
-        f += tab[j * 5 + c];
-      } else {
-        f += quart[j * 4 + 0];
-        f += quart[j * 4 + 1];
-        f += quart[j * 4 + 2];
-        f += quart[j * 4 + 3];
-      }
+      add_row(f, tab, quart, j, c);
     }
     F[a - a0] = relu(f + P.thr);
   }
