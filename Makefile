@@ -30,15 +30,17 @@ $(BUILD)/Makefile: CMakeLists.txt
 	cd $(BUILD) && cmake -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER_LAUNCHER=ccache ../.. >/dev/null
 
 test-cpp: deps $(BUILD)/Makefile
-	cmake --build $(BUILD) -j$(JOBS) 2>&1 | grep -E "error|warning|Error" || true
-	cmake --build $(BUILD) -j$(JOBS) >/dev/null
-	cd $(BUILD) && ./gdl_tests > catch.log 2>&1; echo $$? > catch.rc; tail -n 3 catch.log
+	@rm -f $(BUILD)/catch.log
+	@cmake --build $(BUILD) -j$(JOBS) > $(BUILD)/build.log 2>&1 || \
+	  { grep -E -A3 "error|Error" $(BUILD)/build.log | head -n 60; exit 1; }
+	cd $(BUILD) && ./gdl_tests > catch.log 2>&1; tail -n 3 catch.log
 
 test-r: install
 	R_LIBS=$(CURDIR)/$(LIB):$$R_LIBS Rscript tools/run-testthat.R build/testthat.counts
 
 # Runs both suites whatever the first gives, then prints "N passed, N failed".
 test:
+	@rm -f $(BUILD)/catch.log build/testthat.counts
 	@$(MAKE) --no-print-directory test-cpp; \
 	$(MAKE) --no-print-directory test-r; \
 	Rscript tools/summarise-tests.R $(BUILD)/catch.log build/testthat.counts
@@ -51,7 +53,7 @@ document:
 	$(MAKE) --no-print-directory install
 
 check: install
-	$(R) CMD build --no-build-vignettes . && _R_CHECK_FORCE_SUGGESTS_=false $(R) CMD check --no-manual GenomicDL_*.tar.gz
+	$(R) CMD build . && _R_CHECK_FORCE_SUGGESTS_=false $(R) CMD check --no-manual GenomicDL_*.tar.gz
 
 bench: install
 	for f in bench/*.R; do R_LIBS=$(CURDIR)/$(LIB):$$R_LIBS Rscript $$f; done

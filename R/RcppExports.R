@@ -41,6 +41,30 @@ cpp_onehot_ranges <- function(ptr, chroms, starts, ends, minus, nlc, zero, pad, 
     .Call(`_GenomicDL_cpp_onehot_ranges`, ptr, chroms, starts, ends, minus, nlc, zero, pad, threads)
 }
 
+cpp_motif_read_meme <- function(path) {
+    .Call(`_GenomicDL_cpp_motif_read_meme`, path)
+}
+
+cpp_motif_read_jaspar <- function(path) {
+    .Call(`_GenomicDL_cpp_motif_read_jaspar`, path)
+}
+
+cpp_motif_write_meme <- function(motifs, path) {
+    invisible(.Call(`_GenomicDL_cpp_motif_write_meme`, motifs, path))
+}
+
+cpp_motif_tomtom <- function(query, target, dist, min_overlap, thresh, evalue, complete, reference, exact, background, threads) {
+    .Call(`_GenomicDL_cpp_motif_tomtom`, query, target, dist, min_overlap, thresh, evalue, complete, reference, exact, background, threads)
+}
+
+cpp_motif_extract <- function(weight, bias, dilation, x, method, both_strands, threshold, threads) {
+    .Call(`_GenomicDL_cpp_motif_extract`, weight, bias, dilation, x, method, both_strands, threshold, threads)
+}
+
+cpp_motif_filter_means <- function(weight, bias, dilation, x, threads) {
+    .Call(`_GenomicDL_cpp_motif_filter_means`, weight, bias, dilation, x, threads)
+}
+
 cpp_sitrep <- function() {
     .Call(`_GenomicDL_cpp_sitrep`)
 }

@@ -105,6 +105,8 @@ genomeSource <- function(x, chromosomes = NULL, buildIndex = TRUE) {
 
 #' @rdname GenomeSource-class
 #' @param x a \code{GenomeSource}.
+#' @return \code{seqinfo}: a \code{Seqinfo}; \code{show}: the object,
+#'   invisibly, after printing a summary.
 #' @export
 setMethod("seqinfo", "GenomeSource", function(x) x@seqinfo)
 
@@ -133,7 +135,7 @@ setMethod("show", "GenomeSource", function(object) {
     unknown <- setdiff(unique(chr), names(lengths))
     if (length(unknown))
         .gdlStop("chromosome '", unknown[1L], "' is not in ", what,
-                 " (it has: ", paste(head(names(lengths), 5L), collapse = ", "),
+                 " (it has: ", paste(utils::head(names(lengths), 5L), collapse = ", "),
                  if (length(lengths) > 5L) ", ..." else "", ")")
     if (!allowOutside) {
         len <- lengths[chr]
@@ -214,7 +216,7 @@ oneHot <- function(x, genome = NULL, layout = c("NLC", "NCL"),
         w <- width(x)
         if (any(w != w[1L]))
             .gdlStop("ranges must have equal widths for one-hot encoding (found widths ",
-                     paste(head(unique(w), 3L), collapse = ", "), ")")
+                     paste(utils::head(unique(w), 3L), collapse = ", "), ")")
         out <- .native(cpp_onehot_ranges(.genomePtr(g), as.character(seqnames(x)), start(x),
                                          end(x), as.character(strand(x)) == "-", nlc, zero,
                                          FALSE, .threads(threads)))
@@ -226,7 +228,7 @@ oneHot <- function(x, genome = NULL, layout = c("NLC", "NCL"),
         w <- nchar(x, type = "bytes")
         if (any(w != w[1L]))
             .gdlStop("sequences must have equal widths for one-hot encoding (found widths ",
-                     paste(head(unique(w), 3L), collapse = ", "), ")")
+                     paste(utils::head(unique(w), 3L), collapse = ", "), ")")
         out <- .native(cpp_onehot_strings(unname(x), nlc, zero))
     }
     ch <- c("A", "C", "G", "T")

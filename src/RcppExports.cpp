@@ -155,6 +155,87 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_motif_read_meme
+Rcpp::List cpp_motif_read_meme(std::string path);
+RcppExport SEXP _GenomicDL_cpp_motif_read_meme(SEXP pathSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< std::string >::type path(pathSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_motif_read_meme(path));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_motif_read_jaspar
+Rcpp::List cpp_motif_read_jaspar(std::string path);
+RcppExport SEXP _GenomicDL_cpp_motif_read_jaspar(SEXP pathSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< std::string >::type path(pathSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_motif_read_jaspar(path));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_motif_write_meme
+void cpp_motif_write_meme(Rcpp::List motifs, std::string path);
+RcppExport SEXP _GenomicDL_cpp_motif_write_meme(SEXP motifsSEXP, SEXP pathSEXP) {
+BEGIN_RCPP
+    Rcpp::traits::input_parameter< Rcpp::List >::type motifs(motifsSEXP);
+    Rcpp::traits::input_parameter< std::string >::type path(pathSEXP);
+    cpp_motif_write_meme(motifs, path);
+    return R_NilValue;
+END_RCPP
+}
+// cpp_motif_tomtom
+Rcpp::List cpp_motif_tomtom(Rcpp::List query, Rcpp::List target, std::string dist, int min_overlap, double thresh, bool evalue, bool complete, bool reference, bool exact, Rcpp::NumericVector background, int threads);
+RcppExport SEXP _GenomicDL_cpp_motif_tomtom(SEXP querySEXP, SEXP targetSEXP, SEXP distSEXP, SEXP min_overlapSEXP, SEXP threshSEXP, SEXP evalueSEXP, SEXP completeSEXP, SEXP referenceSEXP, SEXP exactSEXP, SEXP backgroundSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type query(querySEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type target(targetSEXP);
+    Rcpp::traits::input_parameter< std::string >::type dist(distSEXP);
+    Rcpp::traits::input_parameter< int >::type min_overlap(min_overlapSEXP);
+    Rcpp::traits::input_parameter< double >::type thresh(threshSEXP);
+    Rcpp::traits::input_parameter< bool >::type evalue(evalueSEXP);
+    Rcpp::traits::input_parameter< bool >::type complete(completeSEXP);
+    Rcpp::traits::input_parameter< bool >::type reference(referenceSEXP);
+    Rcpp::traits::input_parameter< bool >::type exact(exactSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type background(backgroundSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_motif_tomtom(query, target, dist, min_overlap, thresh, evalue, complete, reference, exact, background, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_motif_extract
+Rcpp::List cpp_motif_extract(Rcpp::NumericVector weight, Rcpp::NumericVector bias, int dilation, Rcpp::NumericVector x, std::string method, bool both_strands, double threshold, int threads);
+RcppExport SEXP _GenomicDL_cpp_motif_extract(SEXP weightSEXP, SEXP biasSEXP, SEXP dilationSEXP, SEXP xSEXP, SEXP methodSEXP, SEXP both_strandsSEXP, SEXP thresholdSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type weight(weightSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type bias(biasSEXP);
+    Rcpp::traits::input_parameter< int >::type dilation(dilationSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type x(xSEXP);
+    Rcpp::traits::input_parameter< std::string >::type method(methodSEXP);
+    Rcpp::traits::input_parameter< bool >::type both_strands(both_strandsSEXP);
+    Rcpp::traits::input_parameter< double >::type threshold(thresholdSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_motif_extract(weight, bias, dilation, x, method, both_strands, threshold, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_motif_filter_means
+Rcpp::NumericVector cpp_motif_filter_means(Rcpp::NumericVector weight, Rcpp::NumericVector bias, int dilation, Rcpp::NumericVector x, int threads);
+RcppExport SEXP _GenomicDL_cpp_motif_filter_means(SEXP weightSEXP, SEXP biasSEXP, SEXP dilationSEXP, SEXP xSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type weight(weightSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type bias(biasSEXP);
+    Rcpp::traits::input_parameter< int >::type dilation(dilationSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type x(xSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_motif_filter_means(weight, bias, dilation, x, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_sitrep
 Rcpp::List cpp_sitrep();
 RcppExport SEXP _GenomicDL_cpp_sitrep() {
@@ -233,6 +314,12 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_genome_fetch", (DL_FUNC) &_GenomicDL_cpp_genome_fetch, 7},
     {"_GenomicDL_cpp_onehot_strings", (DL_FUNC) &_GenomicDL_cpp_onehot_strings, 3},
     {"_GenomicDL_cpp_onehot_ranges", (DL_FUNC) &_GenomicDL_cpp_onehot_ranges, 9},
+    {"_GenomicDL_cpp_motif_read_meme", (DL_FUNC) &_GenomicDL_cpp_motif_read_meme, 1},
+    {"_GenomicDL_cpp_motif_read_jaspar", (DL_FUNC) &_GenomicDL_cpp_motif_read_jaspar, 1},
+    {"_GenomicDL_cpp_motif_write_meme", (DL_FUNC) &_GenomicDL_cpp_motif_write_meme, 2},
+    {"_GenomicDL_cpp_motif_tomtom", (DL_FUNC) &_GenomicDL_cpp_motif_tomtom, 11},
+    {"_GenomicDL_cpp_motif_extract", (DL_FUNC) &_GenomicDL_cpp_motif_extract, 8},
+    {"_GenomicDL_cpp_motif_filter_means", (DL_FUNC) &_GenomicDL_cpp_motif_filter_means, 5},
     {"_GenomicDL_cpp_sitrep", (DL_FUNC) &_GenomicDL_cpp_sitrep, 0},
     {"_GenomicDL_cpp_set_torch_threads", (DL_FUNC) &_GenomicDL_cpp_set_torch_threads, 1},
     {"_GenomicDL_cpp_xptr_is_null", (DL_FUNC) &_GenomicDL_cpp_xptr_is_null, 1},
