@@ -17,6 +17,34 @@ cpp_deepbind_scan <- function(models, genome, chrom, start, end, width, step, wi
     .Call(`_GenomicDL_cpp_deepbind_scan`, models, genome, chrom, start, end, width, step, window, average, padding, strands, method, threads)
 }
 
+cpp_generator_new <- function(genome, spec) {
+    .Call(`_GenomicDL_cpp_generator_new`, genome, spec)
+}
+
+cpp_generator_multi <- function(ptrs, counts, batch_size, seed) {
+    .Call(`_GenomicDL_cpp_generator_multi`, ptrs, counts, batch_size, seed)
+}
+
+cpp_generator_info <- function(ptr) {
+    .Call(`_GenomicDL_cpp_generator_info`, ptr)
+}
+
+cpp_generator_batch <- function(ptr, epoch, i, nlc) {
+    .Call(`_GenomicDL_cpp_generator_batch`, ptr, epoch, i, nlc)
+}
+
+cpp_generator_windows <- function(ptr, genome, epoch, i) {
+    .Call(`_GenomicDL_cpp_generator_windows`, ptr, genome, epoch, i)
+}
+
+cpp_generator_nruns <- function(genome, chroms) {
+    .Call(`_GenomicDL_cpp_generator_nruns`, genome, chroms)
+}
+
+cpp_generator_time <- function(ptr, n, threads, epoch) {
+    .Call(`_GenomicDL_cpp_generator_time`, ptr, n, threads, epoch)
+}
+
 cpp_genome_fasta <- function(path, build_index) {
     .Call(`_GenomicDL_cpp_genome_fasta`, path, build_index)
 }

@@ -77,6 +77,90 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_generator_new
+SEXP cpp_generator_new(SEXP genome, Rcpp::List spec);
+RcppExport SEXP _GenomicDL_cpp_generator_new(SEXP genomeSEXP, SEXP specSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type genome(genomeSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type spec(specSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_generator_new(genome, spec));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_generator_multi
+SEXP cpp_generator_multi(Rcpp::List ptrs, Rcpp::NumericVector counts, double batch_size, double seed);
+RcppExport SEXP _GenomicDL_cpp_generator_multi(SEXP ptrsSEXP, SEXP countsSEXP, SEXP batch_sizeSEXP, SEXP seedSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type ptrs(ptrsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type counts(countsSEXP);
+    Rcpp::traits::input_parameter< double >::type batch_size(batch_sizeSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_generator_multi(ptrs, counts, batch_size, seed));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_generator_info
+Rcpp::List cpp_generator_info(SEXP ptr);
+RcppExport SEXP _GenomicDL_cpp_generator_info(SEXP ptrSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_generator_info(ptr));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_generator_batch
+Rcpp::List cpp_generator_batch(SEXP ptr, double epoch, double i, bool nlc);
+RcppExport SEXP _GenomicDL_cpp_generator_batch(SEXP ptrSEXP, SEXP epochSEXP, SEXP iSEXP, SEXP nlcSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    Rcpp::traits::input_parameter< double >::type epoch(epochSEXP);
+    Rcpp::traits::input_parameter< double >::type i(iSEXP);
+    Rcpp::traits::input_parameter< bool >::type nlc(nlcSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_generator_batch(ptr, epoch, i, nlc));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_generator_windows
+Rcpp::List cpp_generator_windows(SEXP ptr, SEXP genome, double epoch, double i);
+RcppExport SEXP _GenomicDL_cpp_generator_windows(SEXP ptrSEXP, SEXP genomeSEXP, SEXP epochSEXP, SEXP iSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type genome(genomeSEXP);
+    Rcpp::traits::input_parameter< double >::type epoch(epochSEXP);
+    Rcpp::traits::input_parameter< double >::type i(iSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_generator_windows(ptr, genome, epoch, i));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_generator_nruns
+Rcpp::List cpp_generator_nruns(SEXP genome, Rcpp::CharacterVector chroms);
+RcppExport SEXP _GenomicDL_cpp_generator_nruns(SEXP genomeSEXP, SEXP chromsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type genome(genomeSEXP);
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type chroms(chromsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_generator_nruns(genome, chroms));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_generator_time
+double cpp_generator_time(SEXP ptr, double n, int threads, double epoch);
+RcppExport SEXP _GenomicDL_cpp_generator_time(SEXP ptrSEXP, SEXP nSEXP, SEXP threadsSEXP, SEXP epochSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    Rcpp::traits::input_parameter< double >::type n(nSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    Rcpp::traits::input_parameter< double >::type epoch(epochSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_generator_time(ptr, n, threads, epoch));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_genome_fasta
 SEXP cpp_genome_fasta(std::string path, bool build_index);
 RcppExport SEXP _GenomicDL_cpp_genome_fasta(SEXP pathSEXP, SEXP build_indexSEXP) {
@@ -308,6 +392,13 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_deepbind_read", (DL_FUNC) &_GenomicDL_cpp_deepbind_read, 1},
     {"_GenomicDL_cpp_deepbind_score", (DL_FUNC) &_GenomicDL_cpp_deepbind_score, 10},
     {"_GenomicDL_cpp_deepbind_scan", (DL_FUNC) &_GenomicDL_cpp_deepbind_scan, 13},
+    {"_GenomicDL_cpp_generator_new", (DL_FUNC) &_GenomicDL_cpp_generator_new, 2},
+    {"_GenomicDL_cpp_generator_multi", (DL_FUNC) &_GenomicDL_cpp_generator_multi, 4},
+    {"_GenomicDL_cpp_generator_info", (DL_FUNC) &_GenomicDL_cpp_generator_info, 1},
+    {"_GenomicDL_cpp_generator_batch", (DL_FUNC) &_GenomicDL_cpp_generator_batch, 4},
+    {"_GenomicDL_cpp_generator_windows", (DL_FUNC) &_GenomicDL_cpp_generator_windows, 4},
+    {"_GenomicDL_cpp_generator_nruns", (DL_FUNC) &_GenomicDL_cpp_generator_nruns, 2},
+    {"_GenomicDL_cpp_generator_time", (DL_FUNC) &_GenomicDL_cpp_generator_time, 4},
     {"_GenomicDL_cpp_genome_fasta", (DL_FUNC) &_GenomicDL_cpp_genome_fasta, 2},
     {"_GenomicDL_cpp_genome_memory", (DL_FUNC) &_GenomicDL_cpp_genome_memory, 2},
     {"_GenomicDL_cpp_genome_info", (DL_FUNC) &_GenomicDL_cpp_genome_info, 1},

@@ -1,0 +1,115 @@
+## Benchmark: training samples per second of sequenceGenerator (C++ threads filling batches
+## through the prefetcher the trainer uses) against an R baseline doing the same work the way
+## keras_dna-style R code would (GRanges + Rsamtools/Biostrings getSeq + rtracklayer::import
+## per window + one-hot, labels and weights in R), in the same script.
+##   (a) regression: window 2001, targetWindow 100, two bigWig tracks, normalization
+##       c("max", "perctrim"), balanced weights;
+##   (b) classification from BED: seqLen 551, negativeRatio 1 with real negatives, augmentation.
+## Run: R_LIBS=build/Rlib Rscript bench/generator.R
+suppressPackageStartupMessages({
+    library(GenomicDL)
+    library(Rsamtools)
+})
+fa <- system.file("extdata", "example_genome.fa", package = "GenomicDL")
+bw <- system.file("extdata", c("example_coverage_cell1.bw", "example_coverage_cell2.bw"),
+                  package = "GenomicDL")
+bed <- system.file("extdata", "example_peaks_cell1.bed", package = "GenomicDL")
+B <- 128L
+
+## Samples per second of wall time (best of 3) and per CPU-second of the process (on a shared
+## machine the wall-time scaling with threads is limited by the other processes).
+cppRate <- function(gen, nBatches, threads) {
+    src <- GenomicDL:::.batchSource(gen)
+    GenomicDL:::cpp_generator_time(src, 20, threads, 5)  # warm the caches
+    runs <- lapply(1:3, function(r) {
+        cpu <- system.time(t <- GenomicDL:::cpp_generator_time(src, nBatches, threads, r))
+        c(wall = t, cpu = cpu[["user.self"]] + cpu[["sys.self"]])
+    })
+    best <- runs[[which.min(vapply(runs, `[[`, 0, "wall"))]]
+    c(wall = nBatches * B / best[["wall"]], cpu = nBatches * B / best[["cpu"]])
+}
+
+oneHotR <- function(seqs) {  # N x L x 4, as R code without a native encoder would do it
+    L <- nchar(seqs[1])
+    m <- do.call(rbind, strsplit(as.character(seqs), ""))
+    x <- array(0, c(length(seqs), L, 4))
+    for (k in 1:4) x[, , k] <- (m == c("A", "C", "G", "T")[k]) * 1
+    x[, , ][m == "N"] <- 0.25
+    x
+}
+
+## ---- (a) regression ----------------------------------------------------------------------
+genA <- sequenceGenerator(fa, bw, window = 2001, targetWindow = 100,
+                          normalization = c("max", "perctrim"), weighting = "balanced",
+                          batchSize = B, seed = 1)
+a1 <- cppRate(genA, 200, 1)
+a2 <- cppRate(genA, 200, 2)
+
+## R baseline: statistics from the same generator (not timed), then per window getSeq and
+## rtracklayer::import of each track, NaN -> 0, normalisation, weights by findInterval.
+st <- genA@info$normalization
+bins <- genA@info$bins
+ff <- FaFile(fa)
+baselineA <- function(nb) {
+    wins <- GenomicDL:::.batchWindows(genA, nb)
+    x <- oneHotR(getSeq(ff, wins))
+    y <- array(0, c(length(wins), 100, 2))
+    for (k in seq_along(wins)) {
+        centre <- GRanges(seqnames(wins)[k], IRanges(start(wins)[k] + 950, width = 100))
+        for (f in 1:2) {
+            v <- rep(0, 100)
+            r <- rtracklayer::import(bw[f], which = centre)
+            for (j in seq_along(r)) {
+                a <- max(start(r)[j], start(centre)) - start(centre) + 1
+                b <- min(end(r)[j], end(centre)) - start(centre) + 1
+                v[a:b] <- r$score[j]
+            }
+            v <- pmin(v / st[[f]][[1]]$a, st[[f]][[2]]$a)
+            y[k, , f] <- v
+        }
+    }
+    w <- (bins[[1]]$weights[pmax(1, pmin(findInterval(y[, , 1], bins[[1]]$edges, left.open = TRUE), length(bins[[1]]$weights)))] +
+          bins[[2]]$weights[pmax(1, pmin(findInterval(y[, , 2], bins[[2]]$edges, left.open = TRUE), length(bins[[2]]$weights)))]) / 2
+    list(x = x, y = y, w = w)
+}
+tA <- system.time(bA <- baselineA(1))[["elapsed"]]
+rA <- B / tA
+## the baseline computes what the generator gives
+gA <- batch(genA, 1)
+stopifnot(isTRUE(all.equal(unname(gA$x), bA$x, tolerance = 1e-6)),
+          isTRUE(all.equal(unname(gA$y), bA$y, tolerance = 1e-5)))
+
+## ---- (b) classification ----------------------------------------------------------------
+genB <- sequenceGenerator(fa, bed, annotationTypes = "CTCF", seqLen = 551, negativeRatio = 1,
+                          negativeType = "real", augmentation = TRUE, batchSize = B, seed = 1)
+b1 <- cppRate(genB, 1000, 1)
+b2 <- cppRate(genB, 1000, 2)
+peaks <- rtracklayer::import(bed, format = "BED")
+peaks <- peaks[peaks$name == "CTCF"]
+baselineB <- function(nb) {
+    wins <- GenomicDL:::.batchWindows(genB, nb)
+    x <- oneHotR(getSeq(ff, wins))
+    y <- vapply(seq_along(wins), function(k) {  # match_all, per window
+        hit <- peaks[overlapsAny(peaks, wins[k], ignore.strand = TRUE)]
+        any((start(hit) >= start(wins)[k] & end(hit) <= end(wins)[k]) |
+            (start(hit) <= start(wins)[k] & end(hit) >= end(wins)[k]))
+    }, TRUE) * 1
+    list(x = x, y = y)
+}
+tB <- system.time(bB <- baselineB(1))[["elapsed"]]
+rB <- B / tB
+gB <- batch(genB, 1)
+stopifnot(isTRUE(all.equal(unname(gB$x), bB$x)), isTRUE(all.equal(as.numeric(gB$y), bB$y)))
+
+cat(sprintf("GenomicDL generator benchmark (batches of %d, %d cores)\n", B, parallel::detectCores()))
+cat(sprintf("(a) regression  window 2001, tg 100, 2 bigWigs, max+perctrim, balanced weights\n"))
+report <- function(r1, r2, rR) {
+    cat(sprintf("    C++ 1 thread: %8.0f samples/s   2 threads: %8.0f samples/s   (scaling x%.2f)\n",
+                r1[["wall"]], r2[["wall"]], r2[["wall"]] / r1[["wall"]]))
+    cat(sprintf("    C++ per CPU-second: %8.0f (1 thread), %8.0f (2 threads)\n", r1[["cpu"]], r2[["cpu"]]))
+    cat(sprintf("    R baseline:   %8.1f samples/s   ratio (C++ 2 threads / R): %.0fx\n", rR, r2[["wall"]] / rR))
+}
+report(a1, a2, rA)
+cat(sprintf("(b) classification  seqLen 551, real negatives 1:1, augmentation\n"))
+report(b1, b2, rB)
+cat(sprintf("load average at the end: %s\n", paste(readLines("/proc/loadavg"), collapse = "")))
