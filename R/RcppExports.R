@@ -69,6 +69,38 @@ cpp_onehot_ranges <- function(ptr, chroms, starts, ends, minus, nlc, zero, pad, 
     .Call(`_GenomicDL_cpp_onehot_ranges`, ptr, chroms, starts, ends, minus, nlc, zero, pad, threads)
 }
 
+cpp_model_build <- function(spec, seed) {
+    .Call(`_GenomicDL_cpp_model_build`, spec, seed)
+}
+
+cpp_model_summary <- function(ptr) {
+    .Call(`_GenomicDL_cpp_model_summary`, ptr)
+}
+
+cpp_model_predict <- function(ptr, inputs, nlc, batch, device, knockout, knockout_value) {
+    .Call(`_GenomicDL_cpp_model_predict`, ptr, inputs, nlc, batch, device, knockout, knockout_value)
+}
+
+cpp_model_state <- function(ptr) {
+    .Call(`_GenomicDL_cpp_model_state`, ptr)
+}
+
+cpp_model_load_state <- function(ptr, bytes) {
+    invisible(.Call(`_GenomicDL_cpp_model_load_state`, ptr, bytes))
+}
+
+cpp_model_first_conv <- function(ptr) {
+    .Call(`_GenomicDL_cpp_model_first_conv`, ptr)
+}
+
+cpp_model_copy_weights <- function(from, to, prefix, reverse) {
+    .Call(`_GenomicDL_cpp_model_copy_weights`, from, to, prefix, reverse)
+}
+
+cpp_model_device <- function(device) {
+    .Call(`_GenomicDL_cpp_model_device`, device)
+}
+
 cpp_motif_read_meme <- function(path) {
     .Call(`_GenomicDL_cpp_motif_read_meme`, path)
 }
@@ -115,5 +147,33 @@ cpp_bigwig_values <- function(path, chroms, starts, ends, bins, summary, threads
 
 cpp_bigwig_write <- function(path, names, lengths, intervals) {
     invisible(.Call(`_GenomicDL_cpp_bigwig_write`, path, names, lengths, intervals))
+}
+
+cpp_array_source <- function(x, nlc, targets, weights, batch_size, shuffle, seed) {
+    .Call(`_GenomicDL_cpp_array_source`, x, nlc, targets, weights, batch_size, shuffle, seed)
+}
+
+cpp_source_info <- function(src) {
+    .Call(`_GenomicDL_cpp_source_info`, src)
+}
+
+cpp_train_fit <- function(model, train, validation, opt, on_epoch, verbose) {
+    .Call(`_GenomicDL_cpp_train_fit`, model, train, validation, opt, on_epoch, verbose)
+}
+
+cpp_train_evaluate <- function(model, source, losses, device, steps, workers) {
+    .Call(`_GenomicDL_cpp_train_evaluate`, model, source, losses, device, steps, workers)
+}
+
+cpp_train_predict_source <- function(model, source, device, steps, workers) {
+    .Call(`_GenomicDL_cpp_train_predict_source`, model, source, device, steps, workers)
+}
+
+cpp_metric_columns <- function(pred, obs, metric) {
+    .Call(`_GenomicDL_cpp_metric_columns`, pred, obs, metric)
+}
+
+cpp_metric_curve <- function(pred, obs, curve) {
+    .Call(`_GenomicDL_cpp_metric_curve`, pred, obs, curve)
 }
 

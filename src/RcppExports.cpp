@@ -239,6 +239,96 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_model_build
+SEXP cpp_model_build(Rcpp::List spec, double seed);
+RcppExport SEXP _GenomicDL_cpp_model_build(SEXP specSEXP, SEXP seedSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type spec(specSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_model_build(spec, seed));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_model_summary
+Rcpp::List cpp_model_summary(SEXP ptr);
+RcppExport SEXP _GenomicDL_cpp_model_summary(SEXP ptrSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_model_summary(ptr));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_model_predict
+Rcpp::List cpp_model_predict(SEXP ptr, Rcpp::List inputs, bool nlc, double batch, std::string device, int knockout, double knockout_value);
+RcppExport SEXP _GenomicDL_cpp_model_predict(SEXP ptrSEXP, SEXP inputsSEXP, SEXP nlcSEXP, SEXP batchSEXP, SEXP deviceSEXP, SEXP knockoutSEXP, SEXP knockout_valueSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type inputs(inputsSEXP);
+    Rcpp::traits::input_parameter< bool >::type nlc(nlcSEXP);
+    Rcpp::traits::input_parameter< double >::type batch(batchSEXP);
+    Rcpp::traits::input_parameter< std::string >::type device(deviceSEXP);
+    Rcpp::traits::input_parameter< int >::type knockout(knockoutSEXP);
+    Rcpp::traits::input_parameter< double >::type knockout_value(knockout_valueSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_model_predict(ptr, inputs, nlc, batch, device, knockout, knockout_value));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_model_state
+Rcpp::RawVector cpp_model_state(SEXP ptr);
+RcppExport SEXP _GenomicDL_cpp_model_state(SEXP ptrSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_model_state(ptr));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_model_load_state
+void cpp_model_load_state(SEXP ptr, Rcpp::RawVector bytes);
+RcppExport SEXP _GenomicDL_cpp_model_load_state(SEXP ptrSEXP, SEXP bytesSEXP) {
+BEGIN_RCPP
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    Rcpp::traits::input_parameter< Rcpp::RawVector >::type bytes(bytesSEXP);
+    cpp_model_load_state(ptr, bytes);
+    return R_NilValue;
+END_RCPP
+}
+// cpp_model_first_conv
+Rcpp::List cpp_model_first_conv(SEXP ptr);
+RcppExport SEXP _GenomicDL_cpp_model_first_conv(SEXP ptrSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_model_first_conv(ptr));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_model_copy_weights
+double cpp_model_copy_weights(SEXP from, SEXP to, std::string prefix, bool reverse);
+RcppExport SEXP _GenomicDL_cpp_model_copy_weights(SEXP fromSEXP, SEXP toSEXP, SEXP prefixSEXP, SEXP reverseSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type from(fromSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type to(toSEXP);
+    Rcpp::traits::input_parameter< std::string >::type prefix(prefixSEXP);
+    Rcpp::traits::input_parameter< bool >::type reverse(reverseSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_model_copy_weights(from, to, prefix, reverse));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_model_device
+std::string cpp_model_device(std::string device);
+RcppExport SEXP _GenomicDL_cpp_model_device(SEXP deviceSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< std::string >::type device(deviceSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_model_device(device));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_motif_read_meme
 Rcpp::List cpp_motif_read_meme(std::string path);
 RcppExport SEXP _GenomicDL_cpp_motif_read_meme(SEXP pathSEXP) {
@@ -386,6 +476,100 @@ BEGIN_RCPP
     return R_NilValue;
 END_RCPP
 }
+// cpp_array_source
+SEXP cpp_array_source(SEXP x, bool nlc, Rcpp::List targets, SEXP weights, double batch_size, bool shuffle, double seed);
+RcppExport SEXP _GenomicDL_cpp_array_source(SEXP xSEXP, SEXP nlcSEXP, SEXP targetsSEXP, SEXP weightsSEXP, SEXP batch_sizeSEXP, SEXP shuffleSEXP, SEXP seedSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< bool >::type nlc(nlcSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type targets(targetsSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
+    Rcpp::traits::input_parameter< double >::type batch_size(batch_sizeSEXP);
+    Rcpp::traits::input_parameter< bool >::type shuffle(shuffleSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_array_source(x, nlc, targets, weights, batch_size, shuffle, seed));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_source_info
+Rcpp::List cpp_source_info(SEXP src);
+RcppExport SEXP _GenomicDL_cpp_source_info(SEXP srcSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type src(srcSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_source_info(src));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_train_fit
+Rcpp::List cpp_train_fit(SEXP model, SEXP train, SEXP validation, Rcpp::List opt, Rcpp::Function on_epoch, bool verbose);
+RcppExport SEXP _GenomicDL_cpp_train_fit(SEXP modelSEXP, SEXP trainSEXP, SEXP validationSEXP, SEXP optSEXP, SEXP on_epochSEXP, SEXP verboseSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type model(modelSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type train(trainSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type validation(validationSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type opt(optSEXP);
+    Rcpp::traits::input_parameter< Rcpp::Function >::type on_epoch(on_epochSEXP);
+    Rcpp::traits::input_parameter< bool >::type verbose(verboseSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_train_fit(model, train, validation, opt, on_epoch, verbose));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_train_evaluate
+Rcpp::NumericVector cpp_train_evaluate(SEXP model, SEXP source, Rcpp::List losses, std::string device, double steps, int workers);
+RcppExport SEXP _GenomicDL_cpp_train_evaluate(SEXP modelSEXP, SEXP sourceSEXP, SEXP lossesSEXP, SEXP deviceSEXP, SEXP stepsSEXP, SEXP workersSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type model(modelSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type source(sourceSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type losses(lossesSEXP);
+    Rcpp::traits::input_parameter< std::string >::type device(deviceSEXP);
+    Rcpp::traits::input_parameter< double >::type steps(stepsSEXP);
+    Rcpp::traits::input_parameter< int >::type workers(workersSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_train_evaluate(model, source, losses, device, steps, workers));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_train_predict_source
+Rcpp::List cpp_train_predict_source(SEXP model, SEXP source, std::string device, double steps, int workers);
+RcppExport SEXP _GenomicDL_cpp_train_predict_source(SEXP modelSEXP, SEXP sourceSEXP, SEXP deviceSEXP, SEXP stepsSEXP, SEXP workersSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type model(modelSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type source(sourceSEXP);
+    Rcpp::traits::input_parameter< std::string >::type device(deviceSEXP);
+    Rcpp::traits::input_parameter< double >::type steps(stepsSEXP);
+    Rcpp::traits::input_parameter< int >::type workers(workersSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_train_predict_source(model, source, device, steps, workers));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_metric_columns
+Rcpp::NumericVector cpp_metric_columns(Rcpp::NumericMatrix pred, Rcpp::NumericMatrix obs, std::string metric);
+RcppExport SEXP _GenomicDL_cpp_metric_columns(SEXP predSEXP, SEXP obsSEXP, SEXP metricSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type pred(predSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type obs(obsSEXP);
+    Rcpp::traits::input_parameter< std::string >::type metric(metricSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_metric_columns(pred, obs, metric));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_metric_curve
+Rcpp::List cpp_metric_curve(Rcpp::NumericVector pred, Rcpp::NumericVector obs, std::string curve);
+RcppExport SEXP _GenomicDL_cpp_metric_curve(SEXP predSEXP, SEXP obsSEXP, SEXP curveSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type pred(predSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type obs(obsSEXP);
+    Rcpp::traits::input_parameter< std::string >::type curve(curveSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_metric_curve(pred, obs, curve));
+    return rcpp_result_gen;
+END_RCPP
+}
 
 static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_bench_onehot", (DL_FUNC) &_GenomicDL_cpp_bench_onehot, 6},
@@ -405,6 +589,14 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_genome_fetch", (DL_FUNC) &_GenomicDL_cpp_genome_fetch, 7},
     {"_GenomicDL_cpp_onehot_strings", (DL_FUNC) &_GenomicDL_cpp_onehot_strings, 3},
     {"_GenomicDL_cpp_onehot_ranges", (DL_FUNC) &_GenomicDL_cpp_onehot_ranges, 9},
+    {"_GenomicDL_cpp_model_build", (DL_FUNC) &_GenomicDL_cpp_model_build, 2},
+    {"_GenomicDL_cpp_model_summary", (DL_FUNC) &_GenomicDL_cpp_model_summary, 1},
+    {"_GenomicDL_cpp_model_predict", (DL_FUNC) &_GenomicDL_cpp_model_predict, 7},
+    {"_GenomicDL_cpp_model_state", (DL_FUNC) &_GenomicDL_cpp_model_state, 1},
+    {"_GenomicDL_cpp_model_load_state", (DL_FUNC) &_GenomicDL_cpp_model_load_state, 2},
+    {"_GenomicDL_cpp_model_first_conv", (DL_FUNC) &_GenomicDL_cpp_model_first_conv, 1},
+    {"_GenomicDL_cpp_model_copy_weights", (DL_FUNC) &_GenomicDL_cpp_model_copy_weights, 4},
+    {"_GenomicDL_cpp_model_device", (DL_FUNC) &_GenomicDL_cpp_model_device, 1},
     {"_GenomicDL_cpp_motif_read_meme", (DL_FUNC) &_GenomicDL_cpp_motif_read_meme, 1},
     {"_GenomicDL_cpp_motif_read_jaspar", (DL_FUNC) &_GenomicDL_cpp_motif_read_jaspar, 1},
     {"_GenomicDL_cpp_motif_write_meme", (DL_FUNC) &_GenomicDL_cpp_motif_write_meme, 2},
@@ -417,6 +609,13 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_bigwig_info", (DL_FUNC) &_GenomicDL_cpp_bigwig_info, 1},
     {"_GenomicDL_cpp_bigwig_values", (DL_FUNC) &_GenomicDL_cpp_bigwig_values, 7},
     {"_GenomicDL_cpp_bigwig_write", (DL_FUNC) &_GenomicDL_cpp_bigwig_write, 4},
+    {"_GenomicDL_cpp_array_source", (DL_FUNC) &_GenomicDL_cpp_array_source, 7},
+    {"_GenomicDL_cpp_source_info", (DL_FUNC) &_GenomicDL_cpp_source_info, 1},
+    {"_GenomicDL_cpp_train_fit", (DL_FUNC) &_GenomicDL_cpp_train_fit, 6},
+    {"_GenomicDL_cpp_train_evaluate", (DL_FUNC) &_GenomicDL_cpp_train_evaluate, 6},
+    {"_GenomicDL_cpp_train_predict_source", (DL_FUNC) &_GenomicDL_cpp_train_predict_source, 5},
+    {"_GenomicDL_cpp_metric_columns", (DL_FUNC) &_GenomicDL_cpp_metric_columns, 3},
+    {"_GenomicDL_cpp_metric_curve", (DL_FUNC) &_GenomicDL_cpp_metric_curve, 3},
     {NULL, NULL, 0}
 };
 

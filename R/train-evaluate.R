@@ -1,0 +1,122 @@
+### =========================================================================
+### Evaluation: losses, AUROC / AUPR, correlations (metrics computed in C++)
+### -------------------------------------------------------------------------
+
+## Predictions and targets over data (generator or arrays), as lists of matrices N x columns.
+.predictData <- function(model, data, y = NULL, device = "auto", steps = NULL,
+                         layout = "NLC", batchSize = 128) {
+    src <- .sourceOf(data, y, batchSize, FALSE, 1, layout, what = "data")
+    p <- .native(cpp_train_predict_source(.modelPtr(model), src, .resolveDevice(device),
+                                          if (is.null(steps)) 0 else steps, .threads()))
+    list(outputs = p$outputs, targets = p$targets)
+}
+
+.taskNames <- function(model, k, n) {
+    on <- model@info$outputNames
+    base <- if (is.null(on) || length(model@spec$outputs) == 1L) "" else paste0(on[k], ":")
+    paste0(base, "task", seq_len(n))
+}
+
+#' Evaluate a model on data
+#'
+#' @param model a \code{SequenceModel}.
+#' @param data a generator, \code{list(x, y)}, or a one-hot array with \code{y}.
+#' @param y targets for array data.
+#' @param loss,lossWeights as in \code{\link{fit}} (default: those of the last fit).
+#' @param steps batches to use (default: all).
+#' @param device \code{"auto"}, \code{"cpu"} or \code{"cuda"}.
+#' @param layout layout of array data.
+#' @return A DataFrame with one row per output (and \code{"total"}): loss.
+#' @examples
+#' x <- oneHot(c("ACGTACGTAC", "TTTTACGTTT", "GGGGCCCCAA", "ACGTTTTTTT"))
+#' m <- sequentialModel(c(10, 4), list(layerConv1d(4, 3), layerGlobalMaxPool1d(),
+#'     layerDense(1, activation = "sigmoid")))
+#' evaluate(m, x, y = c(1, 0, 1, 0))
+#' @export
+evaluate <- function(model, data, y = NULL, loss = NULL, lossWeights = NULL, steps = NULL,
+                     device = "auto", layout = c("NLC", "NCL")) {
+    layout <- match.arg(layout)
+    losses <- if (is.null(loss) && !is.null(model@handle$losses)) model@handle$losses
+              else .lossSpec(model, loss, lossWeights)
+    src <- .sourceOf(data, y, 128, FALSE, 1, layout, what = "data")
+    v <- .native(cpp_train_evaluate(.modelPtr(model), src, losses, .resolveDevice(device),
+                                    if (is.null(steps)) 0 else steps, .threads()))
+    on <- model@info$outputNames
+    if (is.null(on)) on <- paste0("output", seq_along(model@spec$outputs))
+    S4Vectors::DataFrame(output = c("total", on), loss = c("weighted sum", losses$type),
+                         value = v)
+}
+
+#' Area under the ROC or precision-recall curve
+#'
+#' AUROC (ties counted one half) or AUPR (average precision) of each task of
+#' each output, over the whole data set. Targets >= 0.5 are positive.
+#'
+#' @inheritParams evaluate
+#' @param curve \code{"ROC"} or \code{"PR"}.
+#' @return A DataFrame: output, task, auc, positives, negatives.
+#' @examples
+#' x <- oneHot(c("ACGTACGTAC", "TTTTACGTTT", "GGGGCCCCAA", "ACGTTTTTTT"))
+#' m <- sequentialModel(c(10, 4), list(layerConv1d(4, 3), layerGlobalMaxPool1d(),
+#'     layerDense(1, activation = "sigmoid")))
+#' auc(m, x, y = c(1, 0, 1, 0))
+#' @export
+auc <- function(model, data, y = NULL, curve = c("ROC", "PR"), steps = NULL, device = "auto",
+                layout = c("NLC", "NCL")) {
+    curve <- match.arg(curve)
+    layout <- match.arg(layout)
+    p <- .predictData(model, data, y, device, steps, layout)
+    .perTask(model, p, if (curve == "ROC") "auroc" else "aupr", "auc", function(o) {
+        list(positives = colSums(o >= 0.5, na.rm = TRUE), negatives = colSums(o < 0.5, na.rm = TRUE))
+    })
+}
+
+#' Correlation of predictions and observations per track
+#'
+#' Pearson and Spearman correlation of each output column (task, or position x
+#' track flattened per track for profile outputs) over the whole data set.
+#'
+#' @inheritParams evaluate
+#' @return A DataFrame: output, task, pearson, spearman.
+#' @examples
+#' x <- oneHot(c("ACGTACGTAC", "TTTTACGTTT", "GGGGCCCCAA", "ACGTTTTTTT"))
+#' m <- sequentialModel(c(10, 4), list(layerConv1d(4, 3), layerGlobalMaxPool1d(),
+#'     layerDense(1)))
+#' correlation(m, x, y = c(1, 0, 3, 2))
+#' @export
+correlation <- function(model, data, y = NULL, steps = NULL, device = "auto",
+                        layout = c("NLC", "NCL")) {
+    layout <- match.arg(layout)
+    p <- .predictData(model, data, y, device, steps, layout)
+    r <- .perTask(model, p, "pearson", "pearson", NULL)
+    r$spearman <- .perTask(model, p, "spearman", "spearman", NULL)$spearman
+    r
+}
+
+## One row per task of each output; profile outputs (N x L*C) are scored per track over all
+## positions (rows = samples x positions).
+.perTask <- function(model, p, metric, column, extra) {
+    shapes <- outputShapes(model)
+    on <- model@info$outputNames
+    if (is.null(on)) on <- paste0("output", seq_along(shapes))
+    rows <- list()
+    for (k in seq_along(p$outputs)) {
+        t <- k
+        if (t > length(p$targets)) next
+        pr <- p$outputs[[k]]
+        ob <- p$targets[[t]]
+        ## columns = tasks (N x tasks) or tracks over all positions ((N * L) x tracks)
+        cols <- function(a) if (length(dim(a)) == 3L) matrix(a, ncol = dim(a)[3L])
+                            else matrix(a, nrow = dim(a)[1L])
+        pr <- cols(pr)
+        ob <- cols(ob)
+        if (ncol(pr) != ncol(ob)) next
+        v <- .native(cpp_metric_columns(pr, ob, metric))
+        d <- data.frame(output = on[k], task = seq_len(ncol(pr)))
+        d[[column]] <- v
+        if (!is.null(extra)) d <- cbind(d, as.data.frame(extra(ob)))
+        rows[[length(rows) + 1L]] <- d
+    }
+    if (!length(rows)) .gdlStop("the data have no targets matching the model's outputs")
+    S4Vectors::DataFrame(do.call(rbind, rows))
+}

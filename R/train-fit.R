@@ -1,0 +1,282 @@
+### =========================================================================
+### Training: fit(), callbacks, history
+### -------------------------------------------------------------------------
+
+## A batch source (external pointer to a gdlr::SourceHandle) from a generator (anything with a
+## .batchSource method) or in-memory arrays: list(x = one-hot, y = targets), or x plus y.
+.sourceOf <- function(data, y = NULL, batchSize = 32, shuffle = TRUE, seed = 1,
+                      layout = "NLC", weights = NULL, what = "data") {
+    if (is.null(data)) return(NULL)
+    if (isS4(data) && existsMethod(".batchSource", class(data)))
+        return(.batchSource(data))
+    if (is.list(data) && !is.null(data$x)) {
+        y <- data$y
+        if (!is.null(data$weights)) weights <- data$weights
+        data <- data$x
+    }
+    if (is(data, "XStringSet") || is.character(data)) {
+        data <- oneHot(data, layout = "NLC")
+        layout <- "NLC"
+    }
+    if (!is.array(data) || length(dim(data)) != 3L)
+        .gdlStop(what, " must be a generator (sequenceGenerator()), list(x = one-hot array, y = ",
+                 "targets) or a one-hot array with y")
+    if (is.null(y)) .gdlStop(what, ": the targets y are missing")
+    targets <- if (is.list(y) && !is.data.frame(y)) y else list(y)
+    targets <- lapply(targets, function(t) {
+        if (is.data.frame(t)) t <- as.matrix(t)
+        if (is.null(dim(t))) t <- matrix(as.numeric(t), ncol = 1L)
+        storage.mode(t) <- "double"
+        t
+    })
+    for (t in targets)
+        if (dim(t)[1L] != dim(data)[1L])
+            .gdlStop(what, ": y has ", dim(t)[1L], " rows for ", dim(data)[1L], " sequences")
+    storage.mode(data) <- "double"
+    .native(cpp_array_source(data, layout == "NLC", targets, weights, batchSize, shuffle, seed))
+}
+
+## Losses of a model's outputs for the C++ trainer: list(type, weight, target).
+.lossSpec <- function(model, loss = NULL, lossWeights = NULL) {
+    nOut <- length(model@spec$outputs)
+    if (is.null(loss)) loss <- model@info$losses
+    loss <- as.character(unlist(loss))
+    if (length(loss) == 1L && nOut > 1L) loss <- rep(loss, nOut)
+    if (length(loss) != nOut)
+        .gdlStop("the model has ", nOut, " outputs; give one loss per output, not ", length(loss))
+    ok <- c("bce", "mse", "mae", "poisson", "mnll", "counts")
+    bad <- setdiff(loss, ok)
+    if (length(bad))
+        .gdlStop("unknown loss '", bad[1L], "': use ", paste(ok, collapse = ", "))
+    if (is.null(lossWeights)) lossWeights <- model@info$lossWeights
+    if (is.null(lossWeights)) lossWeights <- rep(1, nOut)
+    lossWeights <- as.numeric(unlist(lossWeights))
+    if (length(lossWeights) != nOut) .gdlStop("lossWeights must have one weight per output (", nOut, ")")
+    list(type = loss, weight = lossWeights, target = rep(NA_integer_, nOut))
+}
+
+#' Training callbacks
+#'
+#' \code{earlyStopping} stops when the monitored value has not improved by
+#' \code{minDelta} for \code{patience} epochs (and restores the best weights
+#' when asked); \code{modelCheckpoint} saves the model (\code{\link{saveModel}})
+#' after each epoch or only when the monitored value improves;
+#' \code{reduceLROnPlateau} multiplies the learning rate by \code{factor} after
+#' \code{patience} epochs without improvement.
+#'
+#' @param monitor \code{"val_loss"} (falls back to \code{"loss"} without
+#'   validation data) or \code{"loss"}.
+#' @param patience epochs without improvement.
+#' @param minDelta smallest change counted as an improvement.
+#' @param restoreBestWeights restore the weights of the best epoch at the end.
+#' @param file path of the checkpoint; \code{"\{epoch\}"} is replaced by the epoch.
+#' @param saveBestOnly save only when the monitored value improves.
+#' @param factor multiplier of the learning rate.
+#' @param minLR smallest learning rate.
+#' @return A callback (a list of class \code{GenomicDLCallback}).
+#' @examples
+#' cbs <- list(earlyStopping(patience = 3), reduceLROnPlateau(patience = 2))
+#' @name callbacks
+NULL
+
+.callback <- function(type, ...) structure(list(type = type, ...), class = "GenomicDLCallback")
+
+#' @rdname callbacks
+#' @export
+earlyStopping <- function(monitor = "val_loss", patience = 5, minDelta = 0,
+                          restoreBestWeights = TRUE)
+    .callback("earlyStopping", monitor = monitor, patience = patience, minDelta = minDelta,
+              restoreBestWeights = restoreBestWeights)
+
+#' @rdname callbacks
+#' @export
+modelCheckpoint <- function(file, monitor = "val_loss", saveBestOnly = TRUE)
+    .callback("modelCheckpoint", file = file, monitor = monitor, saveBestOnly = saveBestOnly)
+
+#' @rdname callbacks
+#' @export
+reduceLROnPlateau <- function(monitor = "val_loss", factor = 0.5, patience = 3, minDelta = 0,
+                              minLR = 0)
+    .callback("reduceLROnPlateau", monitor = monitor, factor = factor, patience = patience,
+              minDelta = minDelta, minLR = minLR)
+
+## Runs the callbacks after an epoch; returns the action for the C++ trainer.
+.epochActions <- function(callbacks, state, log, model) {
+    act <- list(stop = FALSE, lr = -1, snapshot = FALSE, restore = FALSE)
+    value <- function(cb) {
+        v <- log[[cb$monitor]]
+        if (is.null(v) || is.na(v)) v <- log$loss
+        v
+    }
+    for (i in seq_along(callbacks)) {
+        cb <- callbacks[[i]]
+        s <- state[[i]]
+        v <- value(cb)
+        better <- is.null(s$best) || v < s$best - (if (is.null(cb$minDelta)) 0 else cb$minDelta)
+        if (better) {
+            s$best <- v
+            s$wait <- 0
+        } else {
+            s$wait <- s$wait + 1
+        }
+        if (cb$type == "earlyStopping") {
+            if (better && isTRUE(cb$restoreBestWeights)) act$snapshot <- TRUE
+            if (!better && s$wait >= cb$patience) {
+                act$stop <- TRUE
+                act$restore <- isTRUE(cb$restoreBestWeights)
+            }
+        } else if (cb$type == "reduceLROnPlateau") {
+            if (!better && s$wait >= cb$patience) {
+                act$lr <- max(log$lr * cb$factor, cb$minLR)
+                s$wait <- 0
+            }
+        } else if (cb$type == "modelCheckpoint") {
+            if (better || !isTRUE(cb$saveBestOnly)) {
+                f <- gsub("{epoch}", log$epoch, cb$file, fixed = TRUE)
+                saveModel(model, f)
+            }
+        }
+        state[[i]] <- s
+    }
+    list(action = act, state = state)
+}
+
+#' Train a model
+#'
+#' Trains \code{model} in place, in C++: worker threads fill batches from the
+#' generator while LibTorch trains; a progress bar shows the loss; an interrupt
+#' (Ctrl-C) stops cleanly after the current step, the model keeping its last
+#' completed step.
+#'
+#' @param model a \code{SequenceModel}.
+#' @param generator a generator (\code{sequenceGenerator()}), \code{list(x =
+#'   one-hot array, y = targets)} or a one-hot array / \code{DNAStringSet} with \code{y}.
+#' @param y targets when \code{generator} is an array: N x tasks, N x length x
+#'   tracks, or a list of those (one per output).
+#' @param validation validation data, of the same kinds as \code{generator}.
+#' @param epochs number of epochs.
+#' @param stepsPerEpoch batches per epoch (default: all of the generator's).
+#' @param validationSteps validation batches (default: all).
+#' @param batchSize batch size for array data.
+#' @param optimizer \code{"adam"}, \code{"sgd"}, \code{"rmsprop"} or \code{"adamw"}.
+#' @param learningRate learning rate.
+#' @param loss loss per output: \code{"bce"}, \code{"mse"}, \code{"mae"},
+#'   \code{"poisson"}, \code{"mnll"} (multinomial profile) or \code{"counts"}
+#'   (MSE of log(1 + total counts), BPNet's counts loss). Default: the model's.
+#' @param lossWeights weight of each output's loss (BPNet's counts lambda).
+#' @param callbacks a list of \code{\link{earlyStopping}},
+#'   \code{\link{modelCheckpoint}}, \code{\link{reduceLROnPlateau}}.
+#' @param device \code{"auto"}, \code{"cpu"} or \code{"cuda"}; CUDA asked for
+#'   and missing is an error.
+#' @param mixedPrecision not supported yet (an error when \code{TRUE}).
+#' @param verbose show progress.
+#' @param momentum,weightDecay optimizer settings (SGD momentum; L2 / decoupled decay).
+#' @param workers prefetch threads (0: load batches synchronously).
+#' @param seed seed of the shuffling of array data and of dropout.
+#' @param layout layout of array data (\code{"NLC"} or \code{"NCL"}).
+#' @return The training history (a \code{TrainingHistory} DataFrame: epoch,
+#'   loss, val_loss, lr, seconds, and per-output losses for several outputs).
+#' @examples
+#' x <- oneHot(c("ACGTACGTAC", "TTTTACGTTT", "GGGGCCCCAA", "ACGTTTTTTT"))
+#' m <- sequentialModel(c(10, 4), list(layerConv1d(4, 3, activation = "relu"),
+#'     layerGlobalMaxPool1d(), layerDense(1, activation = "sigmoid")))
+#' h <- fit(m, x, y = c(1, 0, 1, 0), epochs = 2, batchSize = 2, verbose = FALSE)
+#' h
+#' @export
+fit <- function(model, generator, y = NULL, validation = NULL, epochs = 1,
+                stepsPerEpoch = NULL, validationSteps = NULL, batchSize = 32,
+                optimizer = c("adam", "sgd", "rmsprop", "adamw"), learningRate = 1e-3,
+                loss = NULL, lossWeights = NULL, callbacks = list(), device = "auto",
+                mixedPrecision = FALSE, verbose = TRUE, momentum = 0, weightDecay = 0,
+                workers = NULL, seed = 1, layout = c("NLC", "NCL")) {
+    if (!is(model, "SequenceModel")) .gdlStop("model must be a SequenceModel")
+    optimizer <- optimizer[1L]
+    if (!optimizer %in% c("adam", "sgd", "rmsprop", "adamw"))
+        .gdlStop("unknown optimizer '", optimizer, "': use adam, sgd, rmsprop or adamw")
+    layout <- match.arg(layout)
+    if (isTRUE(mixedPrecision))
+        .gdlStop("mixedPrecision = TRUE is not supported yet; train in float32")
+    if (is(callbacks, "GenomicDLCallback")) callbacks <- list(callbacks)
+    if (!all(vapply(callbacks, is, logical(1L), "GenomicDLCallback")))
+        .gdlStop("callbacks must be a list of earlyStopping(), modelCheckpoint(), reduceLROnPlateau()")
+    epochs <- .count(epochs, "epochs")
+    dev <- .resolveDevice(device)
+    losses <- .lossSpec(model, loss, lossWeights)
+    src <- .sourceOf(generator, y, batchSize, TRUE, seed, layout, what = "generator")
+    val <- .sourceOf(validation, NULL, batchSize, FALSE, seed, layout, what = "validation")
+    env <- model@handle
+    old <- env$history
+    opt <- list(epochs = epochs, stepsPerEpoch = if (is.null(stepsPerEpoch)) 0 else stepsPerEpoch,
+                validationSteps = if (is.null(validationSteps)) 0 else validationSteps,
+                optimizer = optimizer, learningRate = learningRate, momentum = momentum,
+                weightDecay = weightDecay, losses = losses, device = dev,
+                workers = if (is.null(workers)) .threads() else as.integer(workers),
+                firstEpoch = if (is.null(old)) 0 else nrow(old), seed = seed,
+                threads = .threads())
+    state <- rep(list(list(best = NULL, wait = 0)), length(callbacks))
+    onEpoch <- function(log) {
+        r <- .epochActions(callbacks, state, log, model)
+        state <<- r$state
+        r$action
+    }
+    ptr <- .modelPtr(model)
+    res <- .native(cpp_train_fit(ptr, src, val, opt, onEpoch, isTRUE(verbose)))
+    .syncWeights(model)
+    h <- data.frame(epoch = res$epoch, loss = res$loss, val_loss = res$val_loss, lr = res$lr,
+                    seconds = res$seconds, samples = res$samples)
+    nOut <- length(model@spec$outputs)
+    if (nOut > 1L) {
+        on <- model@info$outputNames
+        if (is.null(on)) on <- paste0("output", seq_len(nOut))
+        for (k in seq_len(nOut)) {
+            h[[paste0("loss_", on[k])]] <- res$outputLoss[, k]
+            h[[paste0("val_loss_", on[k])]] <- res$valOutputLoss[, k]
+        }
+    }
+    if (!is.null(old)) h <- rbind(as.data.frame(old), h)
+    hist <- new("TrainingHistory", S4Vectors::DataFrame(h, check.names = FALSE))
+    env$history <- hist
+    env$losses <- losses
+    env$dataConfig <- .dataConfig(generator, batchSize)
+    env$device <- res$device
+    if (res$interrupted)
+        warning("training interrupted; the model keeps its last completed step (",
+                res$steps, " steps)", call. = FALSE)
+    hist
+}
+
+## What a model remembers of its training data: the generator itself (rebuilt from its slots
+## after readRDS by its own code) or a description of array data.
+.dataConfig <- function(generator, batchSize) {
+    if (isS4(generator)) return(list(type = "generator", generator = generator))
+    x <- if (is.list(generator) && !is.null(generator$x)) generator$x else generator
+    list(type = "arrays", inputShape = if (is.array(x)) dim(x)[-1L] else NULL,
+         batchSize = batchSize)
+}
+
+#' Training history of a model
+#'
+#' @param model a \code{SequenceModel}.
+#' @return A \code{TrainingHistory} (DataFrame) or \code{NULL} when untrained.
+#' @examples
+#' trainingHistory(cnnModel())
+#' @export
+trainingHistory <- function(model) model@handle$history
+
+#' @rdname trainingHistory
+#' @param x a \code{TrainingHistory}.
+#' @param y ignored.
+#' @param ... ignored.
+#' @return \code{plot}: a ggplot of the training and validation losses.
+#' @export
+plot.TrainingHistory <- function(x, y, ...) {
+    d <- as.data.frame(x)
+    long <- data.frame(epoch = d$epoch, value = d$loss, set = "training")
+    if (any(!is.na(d$val_loss)))
+        long <- rbind(long, data.frame(epoch = d$epoch, value = d$val_loss, set = "validation"))
+    ggplot2::ggplot(long, ggplot2::aes(x = epoch, y = value, colour = set)) +
+        ggplot2::geom_line() + ggplot2::geom_point() +
+        ggplot2::labs(x = "epoch", y = "loss", colour = NULL) + ggplot2::theme_bw()
+}
+
+utils::globalVariables(c("epoch", "value", "set"))

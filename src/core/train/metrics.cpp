@@ -1,0 +1,141 @@
+#include "train/metrics.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+namespace gdl {
+namespace train {
+
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Pairs with a finite label / target.
+void pairs(Column a, Column b, std::vector<double>& x, std::vector<double>& y) {
+  x.clear();
+  y.clear();
+  for (std::size_t i = 0; i < a.n; ++i) {
+    double u = a[i], v = b[i];
+    if (std::isnan(u) || std::isnan(v)) continue;
+    x.push_back(u);
+    y.push_back(v);
+  }
+}
+
+// Counts of true and false positives at each distinct threshold, scores descending.
+void sweep(Column score, Column label, std::vector<double>& tp, std::vector<double>& fp) {
+  std::vector<double> s, l;
+  pairs(score, label, s, l);
+  std::vector<std::size_t> order(s.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) { return s[i] > s[j]; });
+  tp.clear();
+  fp.clear();
+  double t = 0, f = 0;
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    if (l[order[k]] >= 0.5) t += 1; else f += 1;
+    if (k + 1 == order.size() || s[order[k + 1]] != s[order[k]]) {
+      tp.push_back(t);
+      fp.push_back(f);
+    }
+  }
+}
+}  // namespace
+
+std::vector<double> average_ranks(const std::vector<double>& v) {
+  std::vector<std::size_t> order(v.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) { return v[i] < v[j]; });
+  std::vector<double> r(v.size());
+  for (std::size_t i = 0; i < order.size();) {
+    std::size_t j = i;
+    while (j + 1 < order.size() && v[order[j + 1]] == v[order[i]]) ++j;
+    double mean = (static_cast<double>(i) + static_cast<double>(j)) / 2.0 + 1.0;
+    for (std::size_t k = i; k <= j; ++k) r[order[k]] = mean;
+    i = j + 1;
+  }
+  return r;
+}
+
+double auroc(Column score, Column label) {
+  std::vector<double> s, l;
+  pairs(score, label, s, l);
+  auto r = average_ranks(s);
+  double pos = 0, rank_sum = 0;
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (l[i] >= 0.5) {
+      pos += 1;
+      rank_sum += r[i];
+    }
+  double neg = static_cast<double>(s.size()) - pos;
+  if (pos == 0 || neg == 0) return kNaN;
+  return (rank_sum - pos * (pos + 1) / 2) / (pos * neg);
+}
+
+double aupr(Column score, Column label) {
+  std::vector<double> tp, fp;
+  sweep(score, label, tp, fp);
+  if (tp.empty() || tp.back() == 0) return kNaN;
+  double total = tp.back(), ap = 0, prev_recall = 0;
+  for (std::size_t k = 0; k < tp.size(); ++k) {
+    double recall = tp[k] / total, precision = tp[k] / (tp[k] + fp[k]);
+    ap += (recall - prev_recall) * precision;
+    prev_recall = recall;
+  }
+  return ap;
+}
+
+void roc_curve(Column score, Column label, std::vector<double>& x, std::vector<double>& y) {
+  std::vector<double> tp, fp;
+  sweep(score, label, tp, fp);
+  x.assign(1, 0.0);
+  y.assign(1, 0.0);
+  if (tp.empty()) return;
+  double P = tp.back(), N = fp.back();
+  for (std::size_t k = 0; k < tp.size(); ++k) {
+    x.push_back(N > 0 ? fp[k] / N : kNaN);
+    y.push_back(P > 0 ? tp[k] / P : kNaN);
+  }
+}
+
+void pr_curve(Column score, Column label, std::vector<double>& x, std::vector<double>& y) {
+  std::vector<double> tp, fp;
+  sweep(score, label, tp, fp);
+  x.assign(1, 0.0);
+  y.assign(1, 1.0);
+  if (tp.empty()) return;
+  double P = tp.back();
+  for (std::size_t k = 0; k < tp.size(); ++k) {
+    x.push_back(P > 0 ? tp[k] / P : kNaN);
+    y.push_back(tp[k] / (tp[k] + fp[k]));
+  }
+}
+
+double pearson(Column a, Column b) {
+  std::vector<double> x, y;
+  pairs(a, b, x, y);
+  std::size_t n = x.size();
+  if (n < 2) return kNaN;
+  double mx = std::accumulate(x.begin(), x.end(), 0.0) / n;
+  double my = std::accumulate(y.begin(), y.end(), 0.0) / n;
+  double sxy = 0, sxx = 0, syy = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) * (x[i] - mx);
+    syy += (y[i] - my) * (y[i] - my);
+  }
+  if (sxx == 0 || syy == 0) return kNaN;
+  return sxy / std::sqrt(sxx * syy);
+}
+
+double spearman(Column a, Column b) {
+  std::vector<double> x, y;
+  pairs(a, b, x, y);
+  auto rx = average_ranks(x), ry = average_ranks(y);
+  std::vector<float> fx(rx.begin(), rx.end()), fy(ry.begin(), ry.end());
+  return pearson(Column{fx.data(), fx.size()}, Column{fy.data(), fy.size()});
+}
+
+}  // namespace train
+}  // namespace gdl

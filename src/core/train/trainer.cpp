@@ -1,0 +1,358 @@
+// The training loop, evaluation and prediction over BatchSources (the one LibTorch translation
+// unit of train/). Batches are filled by Prefetcher worker threads into plain buffers, wrapped
+// with torch::from_blob (no copy on the CPU) and copied to the device when it is not the CPU.
+#include "train/trainer.hpp"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <memory>
+
+#include "common/error.hpp"
+#include "nn/network_impl.hpp"
+#include "train/prefetch.hpp"
+
+namespace gdl {
+namespace train {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::int64_t numel(const std::vector<std::int64_t>& s) {
+  std::int64_t n = 1;
+  for (auto d : s) n *= d;
+  return n;
+}
+
+std::string shape_text(const std::vector<std::int64_t>& s) {
+  std::string out = "(";
+  for (std::size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+  return out + ")";
+}
+
+const char* kLosses[] = {"bce", "mse", "mae", "poisson", "mnll", "counts"};
+
+void check_loss(const std::string& t) {
+  for (auto* l : kLosses)
+    if (t == l) return;
+  fail("unknown loss '", t, "' (use bce, mse, mae, poisson, mnll or counts)");
+}
+
+// Per-sample loss (N) of one output.
+torch::Tensor per_sample(const LossSpec& spec, const torch::Tensor& pred,
+                         const torch::Tensor& target) {
+  auto n = pred.size(0);
+  auto p = pred.reshape({n, -1});
+  const auto& t = spec.type;
+  if (t == "counts") {
+    auto f = p.size(1);
+    auto y = target.reshape({n, -1});
+    torch::Tensor total;
+    if (f > 1 && y.size(1) % f == 0) total = y.reshape({n, -1, f}).sum(1);
+    else total = y.sum(1, true);
+    if (total.size(1) != f) total = total.sum(1, true).expand({n, f});
+    return (p - torch::log1p(total)).pow(2).mean(1);
+  }
+  auto y = target.reshape({n, -1});
+  if (t == "bce") {
+    auto q = p.clamp(1e-7, 1 - 1e-7);
+    return -(y * torch::log(q) + (1 - y) * torch::log(1 - q)).mean(1);
+  }
+  if (t == "mse") return (p - y).pow(2).mean(1);
+  if (t == "mae") return (p - y).abs().mean(1);
+  if (t == "poisson") return (p - y * torch::log(p + 1e-7)).mean(1);
+  if (t == "mnll") {
+    auto logp = torch::log_softmax(p, 1);
+    auto total = y.sum(1);
+    return -torch::lgamma(total + 1) + torch::lgamma(y + 1).sum(1) - (y * logp).sum(1);
+  }
+  fail("unknown loss '", t, "'");
+}
+
+struct Step {
+  std::vector<torch::Tensor> inputs, targets;
+  torch::Tensor weights;  // (N) or undefined
+  std::int64_t n = 0;
+};
+
+Step to_tensors(data::Batch& b, const data::BatchShapes& shapes, const torch::Device& dev,
+                std::size_t n_inputs) {
+  Step s;
+  s.n = static_cast<std::int64_t>(b.size);
+  auto wrap = [&](std::vector<float>& buf, const std::vector<std::int64_t>& shape,
+                  const char* what) {
+    std::vector<std::int64_t> full{s.n};
+    full.insert(full.end(), shape.begin(), shape.end());
+    if (static_cast<std::int64_t>(buf.size()) != s.n * numel(shape))
+      fail("the batch source gave ", buf.size(), " values of ", what, " for ", s.n,
+           " samples of shape ", shape_text(shape));
+    auto t = torch::from_blob(buf.data(), full, torch::kFloat32);
+    return dev.is_cpu() ? t : t.to(dev, /*non_blocking=*/true);
+  };
+  s.inputs.push_back(wrap(b.x, shapes.x, "x"));
+  if (shapes.has_secondary && n_inputs > 1) s.inputs.push_back(wrap(b.secondary, shapes.secondary, "secondary input"));
+  if (b.targets.size() != shapes.targets.size())
+    fail("the batch source gave ", b.targets.size(), " targets, its shapes say ", shapes.targets.size());
+  for (std::size_t k = 0; k < b.targets.size(); ++k)
+    s.targets.push_back(wrap(b.targets[k], shapes.targets[k], "targets"));
+  if (shapes.has_weights && !b.weights.empty()) {
+    auto w = wrap(b.weights, shapes.weights, "weights");
+    s.weights = w.dim() > 1 ? w.reshape({s.n, -1}).mean(1) : w;
+  }
+  return s;
+}
+
+// Weighted mean losses: [total, per output...] as tensors.
+std::vector<torch::Tensor> losses_of(const std::vector<torch::Tensor>& outs, const Step& s,
+                                     const std::vector<LossSpec>& specs,
+                                     const std::vector<int>& target_of) {
+  std::vector<torch::Tensor> out(1);
+  for (std::size_t k = 0; k < outs.size(); ++k) {
+    auto l = per_sample(specs[k], outs[k], s.targets[static_cast<std::size_t>(target_of[k])]);
+    if (s.weights.defined()) l = l * s.weights;
+    auto mean = l.mean();
+    out.push_back(mean);
+    auto weighted = mean * specs[k].weight;
+    out[0] = out[0].defined() ? out[0] + weighted : weighted;
+  }
+  return out;
+}
+
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainOptions& o,
+                                                        std::vector<torch::Tensor> params) {
+  if (o.learning_rate <= 0) fail("the learning rate must be positive");
+  if (o.optimizer == "adam")
+    return std::make_unique<torch::optim::Adam>(
+        params, torch::optim::AdamOptions(o.learning_rate).weight_decay(o.weight_decay));
+  if (o.optimizer == "adamw")
+    return std::make_unique<torch::optim::AdamW>(
+        params, torch::optim::AdamWOptions(o.learning_rate).weight_decay(o.weight_decay));
+  if (o.optimizer == "sgd")
+    return std::make_unique<torch::optim::SGD>(
+        params,
+        torch::optim::SGDOptions(o.learning_rate).momentum(o.momentum).weight_decay(o.weight_decay));
+  if (o.optimizer == "rmsprop")  // Keras' defaults: rho 0.9, epsilon 1e-7
+    return std::make_unique<torch::optim::RMSprop>(
+        params, torch::optim::RMSpropOptions(o.learning_rate).alpha(0.9).eps(1e-7).weight_decay(
+                    o.weight_decay));
+  fail("unknown optimizer '", o.optimizer, "' (use adam, sgd, rmsprop or adamw)");
+}
+
+void set_lr(torch::optim::Optimizer& opt, double lr) {
+  for (auto& g : opt.param_groups()) g.options().set_lr(lr);
+}
+
+double get_lr(torch::optim::Optimizer& opt) {
+  return opt.param_groups().empty() ? kNaN : opt.param_groups()[0].options().get_lr();
+}
+
+// Moves the module to `dev` and back to the CPU when the scope ends (also on exceptions).
+struct DeviceScope {
+  nn::GraphModule& g;
+  bool moved;
+  DeviceScope(nn::GraphModule& m, const torch::Device& dev) : g(m), moved(!dev.is_cpu()) {
+    if (moved) g.to(dev);
+  }
+  ~DeviceScope() {
+    if (moved) g.to(torch::kCPU);
+  }
+};
+
+std::vector<double> run_evaluation(nn::GraphModule& g, const data::BatchSource& source,
+                                   const std::vector<LossSpec>& specs,
+                                   const std::vector<int>& target_of, const torch::Device& dev,
+                                   std::size_t steps, int workers) {
+  torch::NoGradGuard no_grad;
+  bool was_training = g.is_training();
+  g.eval();
+  auto shapes = source.shapes();
+  std::size_t total = source.batches_per_epoch();
+  if (steps == 0 || steps > total) steps = total;
+  std::vector<double> sums(specs.size() + 1, 0.0);
+  double n = 0;
+  Prefetcher pf(source, 0, 0, steps, workers);
+  for (std::size_t k = 0; k < steps; ++k) {
+    auto& b = pf.next(k);
+    auto s = to_tensors(b, shapes, dev, g.spec.inputs.size());
+    auto ls = losses_of(g.forward(s.inputs), s, specs, target_of);
+    for (std::size_t i = 0; i < ls.size(); ++i) sums[i] += ls[i].item<double>() * s.n;
+    n += s.n;
+    pf.release(k);
+  }
+  if (was_training) g.train();
+  for (auto& v : sums) v = n > 0 ? v / n : kNaN;
+  return sums;
+}
+
+}  // namespace
+
+std::vector<int> check_shapes(const nn::Network& net, const data::BatchShapes& shapes,
+                              const std::vector<LossSpec>& losses) {
+  auto ins = net.input_shapes();
+  auto outs = net.output_shapes();
+  if (ins[0] != shapes.x)
+    fail("the model takes sequences of shape ", shape_text({ins[0].back(), ins[0][0]}),
+         " (length, channels) but the generator gives ", shape_text({shapes.x.back(), shapes.x[0]}),
+         "; build the model with inputShape = c(", shapes.x.back(), ", ", shapes.x[0], ")");
+  if (ins.size() > 1) {
+    if (!shapes.has_secondary)
+      fail("the model has a second input but the generator gives no secondary input");
+    if (ins[1] != shapes.secondary)
+      fail("the model's second input has shape ", shape_text(ins[1]),
+           " (channels, length) but the generator gives ", shape_text(shapes.secondary));
+  }
+  if (losses.size() != outs.size())
+    fail("the model has ", outs.size(), " output(s) but ", losses.size(), " loss(es) were given");
+  std::vector<int> target_of(outs.size());
+  for (std::size_t k = 0; k < outs.size(); ++k) {
+    check_loss(losses[k].type);
+    int t = losses[k].target;
+    if (t < 0) t = (losses[k].type == "counts" && k > 0) ? target_of[k - 1] : static_cast<int>(k);
+    if (t >= static_cast<int>(shapes.targets.size()))
+      fail("output ", k + 1, " of the model has no target: the generator gives ",
+           shapes.targets.size(), " target(s)");
+    target_of[k] = t;
+    const auto& ts = shapes.targets[static_cast<std::size_t>(t)];
+    if (losses[k].type != "counts" && numel(ts) != numel(outs[k]))
+      fail("output ", k + 1, " of the model has shape ", shape_text(outs[k]),
+           " but its target from the generator has shape ", shape_text(ts));
+  }
+  return target_of;
+}
+
+TrainResult fit(nn::Network& net, const data::BatchSource& train,
+                const data::BatchSource* validation, const TrainOptions& o,
+                const Callbacks& callbacks) {
+  auto shapes = train.shapes();
+  auto target_of = check_shapes(net, shapes, o.losses);
+  if (validation) check_shapes(net, validation->shapes(), o.losses);
+  auto& g = *net.impl().module;
+  auto dev = nn::torch_device(o.device);
+  DeviceScope scope(g, dev);
+  std::vector<torch::Tensor> params;
+  for (auto& p : g.parameters())
+    if (p.requires_grad()) params.push_back(p);
+  if (params.empty()) fail("the model has no trainable parameters");
+  auto opt = make_optimizer(o, params);
+  torch::manual_seed(o.seed);
+  std::size_t steps = o.steps_per_epoch ? o.steps_per_epoch : train.batches_per_epoch();
+  TrainResult result;
+  std::vector<torch::Tensor> snapshot;
+  bool restore = false;
+  auto take_snapshot = [&] {
+    torch::NoGradGuard ng;
+    snapshot.clear();
+    for (auto& p : g.parameters()) snapshot.push_back(p.detach().clone());
+    for (auto& b : g.buffers()) snapshot.push_back(b.detach().clone());
+  };
+  for (std::size_t e = 0; e < o.epochs && !result.interrupted; ++e) {
+    auto start = Clock::now();
+    g.train();
+    EpochLog log;
+    log.epoch = o.first_epoch + e;
+    log.learning_rate = get_lr(*opt);
+    std::vector<double> sums(o.losses.size() + 1, 0.0);
+    double n = 0;
+    {
+      Prefetcher pf(train, log.epoch, 0, steps, o.workers);
+      for (std::size_t k = 0; k < steps; ++k) {
+        auto& b = pf.next(k);
+        auto s = to_tensors(b, shapes, dev, g.spec.inputs.size());
+        opt->zero_grad();
+        auto ls = losses_of(g.forward(s.inputs), s, o.losses, target_of);
+        ls[0].backward();
+        opt->step();
+        for (std::size_t i = 0; i < ls.size(); ++i) sums[i] += ls[i].item<double>() * s.n;
+        n += s.n;
+        pf.release(k);
+        ++result.steps;
+        if (callbacks.on_step) {
+          StepProgress p{log.epoch, k + 1, steps, sums[0] / n, static_cast<std::size_t>(n),
+                         std::chrono::duration<double>(Clock::now() - start).count()};
+          if (!callbacks.on_step(p)) {
+            result.interrupted = true;
+            break;
+          }
+        }
+      }
+    }
+    log.samples = static_cast<std::size_t>(n);
+    log.loss = n > 0 ? sums[0] / n : kNaN;
+    for (std::size_t i = 1; i < sums.size(); ++i) log.output_losses.push_back(n > 0 ? sums[i] / n : kNaN);
+    log.val_loss = kNaN;
+    if (validation && !result.interrupted) {
+      auto v = run_evaluation(g, *validation, o.losses, target_of, dev, o.validation_steps, o.workers);
+      log.val_loss = v[0];
+      log.val_output_losses.assign(v.begin() + 1, v.end());
+    }
+    log.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    if (result.interrupted && n == 0) break;
+    result.history.push_back(log);
+    if (callbacks.on_epoch && !result.interrupted) {
+      auto action = callbacks.on_epoch(log);
+      if (action.snapshot) take_snapshot();
+      if (action.learning_rate > 0) set_lr(*opt, action.learning_rate);
+      if (action.restore) restore = true;
+      if (action.stop) break;
+    }
+  }
+  if (restore && !snapshot.empty()) {
+    torch::NoGradGuard ng;
+    std::size_t i = 0;
+    for (auto& p : g.parameters()) p.copy_(snapshot[i++]);
+    for (auto& b : g.buffers()) b.copy_(snapshot[i++]);
+  }
+  g.eval();
+  return result;
+}
+
+std::vector<double> evaluate(nn::Network& net, const data::BatchSource& source,
+                             const std::vector<LossSpec>& losses, const std::string& device,
+                             std::size_t steps, int workers) {
+  auto target_of = check_shapes(net, source.shapes(), losses);
+  auto& g = *net.impl().module;
+  auto dev = nn::torch_device(device);
+  DeviceScope scope(g, dev);
+  return run_evaluation(g, source, losses, target_of, dev, steps, workers);
+}
+
+Predictions predict_source(nn::Network& net, const data::BatchSource& source,
+                           const std::string& device, std::size_t steps, int workers) {
+  auto shapes = source.shapes();
+  auto ins = net.input_shapes();
+  if (ins[0] != shapes.x)
+    fail("the model takes sequences of shape ", shape_text({ins[0].back(), ins[0][0]}),
+         " (length, channels) but the generator gives ", shape_text({shapes.x.back(), shapes.x[0]}));
+  auto& g = *net.impl().module;
+  auto dev = nn::torch_device(device);
+  DeviceScope scope(g, dev);
+  torch::NoGradGuard no_grad;
+  g.eval();
+  std::size_t total = source.batches_per_epoch();
+  if (steps == 0 || steps > total) steps = total;
+  Predictions out;
+  out.outputs.resize(net.output_shapes().size());
+  out.targets.resize(shapes.targets.size());
+  Prefetcher pf(source, 0, 0, steps, workers);
+  for (std::size_t k = 0; k < steps; ++k) {
+    auto& b = pf.next(k);
+    auto s = to_tensors(b, shapes, dev, g.spec.inputs.size());
+    auto ys = g.forward(s.inputs);
+    for (std::size_t i = 0; i < ys.size(); ++i) {
+      auto y = ys[i].to(torch::kCPU, torch::kFloat32).contiguous();
+      out.outputs[i].insert(out.outputs[i].end(), y.data_ptr<float>(), y.data_ptr<float>() + y.numel());
+    }
+    for (std::size_t i = 0; i < b.targets.size(); ++i)
+      out.targets[i].insert(out.targets[i].end(), b.targets[i].begin(), b.targets[i].end());
+    out.n += b.size;
+    pf.release(k);
+  }
+  return out;
+}
+
+}  // namespace train
+}  // namespace gdl

@@ -1,0 +1,221 @@
+// Bridge for src/core/nn: build networks from R layer specs, describe, predict, save and load
+// their weights. Torch-free: it sees gdl::nn::Network through nn/network.hpp only.
+#include "bridge.h"
+
+#include <cstring>
+
+#include "common/error.hpp"
+#include "models.h"
+#include "nn/device.hpp"
+#include "nn/network.hpp"
+
+using gdl::nn::Network;
+
+namespace gdlr {
+struct ModelHandle {
+  std::shared_ptr<Network> net;
+};
+}  // namespace gdlr
+
+std::shared_ptr<Network> gdlr_network_of(SEXP ptr) {
+  Rcpp::XPtr<gdlr::ModelHandle> h(ptr);
+  if (!h.get() || !h->net) Rcpp::stop("the model handle is not valid (was it saved and reloaded?)");
+  return h->net;
+}
+
+namespace {
+
+gdl::nn::LayerSpec layer_from_r(const Rcpp::List& l) {
+  gdl::nn::LayerSpec s;
+  Rcpp::CharacterVector names = l.names();
+  for (R_xlen_t i = 0; i < l.size(); ++i) {
+    std::string key = Rcpp::as<std::string>(names[i]);
+    SEXP v = l[i];
+    if (key == "type") s.type = Rcpp::as<std::string>(v);
+    else if (key == "name") s.name = Rcpp::as<std::string>(v);
+    else if (key == "inputs") s.inputs = Rcpp::as<std::vector<int>>(v);
+    else if (key == "trainable") s.trainable = Rcpp::as<bool>(v);
+    else if (Rf_isNull(v)) continue;
+    else if (Rf_isString(v)) s.str[key] = Rcpp::as<std::string>(v);
+    else if (key == "shape") {
+      auto d = Rcpp::as<std::vector<double>>(v);
+      s.ints[key] = std::vector<std::int64_t>(d.begin(), d.end());
+    } else if (Rf_isNumeric(v) || Rf_isLogical(v)) {
+      if (Rf_length(v) != 1) gdl::fail("layer parameter '", key, "' must be a single value");
+      s.num[key] = Rcpp::as<double>(v);
+    } else {
+      gdl::fail("layer parameter '", key, "' has an unsupported type");
+    }
+  }
+  return s;
+}
+
+gdl::nn::ModelSpec spec_from_r(const Rcpp::List& spec) {
+  gdl::nn::ModelSpec m;
+  Rcpp::List inputs = spec["inputs"];
+  for (R_xlen_t i = 0; i < inputs.size(); ++i) {
+    auto d = Rcpp::as<std::vector<double>>(inputs[i]);
+    m.inputs.emplace_back(d.begin(), d.end());
+  }
+  Rcpp::List layers = spec["layers"];
+  for (R_xlen_t i = 0; i < layers.size(); ++i) m.layers.push_back(layer_from_r(layers[i]));
+  m.outputs = Rcpp::as<std::vector<int>>(spec["outputs"]);
+  return m;
+}
+
+std::string shape_string(const gdl::nn::Shape& s) {
+  std::string out = "(None";
+  for (auto d : s) out += ", " + std::to_string(d);
+  return out + ")";
+}
+
+}  // namespace
+
+// [[Rcpp::export(rng = false)]]
+SEXP cpp_model_build(Rcpp::List spec, double seed) {
+  auto h = std::make_unique<gdlr::ModelHandle>();
+  h->net = std::make_shared<Network>(spec_from_r(spec), static_cast<std::uint64_t>(seed));
+  return Rcpp::XPtr<gdlr::ModelHandle>(h.release(), true);
+}
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_model_summary(SEXP ptr) {
+  auto net = gdlr_network_of(ptr);
+  auto info = net->summary();
+  auto n = info.size();
+  Rcpp::CharacterVector name(n), type(n), shape(n), inputs(n);
+  Rcpp::NumericVector params(n), keras(n);
+  Rcpp::LogicalVector trainable(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    name[i] = info[i].name;
+    type[i] = info[i].type;
+    shape[i] = shape_string(info[i].output);
+    params[i] = static_cast<double>(info[i].params);
+    keras[i] = static_cast<double>(info[i].keras_params);
+    trainable[i] = info[i].trainable;
+  }
+  Rcpp::List outs;
+  for (auto& s : net->output_shapes()) outs.push_back(Rcpp::NumericVector(s.begin(), s.end()));
+  return Rcpp::List::create(Rcpp::Named("name") = name, Rcpp::Named("type") = type,
+                            Rcpp::Named("shape") = shape, Rcpp::Named("params") = params,
+                            Rcpp::Named("kerasParams") = keras,
+                            Rcpp::Named("trainable") = trainable,
+                            Rcpp::Named("outputShapes") = outs);
+}
+
+// x: an R array N x C x L ("NCL") or N x L x C ("NLC"), or an N x F matrix; returns row-major
+// floats N x C x L (or N x F).
+std::vector<float> gdlr_rowmajor_input(SEXP x, bool nlc) {
+  Rcpp::NumericVector v(x);
+  Rcpp::IntegerVector dim = v.attr("dim");
+  std::vector<float> out(static_cast<std::size_t>(v.size()));
+  if (dim.size() == 2) {
+    std::size_t N = dim[0], F = dim[1];
+    for (std::size_t n = 0; n < N; ++n)
+      for (std::size_t f = 0; f < F; ++f) out[n * F + f] = static_cast<float>(v[n + N * f]);
+    return out;
+  }
+  if (dim.size() != 3) gdl::fail("inputs must be arrays of 2 or 3 dimensions");
+  std::size_t N = dim[0];
+  std::size_t C = nlc ? dim[2] : dim[1], L = nlc ? dim[1] : dim[2];
+  for (std::size_t n = 0; n < N; ++n)
+    for (std::size_t c = 0; c < C; ++c)
+      for (std::size_t l = 0; l < L; ++l) {
+        std::size_t src = nlc ? n + N * l + N * L * c : n + N * c + N * C * l;
+        out[(n * C + c) * L + l] = static_cast<float>(v[src]);
+      }
+  return out;
+}
+
+// Row-major N x prod(shape) floats -> R matrix N x F or array N x L x C.
+SEXP gdlr_output_array(const std::vector<float>& buf, std::size_t N, const gdl::nn::Shape& shape) {
+  std::size_t per = 1;
+  for (auto d : shape) per *= static_cast<std::size_t>(d);
+  Rcpp::NumericVector out(N * per);
+  // row-major (N, L, C) -> column-major (N, L, C): [n, l, c] at n + N l + N L c
+  std::size_t L = shape.empty() ? 1 : static_cast<std::size_t>(shape[0]);
+  std::size_t C = per / std::max<std::size_t>(L, 1);
+  for (std::size_t n = 0; n < N; ++n)
+    for (std::size_t l = 0; l < L; ++l)
+      for (std::size_t c = 0; c < C; ++c) out[n + N * l + N * L * c] = buf[n * per + l * C + c];
+  Rcpp::IntegerVector dim(shape.size() + 1);
+  dim[0] = static_cast<int>(N);
+  for (std::size_t i = 0; i < shape.size(); ++i) dim[i + 1] = static_cast<int>(shape[i]);
+  out.attr("dim") = dim;
+  return out;
+}
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_model_predict(SEXP ptr, Rcpp::List inputs, bool nlc, double batch,
+                             std::string device, int knockout, double knockout_value) {
+  auto net = gdlr_network_of(ptr);
+  auto shapes = net->input_shapes();
+  if (static_cast<std::size_t>(inputs.size()) != shapes.size())
+    gdl::fail("the model takes ", shapes.size(), " input(s), not ", inputs.size());
+  std::vector<std::vector<float>> bufs;
+  std::vector<const float*> ptrs;
+  std::size_t N = 0;
+  for (R_xlen_t k = 0; k < inputs.size(); ++k) {
+    SEXP x = inputs[k];
+    Rcpp::IntegerVector dim = Rf_getAttrib(x, R_DimSymbol);
+    const auto& s = shapes[static_cast<std::size_t>(k)];
+    std::size_t n = dim[0];
+    if (k == 0) N = n;
+    else if (n != N) gdl::fail("the inputs hold different numbers of samples (", N, " and ", n, ")");
+    bufs.push_back(gdlr_rowmajor_input(x, nlc));
+    std::size_t per = 1;
+    for (auto d : s) per *= static_cast<std::size_t>(d);
+    if (bufs.back().size() != n * per) {
+      std::string want = s.size() == 2 ? std::to_string(s[1]) + " x " + std::to_string(s[0])
+                                       : std::to_string(s[0]);
+      gdl::fail("input ", k + 1, " must be N x ", want, " (length x channels); it holds ",
+                bufs.back().size() / std::max<std::size_t>(n, 1), " values per sample");
+    }
+  }
+  for (auto& b : bufs) ptrs.push_back(b.data());
+  gdl::nn::Knockout ko{knockout - 1, static_cast<float>(knockout_value)};
+  auto outs = net->predict(ptrs, N, static_cast<std::size_t>(batch), device,
+                           knockout > 0 ? &ko : nullptr);
+  auto oshapes = net->output_shapes();
+  Rcpp::List res(outs.size());
+  for (std::size_t k = 0; k < outs.size(); ++k) res[k] = gdlr_output_array(outs[k], N, oshapes[k]);
+  return res;
+}
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::RawVector cpp_model_state(SEXP ptr) {
+  auto bytes = gdlr_network_of(ptr)->save_state();
+  Rcpp::RawVector out(bytes.size());
+  if (!bytes.empty()) std::memcpy(&out[0], bytes.data(), bytes.size());
+  return out;
+}
+
+// [[Rcpp::export(rng = false)]]
+void cpp_model_load_state(SEXP ptr, Rcpp::RawVector bytes) {
+  std::string s(reinterpret_cast<const char*>(&bytes[0]), static_cast<std::size_t>(bytes.size()));
+  gdlr_network_of(ptr)->load_state(s);
+}
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_model_first_conv(SEXP ptr) {
+  auto fc = gdlr_network_of(ptr)->first_conv();
+  // R array filters x channels x kernel (column-major) from row-major floats
+  Rcpp::NumericVector w(fc.weight.size());
+  std::size_t F = fc.filters, C = fc.channels, K = fc.kernel;
+  for (std::size_t f = 0; f < F; ++f)
+    for (std::size_t c = 0; c < C; ++c)
+      for (std::size_t k = 0; k < K; ++k) w[f + F * c + F * C * k] = fc.weight[(f * C + c) * K + k];
+  w.attr("dim") = Rcpp::IntegerVector::create(static_cast<int>(F), static_cast<int>(C), static_cast<int>(K));
+  return Rcpp::List::create(Rcpp::Named("weight") = w,
+                            Rcpp::Named("bias") = Rcpp::NumericVector(fc.bias.begin(), fc.bias.end()),
+                            Rcpp::Named("dilation") = static_cast<int>(fc.dilation));
+}
+
+// [[Rcpp::export(rng = false)]]
+double cpp_model_copy_weights(SEXP from, SEXP to, std::string prefix, bool reverse) {
+  return static_cast<double>(
+      gdlr_network_of(to)->copy_weights_from(*gdlr_network_of(from), prefix, reverse));
+}
+
+// [[Rcpp::export(rng = false)]]
+std::string cpp_model_device(std::string device) { return gdl::nn::resolve_device(device); }

@@ -1,0 +1,98 @@
+## Architectures: output shapes and parameter counts against the published models
+## (../shared/reference/models.md), the layer table, the internal contract for motif code.
+
+test_that("the zoo matches the published parameter counts and shapes", {
+    cnn <- cnnModel(2001)
+    expect_equal(countParams(cnn), 61617)
+    tab <- summary(cnn) |> capture.output()
+    expect_true(any(grepl("(None, 238, 64)", tab, fixed = TRUE)))
+    expect_true(any(grepl("(None, 15232)", tab, fixed = TRUE)))
+    expect_true(any(grepl("(None, 56, 64)", capture.output(summary(cnnModel(551, activation = "sigmoid"))),
+                          fixed = TRUE)))
+    ds <- deepseaModel()
+    expect_equal(outputShapes(ds), list(919))
+    # conv 10,560 + 1,229,280 + 3,687,360; dense 50,880 x 925 + 925; 925 x 919 + 919
+    expect_equal(countParams(ds), 10560 + 1229280 + 3687360 + 47064925 + 850994)
+    danq <- danqModel(bidirectional = FALSE)
+    expect_equal(countParams(danq, "keras"), 23905999)        # seed 003, Keras' count
+    expect_equal(countParams(danq), 23905999 + 4 * 320)      # LibTorch: a second bias per gate
+    expect_output(summary(danq), "Keras count: 23,905,999")
+    expect_equal(outputShapes(danqModel()), list(919))
+    bs <- bassetModel()
+    expect_equal(outputShapes(bs), list(164))
+    expect_true(any(grepl("(None, 10, 200)", capture.output(summary(bs)), fixed = TRUE)))
+})
+
+test_that("BPNet cropping follows BPReveal's length arithmetic", {
+    m <- bpnetModel(3092, 1000, filters = 4, layers = 9, inputFilterWidth = 25,
+                    outputFilterWidth = 25, heads = 2)
+    expect_equal(outputShapes(m), list(c(1000, 2), 1))
+    m <- bpnetModel(2114, 1000, filters = 4, layers = 8, inputFilterWidth = 21,
+                    outputFilterWidth = 75, heads = list(list(`head-name` = "a", `num-tasks` = 1),
+                                                         list(`head-name` = "b", `num-tasks` = 2)))
+    expect_equal(outputShapes(m), list(c(1000, 1), c(1000, 2), 1, 1))
+    expect_warning(m <- bpnetModel(2200, 1000, filters = 4, layers = 8, inputFilterWidth = 21,
+                                   outputFilterWidth = 75, heads = 1), "cropped")
+    expect_equal(outputShapes(m)[[1L]], c(1000, 1))
+    expect_gdl_error(bpnetModel(2000, 1000, filters = 4, layers = 8, inputFilterWidth = 21,
+                                outputFilterWidth = 75, heads = 1), "too short")
+})
+
+test_that("a DeepBind network is expressible (full padding with N, max + avg pooling)", {
+    m <- deepbindNetwork(inputLength = 30, filters = 3, kernelSize = 5, hidden = 0)
+    fc <- GenomicDL:::.modelFirstConv(m)
+    expect_equal(dim(fc$weight), c(3L, 4L, 5L))
+    x <- oneHot("ACGTTGCAACGTAGGCTAGCTAGGATCGAT", layout = "NCL")
+    out <- GenomicDL:::.modelForward(m, x)
+    ## independent computation in R: pad with 0.25 (N), correlate, ReLU after the bias
+    xp <- cbind(matrix(0.25, 4, 4), x[1, , ], matrix(0.25, 4, 4))
+    act <- sapply(seq_len(ncol(xp) - 4), function(p)
+        vapply(1:3, function(f) sum(fc$weight[f, , ] * xp[, p:(p + 4)]) + fc$bias[f], 0))
+    act <- pmax(act, 0)
+    feats <- c(apply(act, 1, max), rowMeans(act))
+    expect_equal(ncol(act), 34)
+    w <- predict(m, x, layout = "NCL")
+    ## the dense layer is linear in the features: recover it from two forward passes
+    expect_equal(as.numeric(out), as.numeric(w), tolerance = 1e-6)
+    ko <- GenomicDL:::.modelForward(m, x, knockout = list(filter = 2, value = 0))
+    expect_false(isTRUE(all.equal(ko, out)))
+    expect_gdl_error(GenomicDL:::.modelForward(m, x, knockout = list(filter = 9)), "out of range")
+})
+
+test_that("layers are checked and sequential models reject merges", {
+    expect_gdl_error(layerConv1d(0, 3), "filters")
+    expect_gdl_error(layerConv1d(4, 3, padding = "reflect"), "padding")
+    expect_gdl_error(layerDense(3, activation = "swishy"), "activation")
+    expect_gdl_error(sequentialModel(c(10, 4), list(layerAdd())), "functionalModel")
+    expect_gdl_error(sequentialModel(c(10, 4), list(layerConv1d(4, 20))), "does not fit|too short")
+    expect_gdl_error(sequentialModel(c(10, 4), list(layerFlatten(), layerLSTM(3))), "sequence input")
+})
+
+test_that("predict takes DNAStringSet and one-hot arrays alike; readRDS keeps the model", {
+    m <- sequentialModel(c(12, 4), list(layerConv1d(3, 4, activation = "relu"),
+                                        layerGlobalAvgPool1d(), layerDense(2)))
+    s <- Biostrings::DNAStringSet(c("ACGTACGTACGT", "TTTTGGGGCCCC", "ACGNNNACGTTT"))
+    p1 <- predict(m, s)
+    expect_equal(dim(p1), c(3L, 2L))
+    expect_identical(p1, predict(m, oneHot(s)))
+    expect_identical(p1, predict(m, oneHot(s, layout = "NCL"), layout = "NCL"))
+    f <- tempfile(fileext = ".rds")
+    saveRDS(m, f)
+    expect_identical(predict(readRDS(f), s), p1)
+    expect_gdl_error(predict(m, oneHot("ACGT")), "12 x 4")
+    expect_output(show(m), "SequenceModel")
+})
+
+test_that("functional models with two heads, and .modelFirstConv errors", {
+    dna <- layerInput(c(50, 4))
+    h <- connect(layerConv1d(4, 5, activation = "relu"), dna)
+    cls <- connect(layerDense(1, "sigmoid"), connect(layerGlobalMaxPool1d(), h))
+    reg <- connect(layerDense(1), connect(layerGlobalAvgPool1d(), h))
+    m <- functionalModel(dna, list(bound = cls, signal = reg))
+    expect_equal(m@info$losses, c("bce", "mse"))
+    p <- predict(m, oneHot(strrep("ACGTTGCAAC", 5)))
+    expect_named(p, c("bound", "signal"))
+    expect_true(p$bound > 0 && p$bound < 1)
+    m2 <- sequentialModel(c(10, 4), list(layerFlatten(), layerDense(1)))
+    expect_gdl_error(GenomicDL:::.modelFirstConv(m2), "not a convolution")
+})
