@@ -17,6 +17,14 @@ cpp_deepbind_scan <- function(models, genome, chrom, start, end, width, step, wi
     .Call(`_GenomicDL_cpp_deepbind_scan`, models, genome, chrom, start, end, width, step, window, average, padding, strands, method, threads)
 }
 
+cpp_deepbind_torch_params <- function(ptr) {
+    .Call(`_GenomicDL_cpp_deepbind_torch_params`, ptr)
+}
+
+cpp_deepbind_torch_set <- function(ptr, values) {
+    invisible(.Call(`_GenomicDL_cpp_deepbind_torch_set`, ptr, values))
+}
+
 cpp_generator_new <- function(genome, spec) {
     .Call(`_GenomicDL_cpp_generator_new`, genome, spec)
 }

@@ -77,6 +77,26 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_deepbind_torch_params
+Rcpp::List cpp_deepbind_torch_params(SEXP ptr);
+RcppExport SEXP _GenomicDL_cpp_deepbind_torch_params(SEXP ptrSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_deepbind_torch_params(ptr));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_deepbind_torch_set
+void cpp_deepbind_torch_set(SEXP ptr, Rcpp::List values);
+RcppExport SEXP _GenomicDL_cpp_deepbind_torch_set(SEXP ptrSEXP, SEXP valuesSEXP) {
+BEGIN_RCPP
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type values(valuesSEXP);
+    cpp_deepbind_torch_set(ptr, values);
+    return R_NilValue;
+END_RCPP
+}
 // cpp_generator_new
 SEXP cpp_generator_new(SEXP genome, Rcpp::List spec);
 RcppExport SEXP _GenomicDL_cpp_generator_new(SEXP genomeSEXP, SEXP specSEXP) {
@@ -576,6 +596,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_deepbind_read", (DL_FUNC) &_GenomicDL_cpp_deepbind_read, 1},
     {"_GenomicDL_cpp_deepbind_score", (DL_FUNC) &_GenomicDL_cpp_deepbind_score, 10},
     {"_GenomicDL_cpp_deepbind_scan", (DL_FUNC) &_GenomicDL_cpp_deepbind_scan, 13},
+    {"_GenomicDL_cpp_deepbind_torch_params", (DL_FUNC) &_GenomicDL_cpp_deepbind_torch_params, 1},
+    {"_GenomicDL_cpp_deepbind_torch_set", (DL_FUNC) &_GenomicDL_cpp_deepbind_torch_set, 2},
     {"_GenomicDL_cpp_generator_new", (DL_FUNC) &_GenomicDL_cpp_generator_new, 2},
     {"_GenomicDL_cpp_generator_multi", (DL_FUNC) &_GenomicDL_cpp_generator_multi, 4},
     {"_GenomicDL_cpp_generator_info", (DL_FUNC) &_GenomicDL_cpp_generator_info, 1},

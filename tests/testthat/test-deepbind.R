@@ -193,3 +193,22 @@ test_that("scanDeepBind scores sliding windows and exports bigWig", {
     expect_identical(par, hits)
     expect_gdl_error(scanDeepBind(models, fa, regions, step = 0), "step must be a positive integer")
 })
+
+test_that("asTorchModel gives the same scores on sequences no longer than the window", {
+    set.seed(11)
+    for (m in as.list(exampleModels())) {
+        W <- as.integer(m@params$detector_len * 1.5)
+        for (L in c(W, 13L)) {
+            s <- vapply(1:8, function(i) paste(sample(c("A", "C", "G", "T", "N"), L, TRUE,
+                                                      prob = c(.24, .24, .24, .24, .04)), collapse = ""), "")
+            net <- asTorchModel(m, L)
+            expect_s4_class(net, "SequenceModel")
+            f <- predict(net, s)
+            r <- predict(net, as.character(Biostrings::reverseComplement(Biostrings::DNAStringSet(s))))
+            torch <- if (m@params$reverse_complement) pmax(f, r) else f
+            expect_lte(max(abs(torch - deepbindScore(m, s))), 1e-5)
+        }
+    }
+    expect_equal(outputShapes(asTorchModel(exampleModels()[[4]]))[[1L]], 1L)
+    expect_gdl_error(asTorchModel("D00328.003"), "must be a DeepBindModel")
+})
