@@ -25,7 +25,7 @@ setClass("TrainingHistory", contains = "DFrame")
 ### Constructors
 ###
 
-.inputShape <- function(inputShape) {
+.modelInputShape <- function(inputShape) {
     if (!is.numeric(inputShape) || !length(inputShape) %in% 1:2 || anyNA(inputShape) ||
         any(inputShape < 1))
         .gdlStop("inputShape must be c(length, channels), e.g. c(1000, 4)")
@@ -88,7 +88,7 @@ sequentialModel <- function(inputShape, layers, name = "sequential", loss = NULL
     if (!is.list(layers) || length(layers) == 0L ||
         !all(vapply(layers, is, logical(1L), "GenomicDLLayer")))
         .gdlStop("layers must be a non-empty list of layers (layerConv1d(), layerDense(), ...)")
-    spec <- list(inputs = list(.inputShape(inputShape)), layers = list(), outputs = length(layers))
+    spec <- list(inputs = list(.modelInputShape(inputShape)), layers = list(), outputs = length(layers))
     for (i in seq_along(layers)) {
         l <- unclass(layers[[i]])
         if (l$type %in% c("add", "concatenate", "logsumexp"))
@@ -126,7 +126,7 @@ sequentialModel <- function(inputShape, layers, name = "sequential", loss = NULL
 #' y <- connect(layerConv1d(4, 3), x)
 #' @export
 layerInput <- function(shape, name = "input") {
-    .newNode(list(type = "input", name = name), list(), shape = .inputShape(shape))
+    .newNode(list(type = "input", name = name), list(), shape = .modelInputShape(shape))
 }
 
 #' @rdname layerInput
