@@ -5,6 +5,26 @@ cpp_bench_onehot <- function(ptr, n, width, batch, threads, seed) {
     .Call(`_GenomicDL_cpp_bench_onehot`, ptr, n, width, batch, threads, seed)
 }
 
+cpp_deepbind_read <- function(path) {
+    .Call(`_GenomicDL_cpp_deepbind_read`, path)
+}
+
+cpp_deepbind_score <- function(models, seqs, names, window, average, padding, strands, method, iupac, threads) {
+    .Call(`_GenomicDL_cpp_deepbind_score`, models, seqs, names, window, average, padding, strands, method, iupac, threads)
+}
+
+cpp_deepbind_scan <- function(models, genome, chrom, start, end, width, step, window, average, padding, strands, method, threads) {
+    .Call(`_GenomicDL_cpp_deepbind_scan`, models, genome, chrom, start, end, width, step, window, average, padding, strands, method, threads)
+}
+
+cpp_deepbind_torch_params <- function(ptr) {
+    .Call(`_GenomicDL_cpp_deepbind_torch_params`, ptr)
+}
+
+cpp_deepbind_torch_set <- function(ptr, values) {
+    invisible(.Call(`_GenomicDL_cpp_deepbind_torch_set`, ptr, values))
+}
+
 cpp_generator_new <- function(genome, spec) {
     .Call(`_GenomicDL_cpp_generator_new`, genome, spec)
 }

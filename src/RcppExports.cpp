@@ -26,6 +26,77 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_deepbind_read
+Rcpp::List cpp_deepbind_read(std::string path);
+RcppExport SEXP _GenomicDL_cpp_deepbind_read(SEXP pathSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< std::string >::type path(pathSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_deepbind_read(path));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_deepbind_score
+Rcpp::NumericMatrix cpp_deepbind_score(Rcpp::List models, Rcpp::CharacterVector seqs, Rcpp::CharacterVector names, int window, bool average, std::string padding, std::string strands, std::string method, bool iupac, int threads);
+RcppExport SEXP _GenomicDL_cpp_deepbind_score(SEXP modelsSEXP, SEXP seqsSEXP, SEXP namesSEXP, SEXP windowSEXP, SEXP averageSEXP, SEXP paddingSEXP, SEXP strandsSEXP, SEXP methodSEXP, SEXP iupacSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type models(modelsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type seqs(seqsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type names(namesSEXP);
+    Rcpp::traits::input_parameter< int >::type window(windowSEXP);
+    Rcpp::traits::input_parameter< bool >::type average(averageSEXP);
+    Rcpp::traits::input_parameter< std::string >::type padding(paddingSEXP);
+    Rcpp::traits::input_parameter< std::string >::type strands(strandsSEXP);
+    Rcpp::traits::input_parameter< std::string >::type method(methodSEXP);
+    Rcpp::traits::input_parameter< bool >::type iupac(iupacSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_deepbind_score(models, seqs, names, window, average, padding, strands, method, iupac, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_deepbind_scan
+Rcpp::NumericMatrix cpp_deepbind_scan(Rcpp::List models, SEXP genome, std::string chrom, double start, double end, int width, int step, int window, bool average, std::string padding, std::string strands, std::string method, int threads);
+RcppExport SEXP _GenomicDL_cpp_deepbind_scan(SEXP modelsSEXP, SEXP genomeSEXP, SEXP chromSEXP, SEXP startSEXP, SEXP endSEXP, SEXP widthSEXP, SEXP stepSEXP, SEXP windowSEXP, SEXP averageSEXP, SEXP paddingSEXP, SEXP strandsSEXP, SEXP methodSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type models(modelsSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type genome(genomeSEXP);
+    Rcpp::traits::input_parameter< std::string >::type chrom(chromSEXP);
+    Rcpp::traits::input_parameter< double >::type start(startSEXP);
+    Rcpp::traits::input_parameter< double >::type end(endSEXP);
+    Rcpp::traits::input_parameter< int >::type width(widthSEXP);
+    Rcpp::traits::input_parameter< int >::type step(stepSEXP);
+    Rcpp::traits::input_parameter< int >::type window(windowSEXP);
+    Rcpp::traits::input_parameter< bool >::type average(averageSEXP);
+    Rcpp::traits::input_parameter< std::string >::type padding(paddingSEXP);
+    Rcpp::traits::input_parameter< std::string >::type strands(strandsSEXP);
+    Rcpp::traits::input_parameter< std::string >::type method(methodSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_deepbind_scan(models, genome, chrom, start, end, width, step, window, average, padding, strands, method, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_deepbind_torch_params
+Rcpp::List cpp_deepbind_torch_params(SEXP ptr);
+RcppExport SEXP _GenomicDL_cpp_deepbind_torch_params(SEXP ptrSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_deepbind_torch_params(ptr));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_deepbind_torch_set
+void cpp_deepbind_torch_set(SEXP ptr, Rcpp::List values);
+RcppExport SEXP _GenomicDL_cpp_deepbind_torch_set(SEXP ptrSEXP, SEXP valuesSEXP) {
+BEGIN_RCPP
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type values(valuesSEXP);
+    cpp_deepbind_torch_set(ptr, values);
+    return R_NilValue;
+END_RCPP
+}
 // cpp_generator_new
 SEXP cpp_generator_new(SEXP genome, Rcpp::List spec);
 RcppExport SEXP _GenomicDL_cpp_generator_new(SEXP genomeSEXP, SEXP specSEXP) {
@@ -522,6 +593,11 @@ END_RCPP
 
 static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_bench_onehot", (DL_FUNC) &_GenomicDL_cpp_bench_onehot, 6},
+    {"_GenomicDL_cpp_deepbind_read", (DL_FUNC) &_GenomicDL_cpp_deepbind_read, 1},
+    {"_GenomicDL_cpp_deepbind_score", (DL_FUNC) &_GenomicDL_cpp_deepbind_score, 10},
+    {"_GenomicDL_cpp_deepbind_scan", (DL_FUNC) &_GenomicDL_cpp_deepbind_scan, 13},
+    {"_GenomicDL_cpp_deepbind_torch_params", (DL_FUNC) &_GenomicDL_cpp_deepbind_torch_params, 1},
+    {"_GenomicDL_cpp_deepbind_torch_set", (DL_FUNC) &_GenomicDL_cpp_deepbind_torch_set, 2},
     {"_GenomicDL_cpp_generator_new", (DL_FUNC) &_GenomicDL_cpp_generator_new, 2},
     {"_GenomicDL_cpp_generator_multi", (DL_FUNC) &_GenomicDL_cpp_generator_multi, 4},
     {"_GenomicDL_cpp_generator_info", (DL_FUNC) &_GenomicDL_cpp_generator_info, 1},
