@@ -169,15 +169,17 @@
     names(lens)[m]
 }
 
-## A GRanges with its chromosomes renamed to the genome's; those without a match keep their name.
-.renameChromosomes <- function(gr, lens, mode) {
+## A GRanges with its chromosomes renamed to the genome's; ranges on chromosomes without a match
+## are dropped (with a warning or, with strict, an error naming `what`; silently without `what`).
+.renameChromosomes <- function(gr, lens, mode, what = NULL, strict = FALSE) {
     if (is.null(gr) || !length(gr)) return(gr)
     chr <- as.character(seqnames(gr))
     to <- .matchChromosomes(chr, lens, mode)
+    if (!is.null(what)) .unknownChromosomes(unique(chr[is.na(to)]), what, strict, mode)
     if (identical(to, chr)) return(gr)
-    to[is.na(to)] <- chr[is.na(to)]
-    out <- GRanges(to, ranges(gr), strand = strand(gr))
-    mcols(out) <- mcols(gr)
+    keep <- !is.na(to)
+    out <- GRanges(to[keep], ranges(gr)[keep], strand = strand(gr)[keep])
+    mcols(out) <- mcols(gr)[keep, , drop = FALSE]
     out
 }
 
@@ -285,11 +287,8 @@
             gr$file <- rep(i, length(gr))
             gr
         })
-        gr <- .renameChromosomes(do.call(c, unname(feats)), lens, chrMode)
+        gr <- .renameChromosomes(do.call(c, unname(feats)), lens, chrMode, "annotations", a$strict)
         nAnn <- if (is.null(types)) 1L else length(types)
-        chr <- as.character(seqnames(gr))
-        .unknownChromosomes(setdiff(unique(chr), names(lens)), "annotations", a$strict, chrMode)
-        gr <- gr[chr %in% names(lens)]
         if (length(gr)) {
             past <- which(end(gr) > lens[as.character(seqnames(gr))])
             if (length(past))
