@@ -287,6 +287,7 @@ generatorArgs <- function(x) .generatorArgs(x)
 
 #' @rdname SequenceGenerator-class
 #' @param x a \code{SequenceGenerator} or \code{MultiGenerator}.
+#' @param ... unused.
 setMethod(".batchSource", "SequenceGenerator", function(x, ...) .generatorPtr(x))
 #' @rdname SequenceGenerator-class
 setMethod(".batchSource", "MultiGenerator", function(x, ...) .generatorPtr(x))
