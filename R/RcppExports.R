@@ -53,6 +53,14 @@ cpp_generator_time <- function(ptr, n, threads, epoch) {
     .Call(`_GenomicDL_cpp_generator_time`, ptr, n, threads, epoch)
 }
 
+cpp_generator_memory <- function(ptr, threads) {
+    .Call(`_GenomicDL_cpp_generator_memory`, ptr, threads)
+}
+
+cpp_generator_chrom_match <- function(names, targets, mode) {
+    .Call(`_GenomicDL_cpp_generator_chrom_match`, names, targets, mode)
+}
+
 cpp_genome_fasta <- function(path, build_index) {
     .Call(`_GenomicDL_cpp_genome_fasta`, path, build_index)
 }

@@ -181,6 +181,29 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_generator_memory
+Rcpp::NumericVector cpp_generator_memory(SEXP ptr, int threads);
+RcppExport SEXP _GenomicDL_cpp_generator_memory(SEXP ptrSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_generator_memory(ptr, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_generator_chrom_match
+Rcpp::IntegerVector cpp_generator_chrom_match(Rcpp::CharacterVector names, Rcpp::CharacterVector targets, std::string mode);
+RcppExport SEXP _GenomicDL_cpp_generator_chrom_match(SEXP namesSEXP, SEXP targetsSEXP, SEXP modeSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type names(namesSEXP);
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type targets(targetsSEXP);
+    Rcpp::traits::input_parameter< std::string >::type mode(modeSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_generator_chrom_match(names, targets, mode));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_genome_fasta
 SEXP cpp_genome_fasta(std::string path, bool build_index);
 RcppExport SEXP _GenomicDL_cpp_genome_fasta(SEXP pathSEXP, SEXP build_indexSEXP) {
@@ -605,6 +628,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_generator_windows", (DL_FUNC) &_GenomicDL_cpp_generator_windows, 4},
     {"_GenomicDL_cpp_generator_nruns", (DL_FUNC) &_GenomicDL_cpp_generator_nruns, 2},
     {"_GenomicDL_cpp_generator_time", (DL_FUNC) &_GenomicDL_cpp_generator_time, 4},
+    {"_GenomicDL_cpp_generator_memory", (DL_FUNC) &_GenomicDL_cpp_generator_memory, 2},
+    {"_GenomicDL_cpp_generator_chrom_match", (DL_FUNC) &_GenomicDL_cpp_generator_chrom_match, 3},
     {"_GenomicDL_cpp_genome_fasta", (DL_FUNC) &_GenomicDL_cpp_genome_fasta, 2},
     {"_GenomicDL_cpp_genome_memory", (DL_FUNC) &_GenomicDL_cpp_genome_memory, 2},
     {"_GenomicDL_cpp_genome_info", (DL_FUNC) &_GenomicDL_cpp_genome_info, 1},
