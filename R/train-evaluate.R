@@ -131,6 +131,10 @@ correlation <- function(model, data, y = NULL, steps = NULL, device = "auto",
         if (t > length(p$targets)) next
         pr <- p$outputs[[k]]
         ob <- p$targets[[t]]
+        ## a flat output holding a profile target (targetWindow x tracks): read it as the target
+        ## (the trainer compares them flattened row-major: value l * C + c is position l, track c)
+        if (length(dim(ob)) == 3L && length(dim(pr)) == 2L && ncol(pr) == prod(dim(ob)[-1L]))
+            pr <- aperm(array(pr, dim(ob)[c(1L, 3L, 2L)]), c(1L, 3L, 2L))
         ## columns = tasks (N x tasks) or tracks over all positions ((N * L) x tracks)
         cols <- function(a) if (length(dim(a)) == 3L) matrix(a, ncol = dim(a)[3L])
                             else matrix(a, nrow = dim(a)[1L])

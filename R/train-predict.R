@@ -318,7 +318,7 @@ predictRegions <- function(model, genome, regions = NULL, step = NULL,
         if (!is(BPPARAM, "BiocParallelParam")) .gdlStop("BPPARAM must be a BiocParallelParam")
         .syncWeights(model)
         n <- min(length(regions), BiocParallel::bpnworkers(BPPARAM))
-        chunks <- split(seq_along(regions), cut(seq_along(regions), n, labels = FALSE))
+        chunks <- split(seq_along(regions), ceiling(seq_along(regions) * n / length(regions)))
         parts <- BiocParallel::bplapply(unname(chunks), function(i, model, g, regions, layouts, step,
                                                                 rc, batchSize, dev, threads, ambiguous) {
             .predictChunk(model, g, regions[i], layouts, step, rc, batchSize, dev, threads,
