@@ -165,6 +165,7 @@ test_that("fit(validation = chromosomes) splits the generator; generatorConfig r
     va <- splitGenerator(gen, "chr3")$validation
     expect_equal(evaluate(m, "chr3"), evaluate(m, va))
     expect_equal(correlation(m, "chr3"), correlation(m, va))
+    expect_equal(auc(m, "chr3", curve = "PR"), auc(m, va, curve = "PR"))
     expect_equal(evaluate(m, "chr3", annotations = bw2),
                  evaluate(m, do.call(sequenceGenerator,
                                      utils::modifyList(cfg, list(annotations = bw2,
