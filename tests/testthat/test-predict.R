@@ -142,8 +142,9 @@ test_that("fit(validation = chromosomes) splits the generator; generatorConfig r
     fa <- extdata("example_genome.fa")
     bw1 <- extdata("example_coverage_cell1.bw")
     bw2 <- extdata("example_coverage_cell2.bw")
+    near <- GRanges(c("chr2:1-20000", "chr3:1-20000"))
     gen <- sequenceGenerator(fa, bw1, window = 101, targetWindow = 11, stride = 50,
-                             batchSize = 32, chromosomes = c("chr2", "chr3"))
+                             batchSize = 32, chromosomes = c("chr2", "chr3"), regions = near)
     m <- sequentialModel(c(101, 4), list(layerConv1d(4, 9, activation = "relu"),
                                          layerMaxPool1d(4), layerFlatten(), layerDense(11)))
     h <- fit(m, gen, validation = "chr3", epochs = 1, stepsPerEpoch = 3, validationSteps = 2,
@@ -156,7 +157,7 @@ test_that("fit(validation = chromosomes) splits the generator; generatorConfig r
     ## rebuilt on new files: the same batches as a generator built on them directly
     re <- do.call(sequenceGenerator, utils::modifyList(cfg, list(annotations = bw2)))
     direct <- sequenceGenerator(fa, bw2, window = 101, targetWindow = 11, stride = 50,
-                                batchSize = 32, chromosomes = c("chr2", "chr3"))
+                                batchSize = 32, chromosomes = c("chr2", "chr3"), regions = near)
     expect_identical(batch(re, 3), batch(direct, 3))
     f <- tempfile(fileext = ".gdlm")
     saveModel(m, f)
