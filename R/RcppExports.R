@@ -141,6 +141,14 @@ cpp_motif_filter_means <- function(weight, bias, dilation, x, threads) {
     .Call(`_GenomicDL_cpp_motif_filter_means`, weight, bias, dilation, x, threads)
 }
 
+cpp_predict_regions <- function(model, genome, chrom, start, end, layouts, step, rc, batch, device, threads, ambiguous_zero, verbose) {
+    .Call(`_GenomicDL_cpp_predict_regions`, model, genome, chrom, start, end, layouts, step, rc, batch, device, threads, ambiguous_zero, verbose)
+}
+
+cpp_predict_set_parameter <- function(model, key, values) {
+    invisible(.Call(`_GenomicDL_cpp_predict_set_parameter`, model, key, values))
+}
+
 cpp_sitrep <- function() {
     .Call(`_GenomicDL_cpp_sitrep`)
 }

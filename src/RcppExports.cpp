@@ -453,6 +453,39 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_predict_regions
+Rcpp::List cpp_predict_regions(SEXP model, SEXP genome, Rcpp::CharacterVector chrom, Rcpp::NumericVector start, Rcpp::NumericVector end, Rcpp::List layouts, double step, std::string rc, double batch, std::string device, int threads, bool ambiguous_zero, bool verbose);
+RcppExport SEXP _GenomicDL_cpp_predict_regions(SEXP modelSEXP, SEXP genomeSEXP, SEXP chromSEXP, SEXP startSEXP, SEXP endSEXP, SEXP layoutsSEXP, SEXP stepSEXP, SEXP rcSEXP, SEXP batchSEXP, SEXP deviceSEXP, SEXP threadsSEXP, SEXP ambiguous_zeroSEXP, SEXP verboseSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type model(modelSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type genome(genomeSEXP);
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type chrom(chromSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type start(startSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type end(endSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type layouts(layoutsSEXP);
+    Rcpp::traits::input_parameter< double >::type step(stepSEXP);
+    Rcpp::traits::input_parameter< std::string >::type rc(rcSEXP);
+    Rcpp::traits::input_parameter< double >::type batch(batchSEXP);
+    Rcpp::traits::input_parameter< std::string >::type device(deviceSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    Rcpp::traits::input_parameter< bool >::type ambiguous_zero(ambiguous_zeroSEXP);
+    Rcpp::traits::input_parameter< bool >::type verbose(verboseSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_predict_regions(model, genome, chrom, start, end, layouts, step, rc, batch, device, threads, ambiguous_zero, verbose));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_predict_set_parameter
+void cpp_predict_set_parameter(SEXP model, std::string key, Rcpp::NumericVector values);
+RcppExport SEXP _GenomicDL_cpp_predict_set_parameter(SEXP modelSEXP, SEXP keySEXP, SEXP valuesSEXP) {
+BEGIN_RCPP
+    Rcpp::traits::input_parameter< SEXP >::type model(modelSEXP);
+    Rcpp::traits::input_parameter< std::string >::type key(keySEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type values(valuesSEXP);
+    cpp_predict_set_parameter(model, key, values);
+    return R_NilValue;
+END_RCPP
+}
 // cpp_sitrep
 Rcpp::List cpp_sitrep();
 RcppExport SEXP _GenomicDL_cpp_sitrep() {
@@ -650,6 +683,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_motif_tomtom", (DL_FUNC) &_GenomicDL_cpp_motif_tomtom, 11},
     {"_GenomicDL_cpp_motif_extract", (DL_FUNC) &_GenomicDL_cpp_motif_extract, 8},
     {"_GenomicDL_cpp_motif_filter_means", (DL_FUNC) &_GenomicDL_cpp_motif_filter_means, 5},
+    {"_GenomicDL_cpp_predict_regions", (DL_FUNC) &_GenomicDL_cpp_predict_regions, 13},
+    {"_GenomicDL_cpp_predict_set_parameter", (DL_FUNC) &_GenomicDL_cpp_predict_set_parameter, 3},
     {"_GenomicDL_cpp_sitrep", (DL_FUNC) &_GenomicDL_cpp_sitrep, 0},
     {"_GenomicDL_cpp_set_torch_threads", (DL_FUNC) &_GenomicDL_cpp_set_torch_threads, 1},
     {"_GenomicDL_cpp_xptr_is_null", (DL_FUNC) &_GenomicDL_cpp_xptr_is_null, 1},
