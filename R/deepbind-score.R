@@ -155,7 +155,7 @@ deepbindScore <- function(models, sequences, genome = NULL, window = NULL, avera
     do.call(rbind, out)
 }
 
-.exportPaths <- function(export, ids) {
+.deepbindExportPaths <- function(export, ids) {
     if (is.null(export)) return(NULL)
     if (!is.character(export) || anyNA(export)) .gdlStop("export must be bigWig path(s)")
     if (length(export) == 1L && length(ids) > 1L) {
@@ -222,7 +222,7 @@ scanDeepBind <- function(models, genome, regions, width = 101, step = 10,
     g <- genomeSource(genome)
     .checkRanges(regions, .lengthsOf(g))
     ids <- names(models)
-    paths <- .exportPaths(export, ids)
+    paths <- .deepbindExportPaths(export, ids)
     threads <- .threads(threads)
     params <- .deepbindParams(models)
     pieces <- .scanPieces(regions, width, step)

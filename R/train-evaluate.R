@@ -140,7 +140,11 @@ correlation <- function(model, data, y = NULL, steps = NULL, device = "auto",
         ob <- p$targets[[t]]
         ## a flat output holding a profile target (targetWindow x tracks): read it as the target
         ## (the trainer compares them flattened row-major: value l * C + c is position l, track c)
-        if (length(dim(ob)) == 3L && length(dim(pr)) == 2L && ncol(pr) == prod(dim(ob)[-1L]))
+        ## (correlation); for AUROC / AUPR the axes are cell type x annotation (sparse labels),
+        ## each a task of its own (below)
+        classify <- metric %in% c("auroc", "aupr")
+        if (!classify && length(dim(ob)) == 3L && length(dim(pr)) == 2L &&
+            ncol(pr) == prod(dim(ob)[-1L]))
             pr <- aperm(array(pr, dim(ob)[c(1L, 3L, 2L)]), c(1L, 3L, 2L))
         ## columns = tasks (N x tasks) or tracks over all positions ((N * L) x tracks)
         cols <- function(a) if (length(dim(a)) == 3L) matrix(a, ncol = dim(a)[3L])
@@ -148,7 +152,8 @@ correlation <- function(model, data, y = NULL, steps = NULL, device = "auto",
         ## a flat head (N x F) trained on multi-axis targets (N x cells x types, keras_dna's
         ## label shape) compares with the targets flattened in the same (row-major) order
         labels <- NULL
-        if (length(dim(pr)) == 2L && length(dim(ob)) > 2L && ncol(pr) == prod(dim(ob)[-1L])) {
+        if (classify && length(dim(pr)) == 2L && length(dim(ob)) > 2L &&
+            ncol(pr) == prod(dim(ob)[-1L])) {
             if (length(dim(ob)) == 3L)   # cell type x annotation, annotations fastest
                 labels <- data.frame(cell = rep(seq_len(dim(ob)[2L]), each = dim(ob)[3L]),
                                      annotation = rep(seq_len(dim(ob)[3L]), dim(ob)[2L]))

@@ -209,7 +209,7 @@
     IRanges::RleList(l, compress = FALSE)
 }
 
-.exportPaths <- function(export, trackNames) {
+.trackExportPaths <- function(export, trackNames) {
     n <- length(trackNames)
     if (!is.character(export) || anyNA(export) || !length(export))
         .gdlStop("export must be a bigWig path (one track), a path prefix or one path per track")
@@ -356,7 +356,7 @@ predictRegions <- function(model, genome, regions = NULL, step = NULL,
                     tracks[[taskNames[[k]][j]]] <- .windowTrack(windows, sc[, j], regions, lens)
             }
         }
-        paths <- .exportPaths(export, names(tracks))
+        paths <- .trackExportPaths(export, names(tracks))
         for (i in seq_along(tracks))
             exportTrack(tracks[[i]], paths[i], seqlengths = lens[names(tracks[[i]])])
     }
