@@ -130,6 +130,16 @@ filterMotifs <- function(model, sequences, genome = NULL, layer = 1,
     rowMeans(act(out))
 }
 
+## Names of the columns of .modelForward(): an output's name (outputName_j for the j-th of
+## several values).
+.outputColumnNames <- function(model) {
+    shapes <- outputShapes(model)
+    nms <- model@info$outputNames
+    if (is.null(nms)) nms <- if (length(shapes) == 1L) "output" else paste0("output", seq_along(shapes))
+    unlist(Map(function(n, s) if (prod(s) == 1) n else paste0(n, "_", seq_len(prod(s))), nms, shapes),
+           use.names = FALSE)
+}
+
 #' Rank first-layer filters by knockout
 #'
 #' Knocks each first-layer filter out in turn (its output channel, after the
@@ -151,13 +161,16 @@ filterMotifs <- function(model, sequences, genome = NULL, layer = 1,
 #'   included) or \code{"zero"}.
 #' @param batchSize sequences per forward pass of the mean activations
 #'   (\code{SequenceModel}s).
-#' @return A \code{SummarizedExperiment}: rows = filters, columns = tasks,
+#' @return A \code{SummarizedExperiment}: rows = filters, columns = tasks
+#'   (named by the model's outputs: \code{name} or \code{name_j} for the j-th
+#'   value of an output),
 #'   assays \code{meanAbsDelta} (mean over sequences of |knockout - full|)
 #'   and \code{meanSqDelta} (mean squared difference); row data: the filter,
 #'   the knockout and the value put in place of the filter's output.
 #' @examples
 #' m <- sequentialModel(c(50, 4), list(layerConv1d(4, 6, activation = "relu"),
 #'     layerGlobalMaxPool1d(), layerDense(2)))
+#' set.seed(1)
 #' seqs <- vapply(1:20, function(i) paste(sample(c("A", "C", "G", "T"), 50, TRUE),
 #'                                        collapse = ""), "")
 #' se <- filterImportance(m, seqs)
@@ -176,6 +189,7 @@ filterImportance <- function(model, sequences, genome = NULL, method = c("mean",
     fwd <- if (listModel) function(x, knockout = NULL) model$forward(x, knockout)
            else function(x, knockout = NULL) .modelForward(model, x, knockout)
     full <- as.matrix(fwd(x))
+    if (!listModel) colnames(full) <- .outputColumnNames(model)
     if (is.null(colnames(full)))
         colnames(full) <- if (ncol(full) == 1L) "output" else paste0("output", seq_len(ncol(full)))
     nf <- dim(conv$weight)[1L]

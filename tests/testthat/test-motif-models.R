@@ -137,6 +137,7 @@ test_that("filterImportance on a SequenceModel matches an R computation of the k
     for (method in c("mean", "zero")) {
         se <- filterImportance(m, seqs, method = method)
         expect_equal(dim(se), c(2L, 4L))
+        expect_equal(colnames(se), c("max_1", "max_2", "avg_1", "avg_2"))
         v <- if (method == "mean") means else c(0, 0)
         expect_equal(SummarizedExperiment::rowData(se)$value, v, tolerance = 1e-6)
         for (f in 1:2) {
