@@ -11,6 +11,30 @@ Rcpp::Rostream<true>&  Rcpp::Rcout = Rcpp::Rcpp_cout_get();
 Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
+// cpp_activations_means
+Rcpp::NumericVector cpp_activations_means(SEXP ptr, SEXP x, bool nlc, double batch);
+RcppExport SEXP _GenomicDL_cpp_activations_means(SEXP ptrSEXP, SEXP xSEXP, SEXP nlcSEXP, SEXP batchSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< bool >::type nlc(nlcSEXP);
+    Rcpp::traits::input_parameter< double >::type batch(batchSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_activations_means(ptr, x, nlc, batch));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_activations_set_first_conv
+void cpp_activations_set_first_conv(SEXP ptr, Rcpp::NumericVector weight, Rcpp::NumericVector bias);
+RcppExport SEXP _GenomicDL_cpp_activations_set_first_conv(SEXP ptrSEXP, SEXP weightSEXP, SEXP biasSEXP) {
+BEGIN_RCPP
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type weight(weightSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type bias(biasSEXP);
+    cpp_activations_set_first_conv(ptr, weight, bias);
+    return R_NilValue;
+END_RCPP
+}
 // cpp_bench_onehot
 Rcpp::NumericVector cpp_bench_onehot(SEXP ptr, int n, int width, int batch, int threads, double seed);
 RcppExport SEXP _GenomicDL_cpp_bench_onehot(SEXP ptrSEXP, SEXP nSEXP, SEXP widthSEXP, SEXP batchSEXP, SEXP threadsSEXP, SEXP seedSEXP) {
@@ -648,6 +672,8 @@ END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
+    {"_GenomicDL_cpp_activations_means", (DL_FUNC) &_GenomicDL_cpp_activations_means, 4},
+    {"_GenomicDL_cpp_activations_set_first_conv", (DL_FUNC) &_GenomicDL_cpp_activations_set_first_conv, 3},
     {"_GenomicDL_cpp_bench_onehot", (DL_FUNC) &_GenomicDL_cpp_bench_onehot, 6},
     {"_GenomicDL_cpp_deepbind_read", (DL_FUNC) &_GenomicDL_cpp_deepbind_read, 1},
     {"_GenomicDL_cpp_deepbind_score", (DL_FUNC) &_GenomicDL_cpp_deepbind_score, 10},
