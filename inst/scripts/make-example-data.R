@@ -9,7 +9,8 @@
 ## strand. Two "cell types" bind different subsets:
 ##   cell1: CTCF and GATA1 sites; cell2: CTCF and MAX sites (80% of planted
 ##   sites are bound; the rest are decoys a model must learn to ignore only
-##   through context, as in real data).
+##   through context, as in real data: a bound site is a homotypic cluster of
+##   five instances of its motif within ~130 bp, a decoy a single instance).
 ## Files:
 ##   example_genome.fa (+ .fai)          the genome
 ##   example_motifs.meme                 the 3 JASPAR motifs (MEME format, CC BY 4.0)
