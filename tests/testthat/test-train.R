@@ -62,14 +62,14 @@ test_that("a regression model on the coverage track reaches Pearson >= 0.7 held 
     on.exit(options(old))
     fa <- extdata("example_genome.fa")
     bw <- extdata("example_coverage_cell1.bw")
-    gen <- sequenceGenerator(fa, bw, window = 501, targetWindow = 1, excludeChromosomes = "chr3",
+    gen <- sequenceGenerator(fa, bw, window = 401, targetWindow = 1, excludeChromosomes = "chr3",
                              rcAugment = TRUE, batchSize = 64, seed = 1)
-    held <- sequenceGenerator(fa, bw, window = 501, targetWindow = 1, chromosomes = "chr3",
+    held <- sequenceGenerator(fa, bw, window = 401, targetWindow = 1, chromosomes = "chr3",
                               stride = 50, batchSize = 128, seed = 2)
     ## motif detectors pooled per 10 bp, then a dense layer weighing them by position
-    m <- sequentialModel(c(501, 4), list(layerConv1d(32, 19, activation = "relu"),
+    m <- sequentialModel(c(401, 4), list(layerConv1d(32, 19, activation = "relu"),
                                          layerMaxPool1d(10), layerFlatten(), layerDense(1)))
-    h <- fit(m, gen, epochs = 20, stepsPerEpoch = 100, learningRate = 3e-3, loss = "mse",
+    h <- fit(m, gen, epochs = 14, stepsPerEpoch = 100, learningRate = 1e-2, loss = "mse",
              verbose = FALSE)
     r <- correlation(m, held)
     ref <- generatorPredictions(m, held)
