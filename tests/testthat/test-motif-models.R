@@ -184,7 +184,10 @@ test_that("a model trained on the example genome learns the planted motifs (Tomt
     sites <- utils::read.table(extdata("example_sites.bed"), sep = "\t")
     win <- GenomicRanges::resize(GenomicRanges::GRanges(sites$V1, IRanges::IRanges(sites$V2 + 1L, sites$V3)),
                                  100, fix = "center")
-    pfms <- suppressMessages(filterMotifs(m, win, genome = fa))
+    ## Basset's method (positions above half the filter's maximum) keeps the strong sites only:
+    ## with DanQ's (the best position of every window) the GATA filters' PFMs also take the
+    ## random best positions of windows without GATA, and GATA1 (about 10 bits) drowns.
+    pfms <- suppressMessages(filterMotifs(m, win, genome = fa, method = "threshold"))
     expect_gt(length(pfms), 10)
     hits <- compareMotifs(pfms, motifTargets(), dist = "pearson")
     for (id in c("MA0139.1", "MA0035.4", "MA0058.3")) {
