@@ -12,6 +12,7 @@
 
 #include "common/error.hpp"
 #include "nn/network_impl.hpp"
+#include "train/fused_adam.hpp"
 #include "train/prefetch.hpp"
 
 namespace gdl {
@@ -122,11 +123,18 @@ std::vector<torch::Tensor> losses_of(const std::vector<torch::Tensor>& outs, con
   return out;
 }
 
+// Drops the gradients instead of zeroing them (no fill per step; backward then hands each
+// parameter its gradient without adding it to zeros). The optimizers skip parameters without
+// a gradient, as they skipped those whose gradient was never defined.
+void clear_grads(const std::vector<torch::Tensor>& params) {
+  for (auto p : params) p.mutable_grad() = torch::Tensor();
+}
+
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainOptions& o,
                                                         std::vector<torch::Tensor> params) {
   if (o.learning_rate <= 0) fail("the learning rate must be positive");
   if (o.optimizer == "adam")
-    return std::make_unique<torch::optim::Adam>(
+    return std::make_unique<FusedAdam>(
         params, torch::optim::AdamOptions(o.learning_rate).weight_decay(o.weight_decay));
   if (o.optimizer == "adamw")
     return std::make_unique<torch::optim::AdamW>(
@@ -262,7 +270,7 @@ TrainResult fit(nn::Network& net, const data::BatchSource& train,
       for (std::size_t k = 0; k < steps; ++k) {
         auto& b = pf.next(k);
         auto s = to_tensors(b, shapes, dev, g.spec.inputs.size());
-        opt->zero_grad();
+        clear_grads(params);
         auto ls = losses_of(g.forward(s.inputs), s, o.losses, target_of);
         ls[0].backward();
         opt->step();
