@@ -48,31 +48,36 @@ hasTorch <- nzchar(python) && file.exists(script) &&
 if (!hasTorch)
     message("PyTorch not found (", if (nzchar(python)) python else "no python3",
             "): the PyTorch baseline is skipped. Install Debian's: apt-get install -y python3-torch")
+## c(wall = samples/s, cpu = samples per CPU-second of the process, all threads)
 pytorchRate <- function(model, batch, steps, outputs) {
     out <- system2(python, c(script, model, batch, steps, threads, outputs), stdout = TRUE)
-    as.numeric(sub("samples_per_s ", "", grep("^samples_per_s", out, value = TRUE)))
+    get <- function(key) as.numeric(sub(paste0(key, " "), "", grep(paste0("^", key, " "), out, value = TRUE)))
+    c(wall = get("samples_per_s"), cpu = get("samples_per_cpu_s"))
 }
 
 ## ---- GenomicDL --------------------------------------------------------------------------------
-## samples/s of the training loop (the epoch's own clock: loading, forward, backward, Adam)
+## wall: samples/s of the training loop on the epoch's own clock (loading, forward, backward,
+## Adam); cpu: samples per CPU-second of the whole fit() call (loader threads and R included)
 gdlRate <- function(model, gen, steps, workers = NULL) {
+    t <- proc.time()
     h <- fit(model, gen, epochs = 1, stepsPerEpoch = steps, verbose = FALSE, workers = workers)
-    h$samples[nrow(h)] / h$seconds[nrow(h)]
+    t <- proc.time() - t
+    n <- h$samples[nrow(h)]
+    c(wall = n / h$seconds[nrow(h)], cpu = n / (t[["user.self"]] + t[["sys.self"]]))
 }
 mCnn <- cnnModel(2001)
 mDeepsea <- deepseaModel(1000, outputs = tasks)
 invisible(gdlRate(mCnn, genCnn, 2))  # warm-up
 invisible(gdlRate(mDeepsea, genDeepsea, 2))
 
-rates <- list(cnn = c(gdl = 0, torch = NA), deepsea = c(gdl = 0, torch = NA))
+best <- function(a, b) if (is.null(a)) b else pmax(a, b)
+rates <- list(cnn = list(), deepsea = list())
 for (r in seq_len(rounds)) {
-    rates$cnn[["gdl"]] <- max(rates$cnn[["gdl"]], gdlRate(mCnn, genCnn, stepsCnn))
-    if (hasTorch) rates$cnn[["torch"]] <- max(rates$cnn[["torch"]], pytorchRate("cnn", 64, stepsCnn, 1),
-                                              na.rm = TRUE)
-    rates$deepsea[["gdl"]] <- max(rates$deepsea[["gdl"]], gdlRate(mDeepsea, genDeepsea, stepsDeepsea))
-    if (hasTorch) rates$deepsea[["torch"]] <- max(rates$deepsea[["torch"]],
-                                                  pytorchRate("deepsea", 16, stepsDeepsea, tasks),
-                                                  na.rm = TRUE)
+    rates$cnn$gdl <- best(rates$cnn$gdl, gdlRate(mCnn, genCnn, stepsCnn))
+    if (hasTorch) rates$cnn$torch <- best(rates$cnn$torch, pytorchRate("cnn", 64, stepsCnn, 1))
+    rates$deepsea$gdl <- best(rates$deepsea$gdl, gdlRate(mDeepsea, genDeepsea, stepsDeepsea))
+    if (hasTorch) rates$deepsea$torch <- best(rates$deepsea$torch,
+                                              pytorchRate("deepsea", 16, stepsDeepsea, tasks))
 }
 
 ## ---- loader alone -------------------------------------------------------------------------------
@@ -95,13 +100,17 @@ cat(sprintf("CPU, %d intra-op threads (LibTorch %s), best of %d rounds\n", threa
 for (m in names(rates)) {
     label <- if (m == "cnn") sprintf("cnnModel (2001 bp, batch 64, %d steps)", stepsCnn) else
         sprintf("deepseaModel (1000 bp -> %d tasks, batch 16, %d steps)", tasks, stepsDeepsea)
-    g <- rates[[m]][["gdl"]]
-    t <- rates[[m]][["torch"]]
-    cat(sprintf("%s: GenomicDL + sequenceGenerator %.1f samples/s, PyTorch (synthetic) %s samples/s, ratio %s\n",
-                label, g, if (is.na(t)) "skipped" else sprintf("%.1f", t),
-                if (is.na(t)) "n/a" else sprintf("%.2f", g / t)))
+    g <- rates[[m]]$gdl
+    t <- rates[[m]]$torch
+    cat(label, ":\n", sep = "")
+    cat(sprintf("  GenomicDL + sequenceGenerator %.1f samples/s, PyTorch (synthetic tensors) %s samples/s, ratio %s\n",
+                g[["wall"]], if (is.null(t)) "skipped" else sprintf("%.1f", t[["wall"]]),
+                if (is.null(t)) "n/a" else sprintf("%.2f", g[["wall"]] / t[["wall"]])))
+    cat(sprintf("  per CPU-second: GenomicDL %.1f samples, PyTorch %s samples, ratio %s\n",
+                g[["cpu"]], if (is.null(t)) "skipped" else sprintf("%.1f", t[["cpu"]]),
+                if (is.null(t)) "n/a" else sprintf("%.2f", g[["cpu"]] / t[["cpu"]])))
     cat(sprintf("  loader alone %.0f samples/s = %.0fx what training consumes\n",
-                loader[[m]], loader[[m]] / g))
+                loader[[m]], loader[[m]] / g[["wall"]]))
 }
 cat(sprintf("cnnModel: synchronous loading %.1f samples/s, prefetch %.1f samples/s, ratio prefetch / synchronous %.2f\n",
-            sync, pre, pre / sync))
+            sync[["wall"]], pre[["wall"]], pre[["wall"]] / sync[["wall"]]))

@@ -18,8 +18,14 @@
 //   logsumexp (elementwise over the inputs, in float64)
 #include <torch/torch.h>
 
+#include <dlfcn.h>
+
 #include <algorithm>
+#include <atomic>
+#include <climits>
 #include <cmath>
+#include <cstdlib>
+#include <mutex>
 #include <set>
 #include <sstream>
 
@@ -253,6 +259,87 @@ struct RecurrentLayer : LayerModule {
   }
 };
 
+// ---- dense layers on a single-threaded BLAS -------------------------------------------------
+// Debian's LibTorch calls the reference BLAS (BLAS_INFO=generic, libblas.so.3 from netlib),
+// which multiplies matrices on one thread whatever at::get_num_threads() says; DeepSEA's and
+// DanQ's wide dense layers then leave the other intra-op threads idle for about half of a
+// training step. There, large dense layers on the CPU split each matrix product by columns of
+// its result over the intra-op threads, each slice one BLAS call. Every element is computed by
+// the same BLAS loop over the same inner dimension, so the results are those of at::addmm /
+// at::mm bit for bit; forward and backward are torch's own (addmm; grad @ W, grad^T @ x, sum).
+
+bool single_threaded_blas() {
+  static const bool single = [] {
+    if (at::show_config().find("BLAS_INFO=generic") == std::string::npos) return false;
+    // libblas.so.3 may be an alternative pointing at a threaded BLAS (OpenBLAS, BLIS, MKL)
+    void* lib = dlopen("libblas.so.3", RTLD_LAZY | RTLD_NOLOAD);
+    void* sym = lib ? dlsym(lib, "sgemm_") : nullptr;
+    Dl_info info;
+    if (!sym || !dladdr(sym, &info) || !info.dli_fname) return false;
+    char resolved[PATH_MAX];
+    std::string path = realpath(info.dli_fname, resolved) ? resolved : info.dli_fname;
+    if (lib) dlclose(lib);
+    for (const char* threaded : {"openblas", "blis", "mkl", "atlas"})
+      if (path.find(threaded) != std::string::npos) return false;
+    return true;
+  }();
+  return single;
+}
+
+// out = beta_term + a @ b (a: M x K, b: K x N, either possibly a transposed view), by slices of
+// columns of out over the intra-op threads. `bias` (N) or undefined.
+torch::Tensor split_mm(const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& bias) {
+  auto out = torch::empty({a.size(0), b.size(1)}, a.options());
+  auto n = b.size(1);
+  auto threads = static_cast<std::int64_t>(at::get_num_threads());
+  auto grain = std::max<std::int64_t>(1, (n + threads - 1) / threads);
+  std::atomic<bool> failed{false};
+  std::string message;
+  std::mutex mutex;
+  at::parallel_for(0, n, grain, [&](std::int64_t begin, std::int64_t end) {
+    try {
+      torch::NoGradGuard no_grad;
+      auto o = out.narrow(1, begin, end - begin);
+      auto bs = b.narrow(1, begin, end - begin);
+      if (bias.defined()) at::addmm_out(o, bias.narrow(0, begin, end - begin), a, bs);
+      else at::mm_out(o, a, bs);
+    } catch (const std::exception& e) {
+      std::lock_guard<std::mutex> lock(mutex);
+      failed = true;
+      message = e.what();
+    }
+  });
+  if (failed) fail("dense layer: ", message);
+  return out;
+}
+
+struct SplitLinear : torch::autograd::Function<SplitLinear> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, torch::Tensor x,
+                               torch::Tensor w, torch::Tensor b) {
+    ctx->save_for_backward({x, w});
+    ctx->saved_data["bias"] = b.defined();
+    return split_mm(x.detach(), w.detach().t(), b.defined() ? b.detach() : b);
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    auto saved = ctx->get_saved_variables();
+    auto x = saved[0], w = saved[1];
+    auto g = grads[0].contiguous();
+    torch::Tensor gx, gw, gb;
+    if (ctx->needs_input_grad(0)) gx = split_mm(g, w.detach(), {});
+    if (ctx->needs_input_grad(1)) gw = split_mm(g.t(), x.detach(), {});
+    if (ctx->saved_data["bias"].toBool() && ctx->needs_input_grad(2)) gb = g.sum(0);
+    return {gx, gw, gb};
+  }
+};
+
+// Whether a dense layer on this input takes the split products.
+bool split_dense(const torch::Tensor& x, const torch::Tensor& w) {
+  return x.dim() == 2 && x.device().is_cpu() && x.scalar_type() == torch::kFloat32 &&
+         w.scalar_type() == torch::kFloat32 && at::get_num_threads() > 1 && !at::in_parallel_region() &&
+         x.size(0) * x.size(1) * w.size(0) >= (std::int64_t{1} << 24) && single_threaded_blas();
+}
+
 struct DenseLayer : LayerModule {
   torch::nn::Linear linear{nullptr};
   std::string act;
@@ -267,6 +354,8 @@ struct DenseLayer : LayerModule {
   torch::Tensor forward(const std::vector<torch::Tensor>& in) override {
     auto x = in[0];
     if (x.dim() == 3) return activate_fresh(act, linear->forward(x.permute({0, 2, 1})).permute({0, 2, 1}), 1e-6);
+    if (split_dense(x, linear->weight))
+      return activate_fresh(act, SplitLinear::apply(x, linear->weight, linear->bias), 1e-6);
     return activate_fresh(act, linear->forward(x), 1e-6);
   }
 };

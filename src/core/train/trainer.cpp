@@ -174,7 +174,7 @@ std::vector<double> run_evaluation(nn::GraphModule& g, const data::BatchSource& 
                                    const std::vector<LossSpec>& specs,
                                    const std::vector<int>& target_of, const torch::Device& dev,
                                    std::size_t steps, int workers) {
-  torch::NoGradGuard no_grad;
+  c10::InferenceMode no_grad;  // no autograd records, no version counters
   bool was_training = g.is_training();
   g.eval();
   auto shapes = source.shapes();
@@ -338,7 +338,7 @@ Predictions predict_source(nn::Network& net, const data::BatchSource& source,
   auto& g = *net.impl().module;
   auto dev = nn::torch_device(device);
   DeviceScope scope(g, dev);
-  torch::NoGradGuard no_grad;
+  c10::InferenceMode no_grad;
   g.eval();
   std::size_t total = source.batches_per_epoch();
   if (steps == 0 || steps > total) steps = total;

@@ -2,7 +2,15 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
+#include <memory>
+#include <random>
+
+#include "data/array_source.hpp"
+#include "nn/device.hpp"
+#include "nn/network.hpp"
 #include "train/fused_adam.hpp"
+#include "train/trainer.hpp"
 
 using namespace gdl;
 
@@ -62,4 +70,53 @@ TEST_CASE("FusedAdam skips parameters without a gradient", "[train][adam]") {
   torch::NoGradGuard ng;
   REQUIRE(p[0].item<float>() == Approx(0.9).epsilon(1e-6));  // first step moves by lr
   REQUIRE(q[0].item<float>() == 1.0f);
+}
+
+TEST_CASE("dense layers split over threads give the numbers of one thread", "[train][dense]") {
+  // wide enough (batch x inputs x units >= 2^24) for the split products on a one-thread BLAS
+  const std::int64_t len = 1024;
+  const std::size_t n = 128;
+  auto d = std::make_shared<data::ArrayData>();
+  d->n = n;
+  d->x_shape = {4, len};
+  d->target_shapes = {{1}};
+  std::mt19937 rng(5);
+  std::normal_distribution<float> norm;
+  d->x.resize(n * 4 * static_cast<std::size_t>(len));
+  for (auto& v : d->x) v = norm(rng);
+  d->targets.assign(1, std::vector<float>(n));
+  for (auto& v : d->targets[0]) v = norm(rng);
+  data::ArraySource src(d, {64, true, 2});
+  auto dense = [](double units, int input, const std::string& act) {
+    nn::LayerSpec s;
+    s.type = "dense";
+    s.num = {{"units", units}};
+    s.str = {{"activation", act}};
+    s.inputs = {input};
+    return s;
+  };
+  nn::ModelSpec m;
+  m.inputs = {{4, len}};
+  nn::LayerSpec flat;
+  flat.type = "flatten";
+  flat.inputs = {0};
+  m.layers = {flat, dense(64, 1, "relu"), dense(4096, 2, "relu"), dense(1, 3, "linear")};
+  m.outputs = {4};
+  train::TrainOptions o;
+  o.epochs = 1;
+  o.losses = {{"mse", 1.0, -1}};
+  o.workers = 0;
+  std::vector<std::vector<float>> preds;
+  std::vector<double> losses;
+  for (int threads : {1, 2}) {
+    nn::set_torch_threads(threads);
+    nn::Network net(m, 4);
+    auto r = train::fit(net, src, nullptr, o, {});
+    losses.push_back(r.history[0].loss);
+    preds.push_back(net.predict({d->x.data()}, n, 64, "cpu")[0]);
+  }
+  nn::set_torch_threads(2);
+  REQUIRE(std::isfinite(losses[0]));
+  REQUIRE(losses[0] == losses[1]);
+  REQUIRE(preds[0] == preds[1]);
 }
