@@ -9,7 +9,7 @@
 ##  losses, Adam at 1e-3) train on synthetic tensors already in memory (no loading at all).
 ##  Both use the same number of intra-op threads (GDL_BENCH_THREADS, default 2); GenomicDL's
 ##  loader runs beside them in its own prefetch threads (fit's default workers). Runs alternate
-##  between the two frameworks (GDL_BENCH_ROUNDS rounds, default 3) and the best of each is
+##  between the two frameworks (GDL_BENCH_ROUNDS rounds, default 5) and the best of each is
 ##  kept, so that load from other processes on a shared machine hits both alike.
 ##  Prints samples/s for both and the ratio GenomicDL / PyTorch (target >= 1), the loader's own
 ##  rate against what training consumes (target >= 2x), and the earlier figure: prefetch threads
@@ -22,7 +22,7 @@
 suppressMessages(library(GenomicDL))
 env <- function(name, default) as.integer(Sys.getenv(name, default))
 threads <- env("GDL_BENCH_THREADS", "2")
-rounds <- env("GDL_BENCH_ROUNDS", "3")
+rounds <- env("GDL_BENCH_ROUNDS", "5")
 stepsCnn <- env("GDL_BENCH_STEPS_CNN", "20")
 stepsDeepsea <- env("GDL_BENCH_STEPS_DEEPSEA", "8")
 options(GenomicDL.threads = threads)
