@@ -9,6 +9,9 @@ export R_MAKEVARS_USER := $(CURDIR)/tools/Makevars.ccache
 # share the ccache between worktrees / clones (paths differ, sources do not)
 export CCACHE_NOHASHDIR := 1
 export CCACHE_BASEDIR := $(abspath $(CURDIR)/..)
+# LibTorch's OpenMP threads spin while they wait; on a shared machine that costs more than it
+# saves. libgomp reads this when it loads, so it has to be in the environment (see README).
+export OMP_WAIT_POLICY ?= PASSIVE
 BUILD := build/cpp
 LIB := build/Rlib
 

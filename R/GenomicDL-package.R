@@ -17,6 +17,9 @@
 #' @importFrom IRanges IRanges NumericList
 #' @importFrom GenomeInfoDb seqinfo Seqinfo seqnames seqlengths seqlevels
 #' @importFrom BiocGenerics start end width strand
+#' @importFrom utils head tail
+#' @importFrom BiocParallel bpparam bplapply
+#' @importFrom Rsamtools FaFile
 "_PACKAGE"
 
 #' @importClassesFrom Biostrings DNAStringSet

@@ -88,8 +88,11 @@ setGeneric("batch", function(x, i, ...) standardGeneric("batch"))
 #'   keras_dna does [annotation_list].
 #' @param nAnnotationTypes continuous: files per cell type; the files are
 #'   ordered cell1-type1, cell1-type2, cell2-type1, ... [nb_annotation_type].
-#' @param window,seqLen input length: a number, or \code{"maxlen"} (sparse:
-#'   the longest feature) [window / seq_len].
+#' @param window,seqLen input length: a number, \code{"maxlen"} (sparse:
+#'   the longest feature) or \code{"real"} (sparse: the longest feature, each
+#'   positive's input being its feature only, centred, N elsewhere; real
+#'   negatives are N-padded to the length of a positive, keras_dna's were not)
+#'   [window / seq_len].
 #' @param targetWindow continuous: number of central values (or of values
 #'   after downsampling) predicted [tg_window].
 #' @param downsampling continuous: \code{NULL}, \code{"mean"} or
@@ -143,10 +146,21 @@ setGeneric("batch", function(x, i, ...) standardGeneric("batch"))
 #'   \code{"NCL"} for \code{batch()} and \code{inputShape()}.
 #' @param dummyAxis insert an axis of length 1 at this (1-based) position of
 #'   the input shape (keras_dna's \code{dummy_axis} + 1).
+#' @param outputShape the label shape wanted (without the batch axis; keras_dna's
+#'   \code{output_shape} with the batch size first is accepted too): the labels
+#'   are reshaped to it (row-major, as numpy), checked at construction
+#'   [output_shape].
 #' @param seed seed of every random choice.
 #' @param threads threads of the core (default: option GenomicDL.threads).
-#' @param strict error (instead of a warning) for annotations on chromosomes
-#'   the genome lacks.
+#' @param strict error (instead of a warning) for annotations (features, or
+#'   bigWig chromosomes) on chromosomes the genome lacks; without it they are
+#'   dropped with a warning.
+#' @param chrPrefix how annotation chromosome names (BED, GFF, bigWig,
+#'   \code{regions}, \code{blacklist}) are matched to the genome's:
+#'   \code{"auto"} (the same name, else the name with "chr" added or removed,
+#'   and chrM / MT), \code{"add"} (prepend "chr" where missing: keras_dna's
+#'   \code{num_chr = False}), \code{"strip"} (remove it: \code{num_chr =
+#'   True}) or \code{"asis"}.
 #' @param ambiguous value of N in the one-hot encoding: \code{"quarter"} or
 #'   \code{"zero"}.
 #' @return A \code{SequenceGenerator}. \code{length(gen)} is the number of
@@ -176,7 +190,8 @@ setGeneric("batch", function(x, i, ...) standardGeneric("batch"))
 #' sec_normalization_mode / use_sec_as = \code{secondary} /
 #' \code{secondaryLength} / \code{secondaryNAnnotationTypes} /
 #' \code{secondaryNormalization} / \code{useSecondaryAs}, dummy_axis =
-#' \code{dummyAxis} - 1 (0-based there). keras_dna's bugs are not copied:
+#' \code{dummyAxis} - 1 (0-based there), output_shape = \code{outputShape},
+#' num_chr = \code{chrPrefix} (False: \code{"add"}, True: \code{"strip"}). keras_dna's bugs are not copied:
 #' \code{rc} keeps class labels (keras_dna reversed the cell-type axis),
 #' zscore divides by the number of bases, balanced weights use each file's
 #' own bins and values below the first edge take the first bin.
@@ -209,8 +224,8 @@ sequenceGenerator <- function(genome, annotations, annotationTypes = NULL,
                               secondaryLength = NULL, secondaryNAnnotationTypes = NULL,
                               secondaryNormalization = NULL, useSecondaryAs = "inputs",
                               rc = FALSE, batchSize = 64, layout = "NLC", dummyAxis = NULL,
-                              seed = 42, threads = NULL, strict = FALSE,
-                              ambiguous = "quarter") {
+                              outputShape = NULL, seed = 42, threads = NULL, strict = FALSE,
+                              chrPrefix = "auto", ambiguous = "quarter") {
     args <- as.list(environment())
     if (is(genome, "GenomeSource") && genome@type == "fasta") args$genome <- genome@path
     if (is(genome, "FaFile")) args$genome <- BiocGenerics::path(genome)
@@ -272,6 +287,7 @@ generatorArgs <- function(x) .generatorArgs(x)
 
 #' @rdname SequenceGenerator-class
 #' @param x a \code{SequenceGenerator} or \code{MultiGenerator}.
+#' @param ... unused.
 setMethod(".batchSource", "SequenceGenerator", function(x, ...) .generatorPtr(x))
 #' @rdname SequenceGenerator-class
 setMethod(".batchSource", "MultiGenerator", function(x, ...) .generatorPtr(x))
@@ -331,6 +347,15 @@ setMethod("batch", "SequenceGenerator", function(x, i, epoch = 1, ...) {
 setMethod("batch", "MultiGenerator", function(x, i, epoch = 1, ...) {
     .batchOf(x, x@generators[[1L]]@info$plan, i, epoch)
 })
+
+## Bytes held by the generator's C++ side, by part (samples: sample tables; index: label
+## intervals; statistics: normalisation and weight tables; tracks / secondary: decoded-track
+## caches; scratch: per-thread buffers), their total with `threads` filling threads, the number
+## of pooled bigWig readers, and 'ring': the prefetcher's buffers for that many threads (2 x
+## threads batches, held by the training loop while it runs, not by the generator).
+.generatorMemory <- function(x, threads = 2L) {
+    .native(cpp_generator_memory(.generatorPtr(x), as.integer(threads)))
+}
 
 ## Windows of the samples of batch i (1-based) of an epoch, as a GRanges with the sample
 ## index (1-based) and a 'random' flag (random negatives have no window).

@@ -162,6 +162,62 @@
     st
 }
 
+## Chromosome names of annotations matched to the genome's (keras_dna's num_chr): the genome
+## name of each of `names` under chrPrefix `mode`, NA when none matches.
+.matchChromosomes <- function(names, lens, mode) {
+    m <- .native(cpp_generator_chrom_match(as.character(names), names(lens), mode))
+    names(lens)[m]
+}
+
+## A GRanges with its chromosomes renamed to the genome's; ranges on chromosomes without a match
+## are dropped (with a warning or, with strict, an error naming `what`; silently without `what`).
+.renameChromosomes <- function(gr, lens, mode, what = NULL, strict = FALSE) {
+    if (is.null(gr) || !length(gr)) return(gr)
+    chr <- as.character(seqnames(gr))
+    to <- .matchChromosomes(chr, lens, mode)
+    if (!is.null(what)) .unknownChromosomes(unique(chr[is.na(to)]), what, strict, mode)
+    if (identical(to, chr)) return(gr)
+    keep <- !is.na(to)
+    out <- GRanges(to[keep], ranges(gr)[keep], strand = strand(gr)[keep])
+    mcols(out) <- mcols(gr)[keep, , drop = FALSE]
+    out
+}
+
+## Chromosomes the genome lacks: dropped with a warning, or an error with strict = TRUE.
+.unknownChromosomes <- function(unknown, what, strict, mode) {
+    if (!length(unknown)) return(invisible())
+    msg <- paste0(what, " on chromosome(s) the genome lacks: ", paste(head(unknown, 5L), collapse = ", "),
+                  if (length(unknown) > 5L) paste0(" (and ", length(unknown) - 5L, " more)") else "",
+                  " (names matched with chrPrefix = '", mode, "')")
+    if (isTRUE(strict)) .gdlStop(msg)
+    warning(msg, "; dropped", call. = FALSE)
+}
+
+## outputShape (keras_dna's output_shape): the label shape reshaped, checked against the labels;
+## keras_dna's form with the batch size first is accepted too.
+.outputShape <- function(os, labelShape, batchSize) {
+    if (is.null(os)) return(NULL)
+    if (!is.numeric(os) || !length(os) || anyNA(os) || any(os < 1) || any(os != round(os)))
+        .gdlStop("outputShape must be a vector of positive whole numbers")
+    n <- prod(labelShape)
+    if (prod(os) == n) return(as.integer(os))
+    if (length(os) > 1L && os[[1L]] == batchSize && prod(os[-1L]) == n) return(as.integer(os[-1L]))
+    .gdlStop("outputShape (", paste(os, collapse = ", "), ") does not fit the labels of shape (",
+             paste(labelShape, collapse = ", "), "): it must hold ", n, " values per sample")
+}
+
+## A bigWig's chromosomes against the genome's: those the genome lacks are dropped (warning) or an
+## error (strict); included chromosomes the file lacks read 0 (warning).
+.checkTrackChromosomes <- function(f, lens, inc, strict, mode) {
+    bl <- .bigwigLengths(f)
+    to <- .matchChromosomes(names(bl), lens, mode)
+    .unknownChromosomes(names(bl)[is.na(to)], paste0("bigWig '", basename(f), "' has data"), strict, mode)
+    miss <- setdiff(inc, to)
+    if (length(miss))
+        warning("bigWig '", basename(f), "' has no chromosome ", paste(miss, collapse = ", "),
+                ": its targets there are 0", call. = FALSE)
+}
+
 .asSpecIntervals <- function(gr) {
     list(chrom = as.character(seqnames(gr)), start = as.numeric(start(gr)),
          end = as.numeric(end(gr)))
@@ -180,6 +236,10 @@
     kind <- kinds[[1L]]
     inc <- .includedChromosomes(lens, a$chromosomes, a$excludeChromosomes)
     layout <- .checkChoice(a$layout, c("NLC", "NCL"), "layout")
+    chrMode <- .checkChoice(if (is.null(a$chrPrefix)) "auto" else a$chrPrefix,
+                            c("auto", "add", "strip", "asis"), "chrPrefix")
+    a$regions <- .renameChromosomes(a$regions, lens, chrMode)
+    a$blacklist <- .renameChromosomes(a$blacklist, lens, chrMode)
     p <- list(kind = kind, genome = g, lens = lens, inc = inc, layout = layout)
     batchSize <- .checkCount(a$batchSize, "batchSize")
     seed <- .checkCount(a$seed, "seed", min = 0)
@@ -199,7 +259,7 @@
                  ambiguous_zero = .checkChoice(a$ambiguous, c("quarter", "zero"), "ambiguous") == "zero",
                  rc = isTRUE(a$rc),
                  rc_augment = isTRUE(a$rcAugment), jitter = .checkCount(a$jitter, "jitter", 0),
-                 stat_chroms = inc, bins = binsN, weighting = "none")
+                 stat_chroms = inc, bins = binsN, weighting = "none", chr_prefix = chrMode)
     if (kind == "continuous") {
         if (is.null(a$window) && is.character(a$seqLen)) .gdlStop("continuous targets need a window")
         L <- .checkCount(if (is.null(a$window)) a$seqLen else a$window, "window")
@@ -227,17 +287,8 @@
             gr$file <- rep(i, length(gr))
             gr
         })
-        gr <- do.call(c, unname(feats))
+        gr <- .renameChromosomes(do.call(c, unname(feats)), lens, chrMode, "annotations", a$strict)
         nAnn <- if (is.null(types)) 1L else length(types)
-        chr <- as.character(seqnames(gr))
-        unknown <- setdiff(unique(chr), names(lens))
-        if (length(unknown)) {
-            msg <- paste0("annotations on chromosome(s) the genome lacks: ",
-                          paste(head(unknown, 5L), collapse = ", "))
-            if (isTRUE(a$strict)) .gdlStop(msg)
-            warning(msg, " (dropped)", call. = FALSE)
-        }
-        gr <- gr[chr %in% names(lens)]
         if (length(gr)) {
             past <- which(end(gr) > lens[as.character(seqnames(gr))])
             if (length(past))
@@ -255,11 +306,16 @@
         if (!is.null(a$blacklist)) used <- used[!IRanges::overlapsAny(used, a$blacklist, ignore.strand = TRUE)]
         if (!length(used)) .gdlStop("there is no annotation on the included chromosomes (empty annotations)")
         Lin <- if (is.null(a$window)) a$seqLen else a$window
-        if (is.null(Lin) || identical(tolower(Lin), "maxlen")) {
+        real <- is.character(Lin) && identical(tolower(Lin), "real")
+        if (real && isTRUE(a$augmentation))
+            .gdlStop("seqLen = 'real' (each feature's own bases) cannot be combined with augmentation")
+        if (is.null(Lin) || real || identical(tolower(Lin), "maxlen")) {
             if (predict != "region" && is.null(a$window) && is.null(a$seqLen))
                 .gdlStop("predict = '", predict, "' needs an integer seqLen (the features are 1 base)")
             Lin <- max(width(used))
         }
+        if (is.character(Lin))
+            .gdlStop("seqLen must be a whole number, 'maxlen' or 'real', not '", Lin, "'")
         L <- .checkCount(Lin, "seqLen")
         seq2seq <- isTRUE(a$seq2seq)
         p$labelShape <- if (seq2seq) c(L, length(ann), nAnn) else c(length(ann), nAnn)
@@ -274,7 +330,7 @@
         spec <- c(spec, list(
             annotations = c(.asSpecIntervals(used), list(minus = as.character(strand(used)) == "-",
                              channel = as.integer((used$file - 1L) * nAnn + used$channel))),
-            n_files = length(ann), n_ann = nAnn, seq2seq = seq2seq,
+            n_files = length(ann), n_ann = nAnn, seq2seq = seq2seq, real_length = real,
             augmentation = isTRUE(a$augmentation), use_strand = isTRUE(a$useStrand),
             positive = if (seq2seq) "match_any" else .checkChoice(a$positiveMode, c("match_all", "match_any"), "positiveMode"),
             negative = negType, negative_ratio = ratio, weight_positive = 1, weight_negative = 1))
@@ -325,21 +381,23 @@
                              secondary_as_targets = FALSE, secondary_normalization = character()))
     }
     p$inputShape <- .inputShape(L, layout, a$dummyAxis)
+    os <- .outputShape(a$outputShape, p$labelShape, batchSize)
+    if (!is.null(os)) {
+        p$labelShape <- os
+        spec$output_shape <- as.numeric(os)
+    }
     if (shapesOnly) return(p)
     ## heavy part: files, window plan
-    if (!is.null(sec)) spec$secondary <- vapply(sec, .trackPath, "")
+    if (!is.null(sec)) {
+        spec$secondary <- vapply(sec, .trackPath, "")
+        for (f in spec$secondary) .checkTrackChromosomes(f, lens, inc, a$strict, chrMode)
+    }
     maxN <- a$maxN
     if (!is.numeric(maxN) || length(maxN) != 1L || is.na(maxN) || maxN < 0 || maxN > 1)
         .gdlStop("maxN must be a fraction between 0 and 1")
     if (kind == "continuous") {
         spec$tracks <- vapply(ann, .trackPath, "")
-        for (f in spec$tracks) {
-            bl <- .bigwigLengths(f)
-            miss <- setdiff(inc, names(bl))
-            if (length(miss))
-                warning("bigWig '", basename(f), "' has no chromosome ", paste(miss, collapse = ", "),
-                        ": its targets there are 0", call. = FALSE)
-        }
+        for (f in spec$tracks) .checkTrackChromosomes(f, lens, inc, a$strict, chrMode)
         st <- .windowStarts(g, lens, inc, L, a$regions, a$blacklist, maxN, !is.null(a$chromosomes))
         if (!length(st)) .gdlStop("no window of length ", L, " fits the included chromosomes and regions")
         spec$starts <- .asSpecIntervals(st)

@@ -6,14 +6,10 @@
 ## (branch models), or a list(weight = filters x 4 x width array, bias, dilation)
 ## given directly (DeepBind-style models, tests).
 .firstConv <- function(model) {
-    if (is.list(model) && !is.null(model$weight)) {
-        conv <- model
-    } else if (exists(".modelFirstConv", mode = "function")) {
-        conv <- get(".modelFirstConv", mode = "function")(model)
-    } else {
-        .gdlStop("model must be a SequenceModel or a list(weight, bias, dilation) ",
-                 "describing its first convolution layer")
-    }
+    conv <- if (is.list(model) && !is.null(model$weight)) model
+            else if (is(model, "SequenceModel")) .modelFirstConv(model)
+            else .gdlStop("model must be a SequenceModel or a list(weight, bias, dilation) ",
+                          "describing its first convolution layer")
     w <- conv$weight
     if (!is.array(w) || length(dim(w)) != 3L || dim(w)[2L] != 4L)
         .gdlStop("the first-layer weights must be an array filters x 4 x width (channels A, C, G, T)")
@@ -109,52 +105,108 @@ filterMotifs <- function(model, sequences, genome = NULL, layer = 1,
     .filterPFMs(conv, x, method, strands, threshold, threads)
 }
 
+## Mean first-layer activation of each filter of a list model (see filterImportance): the
+## valid convolution over the sequences, then the list's activation (a function or a name).
+.listFilterMeans <- function(model, conv, x, threads) {
+    act <- if (is.null(model$activation)) "linear" else model$activation
+    if (identical(act, "linear"))
+        return(.native(cpp_motif_filter_means(conv$weight, conv$bias, conv$dilation, x,
+                                              .threads(threads))))
+    if (identical(act, "relu")) act <- function(a) pmax(a, 0)
+    if (!is.function(act))
+        .gdlStop("model$activation must be \"linear\", \"relu\" or a function")
+    w <- conv$weight
+    nf <- dim(w)[1L]
+    k <- dim(w)[3L]
+    n <- dim(x)[1L]
+    span <- (k - 1L) * conv$dilation + 1L
+    P <- dim(x)[3L] - span + 1L
+    if (P < 1L) .gdlStop("sequences are shorter than the filter span (", span, ")")
+    out <- matrix(conv$bias, nf, n * P)
+    for (j in seq_len(k)) {
+        xs <- x[, , (j - 1L) * conv$dilation + seq_len(P), drop = FALSE]  # n x 4 x P
+        out <- out + w[, , j] %*% matrix(aperm(xs, c(2L, 1L, 3L)), 4L)
+    }
+    rowMeans(act(out))
+}
+
+## Names of the columns of .modelForward(): an output's name (outputName_j for the j-th of
+## several values).
+.outputColumnNames <- function(model) {
+    shapes <- outputShapes(model)
+    nms <- model@info$outputNames
+    if (is.null(nms)) nms <- if (length(shapes) == 1L) "output" else paste0("output", seq_along(shapes))
+    unlist(Map(function(n, s) if (prod(s) == 1) n else paste0(n, "_", seq_len(prod(s))), nms, shapes),
+           use.names = FALSE)
+}
+
 #' Rank first-layer filters by knockout
 #'
-#' Knocks each first-layer filter out in turn (its output channel replaced by
-#' its mean activation over the sequences, or set to zero) and measures the
-#' change of the predictions.
+#' Knocks each first-layer filter out in turn (its output channel, after the
+#' layer's activation, replaced by its mean activation over the sequences, or
+#' set to zero) and measures the change of the predictions.
 #'
 #' @inheritParams filterMotifs
-#' @param model a \code{SequenceModel}, or a \code{list(weight, bias,
-#'   dilation, forward)} where \code{forward(x, knockout)} maps an N x 4 x L
-#'   array to an N x tasks matrix, \code{knockout = list(filter = i, value =
-#'   v or "zero")} replacing first-layer output channel i.
+#' @param model a \code{SequenceModel} with one input whose first convolution
+#'   reads the DNA, or a \code{list(weight, bias, dilation, forward,
+#'   activation)} where \code{forward(x, knockout)} maps an N x 4 x L array to
+#'   an N x tasks matrix, \code{knockout = list(filter = i, value = v)}
+#'   replacing channel i of the first layer's output (after its activation) by
+#'   v, and \code{activation} (\code{"linear"}, the default, \code{"relu"} or
+#'   a function) is the first layer's activation, applied to its valid
+#'   convolution for the means.
 #' @param method \code{"mean"} (Basset / AI-TAC: the channel becomes its mean
-#'   convolution output over the sequences and positions) or \code{"zero"}.
-#' @return A \code{SummarizedExperiment}: rows = filters, columns = tasks,
+#'   activation over the sequences and positions; for a \code{SequenceModel}
+#'   the mean of the tensor the network itself computes, padded positions
+#'   included) or \code{"zero"}.
+#' @param batchSize sequences per forward pass of the mean activations
+#'   (\code{SequenceModel}s).
+#' @return A \code{SummarizedExperiment}: rows = filters, columns = tasks
+#'   (named by the model's outputs: \code{name} or \code{name_j} for the j-th
+#'   value of an output),
 #'   assays \code{meanAbsDelta} (mean over sequences of |knockout - full|)
-#'   and \code{meanSqDelta} (mean squared difference).
+#'   and \code{meanSqDelta} (mean squared difference); row data: the filter,
+#'   the knockout and the value put in place of the filter's output.
+#' @examples
+#' m <- sequentialModel(c(50, 4), list(layerConv1d(4, 6, activation = "relu"),
+#'     layerGlobalMaxPool1d(), layerDense(2)))
+#' set.seed(1)
+#' seqs <- vapply(1:20, function(i) paste(sample(c("A", "C", "G", "T"), 50, TRUE),
+#'                                        collapse = ""), "")
+#' se <- filterImportance(m, seqs)
+#' SummarizedExperiment::assay(se, "meanAbsDelta")
 #' @export
 filterImportance <- function(model, sequences, genome = NULL, method = c("mean", "zero"),
-                             threads = NULL) {
+                             batchSize = 256, threads = NULL) {
     method <- match.arg(method)
-    fwd <- if (is.list(model) && is.function(model$forward)) {
-        function(model, x, knockout = NULL) model$forward(x, knockout)
-    } else if (exists(".modelForward", mode = "function")) {
-        get(".modelForward", mode = "function")
-    } else {
+    listModel <- is.list(model) && is.function(model$forward)
+    if (!listModel && !is(model, "SequenceModel"))
         .gdlStop("filterImportance() needs a SequenceModel, or a list(weight, bias, dilation, ",
                  "forward = function(x, knockout)) giving the first layer and the forward pass")
-    }
     conv <- .firstConv(model)
     x <- .oneHotNCL(sequences, genome)
     storage.mode(x) <- "double"
-    full <- as.matrix(fwd(model, x))
+    fwd <- if (listModel) function(x, knockout = NULL) model$forward(x, knockout)
+           else function(x, knockout = NULL) .modelForward(model, x, knockout)
+    full <- as.matrix(fwd(x))
+    if (!listModel) colnames(full) <- .outputColumnNames(model)
+    if (is.null(colnames(full)))
+        colnames(full) <- if (ncol(full) == 1L) "output" else paste0("output", seq_len(ncol(full)))
     nf <- dim(conv$weight)[1L]
-    means <- if (method == "mean")
-        .native(cpp_motif_filter_means(conv$weight, conv$bias, conv$dilation, x, .threads(threads)))
+    values <- if (method == "zero") numeric(nf)
+              else if (listModel) .listFilterMeans(model, conv, x, threads)
+              else .modelFirstActivationMeans(model, x, batchSize = batchSize)
     abs <- sq <- matrix(NA_real_, nf, ncol(full),
                         dimnames = list(paste0("filter", seq_len(nf)), colnames(full)))
     for (i in seq_len(nf)) {
-        ko <- list(filter = i, value = if (method == "mean") means[i] else "zero")
-        d <- as.matrix(fwd(model, x, knockout = ko)) - full
+        d <- as.matrix(fwd(x, knockout = list(filter = i, value = values[i]))) - full
         abs[i, ] <- colMeans(abs(d))
         sq[i, ] <- colMeans(d^2)
     }
     SummarizedExperiment::SummarizedExperiment(
         assays = list(meanAbsDelta = abs, meanSqDelta = sq),
-        rowData = S4Vectors::DataFrame(filter = seq_len(nf), knockout = method))
+        rowData = S4Vectors::DataFrame(filter = seq_len(nf), knockout = method, value = values,
+                                       row.names = rownames(abs)))
 }
 
 #' Sequence logos of motifs

@@ -14,6 +14,13 @@
     as.numeric(x)
 }
 
+.init <- function(init) {
+    ok <- c("glorot_uniform", "torch")
+    if (!is.character(init) || length(init) != 1L || !init %in% ok)
+        .gdlStop("init must be \"glorot_uniform\" (Keras' defaults) or \"torch\" (LibTorch's)")
+    if (init == "glorot_uniform") NULL else init  # the default is not stored in the spec
+}
+
 .activation <- function(activation) {
     if (is.null(activation)) return("linear")
     ok <- c("linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "exp", "softplus",
@@ -44,6 +51,10 @@
 #' @param useBias whether the layer has a bias.
 #' @param name optional layer name (unique within a model).
 #' @param trainable \code{FALSE} freezes the layer's parameters.
+#' @param init initialisation of the parameters: \code{"glorot_uniform"}
+#'   (Keras' defaults: glorot_uniform kernels, orthogonal recurrent kernels,
+#'   zero biases, LSTM forget-gate bias 1) or \code{"torch"} (LibTorch's
+#'   defaults: kaiming_uniform(a = sqrt(5)) kernels, uniform biases).
 #' @param poolSize,units,rate,shape,length,bidirectional,returnSequences,epsilon,momentum,threshold
 #'   layer parameters, as in Keras.
 #' @return A \code{GenomicDLLayer}.
@@ -58,13 +69,13 @@ NULL
 #' @export
 layerConv1d <- function(filters, kernelSize, strides = 1, dilation = 1, padding = "valid",
                         activation = "linear", useBias = TRUE, padValue = 0, name = NULL,
-                        trainable = TRUE) {
+                        trainable = TRUE, init = "glorot_uniform") {
     .checkPadding(padding)
     .layer("conv1d", filters = .count(filters, "filters"), kernel = .count(kernelSize, "kernelSize"),
            stride = .count(strides, "strides"), dilation = .count(dilation, "dilation"),
            padding = if (is.numeric(padding)) .count(padding, "padding", 0) else padding,
            pad_value = as.numeric(padValue), activation = .activation(activation),
-           bias = isTRUE(useBias), name = name, trainable = trainable)
+           bias = isTRUE(useBias), name = name, trainable = trainable, init = .init(init))
 }
 
 .checkPadding <- function(padding) {
@@ -79,12 +90,12 @@ layerConv1d <- function(filters, kernelSize, strides = 1, dilation = 1, padding 
 #' @export
 layerConvTranspose1d <- function(filters, kernelSize, strides = 1, dilation = 1, padding = 0,
                                  activation = "linear", useBias = TRUE, name = NULL,
-                                 trainable = TRUE) {
+                                 trainable = TRUE, init = "glorot_uniform") {
     .layer("conv_transpose1d", filters = .count(filters, "filters"),
            kernel = .count(kernelSize, "kernelSize"), stride = .count(strides, "strides"),
            dilation = .count(dilation, "dilation"), padding = .count(padding, "padding", 0),
            activation = .activation(activation), bias = isTRUE(useBias), name = name,
-           trainable = trainable)
+           trainable = trainable, init = .init(init))
 }
 
 #' @rdname layers
@@ -123,23 +134,25 @@ layerBatchNorm <- function(epsilon = 1e-5, momentum = 0.1, name = NULL, trainabl
 #' @rdname layers
 #' @export
 layerLSTM <- function(units, bidirectional = FALSE, returnSequences = FALSE, name = NULL,
-                      trainable = TRUE)
+                      trainable = TRUE, init = "glorot_uniform")
     .layer("lstm", units = .count(units, "units"), bidirectional = isTRUE(bidirectional),
-           return_sequences = isTRUE(returnSequences), name = name, trainable = trainable)
+           return_sequences = isTRUE(returnSequences), name = name, trainable = trainable,
+           init = .init(init))
 
 #' @rdname layers
 #' @export
 layerGRU <- function(units, bidirectional = FALSE, returnSequences = FALSE, name = NULL,
-                     trainable = TRUE)
+                     trainable = TRUE, init = "glorot_uniform")
     .layer("gru", units = .count(units, "units"), bidirectional = isTRUE(bidirectional),
-           return_sequences = isTRUE(returnSequences), name = name, trainable = trainable)
+           return_sequences = isTRUE(returnSequences), name = name, trainable = trainable,
+           init = .init(init))
 
 #' @rdname layers
 #' @export
 layerDense <- function(units, activation = "linear", useBias = TRUE, name = NULL,
-                       trainable = TRUE)
+                       trainable = TRUE, init = "glorot_uniform")
     .layer("dense", units = .count(units, "units"), activation = .activation(activation),
-           bias = isTRUE(useBias), name = name, trainable = trainable)
+           bias = isTRUE(useBias), name = name, trainable = trainable, init = .init(init))
 
 #' @rdname layers
 #' @export

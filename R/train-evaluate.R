@@ -4,11 +4,29 @@
 
 ## Predictions and targets over data (generator or arrays), as lists of matrices N x columns.
 .predictData <- function(model, data, y = NULL, device = "auto", steps = NULL,
-                         layout = "NLC", batchSize = 128) {
+                         layout = "NLC", batchSize = 128, genome = NULL, annotations = NULL) {
+    data <- .chromosomeData(model, data, y, genome, annotations)
     src <- .sourceOf(data, y, batchSize, FALSE, 1, layout, what = "data")
     p <- .native(cpp_train_predict_source(.modelPtr(model), src, .resolveDevice(device),
                                           if (is.null(steps)) 0 else steps, .threads()))
     list(outputs = p$outputs, targets = p$targets)
+}
+
+## Data given as chromosome names (and no y): the model's training generator rebuilt from
+## generatorConfig() on those chromosomes (keras_dna's evaluate(incl_chromosomes = )), on
+## another genome or other annotations when given.
+.chromosomeData <- function(model, data, y, genome = NULL, annotations = NULL) {
+    if (!is.character(data) || !is.null(y)) return(data)
+    a <- generatorConfig(model)
+    if (is.null(a) || !is.null(a[["type"]]))
+        .gdlStop("data given as chromosomes needs a model trained on a sequenceGenerator (its ",
+                 "configuration rebuilds the generator); pass a generator instead")
+    attr(a, "validation") <- NULL
+    if (!is.null(genome)) a$genome <- genome
+    if (!is.null(annotations)) a$annotations <- annotations
+    a$chromosomes <- data
+    a["excludeChromosomes"] <- list(NULL)
+    do.call(sequenceGenerator, a)
 }
 
 .taskNames <- function(model, k, n) {
@@ -20,7 +38,11 @@
 #' Evaluate a model on data
 #'
 #' @param model a \code{SequenceModel}.
-#' @param data a generator, \code{list(x, y)}, or a one-hot array with \code{y}.
+#' @param data a generator, \code{list(x, y)}, a one-hot array with \code{y},
+#'   or chromosome names: the model's training generator
+#'   (\code{\link{generatorConfig}}) rebuilt on those chromosomes.
+#' @param genome,annotations with chromosome names as \code{data}: another
+#'   genome or other annotation files for the rebuilt generator.
 #' @param y targets for array data.
 #' @param loss,lossWeights as in \code{\link{fit}} (default: those of the last fit).
 #' @param steps batches to use (default: all).
@@ -34,8 +56,10 @@
 #' evaluate(m, x, y = c(1, 0, 1, 0))
 #' @export
 evaluate <- function(model, data, y = NULL, loss = NULL, lossWeights = NULL, steps = NULL,
-                     device = "auto", layout = c("NLC", "NCL")) {
+                     device = "auto", layout = c("NLC", "NCL"), genome = NULL,
+                     annotations = NULL) {
     layout <- match.arg(layout)
+    data <- .chromosomeData(model, data, y, genome, annotations)
     losses <- if (is.null(loss) && !is.null(model@handle$losses)) model@handle$losses
               else .lossSpec(model, loss, lossWeights)
     src <- .sourceOf(data, y, 128, FALSE, 1, layout, what = "data")
@@ -62,10 +86,11 @@ evaluate <- function(model, data, y = NULL, loss = NULL, lossWeights = NULL, ste
 #' auc(m, x, y = c(1, 0, 1, 0))
 #' @export
 auc <- function(model, data, y = NULL, curve = c("ROC", "PR"), steps = NULL, device = "auto",
-                layout = c("NLC", "NCL")) {
+                layout = c("NLC", "NCL"), genome = NULL, annotations = NULL) {
     curve <- match.arg(curve)
     layout <- match.arg(layout)
-    p <- .predictData(model, data, y, device, steps, layout)
+    p <- .predictData(model, data, y, device, steps, layout, genome = genome,
+                      annotations = annotations)
     .perTask(model, p, if (curve == "ROC") "auroc" else "aupr", "auc", function(o) {
         list(positives = colSums(o >= 0.5, na.rm = TRUE), negatives = colSums(o < 0.5, na.rm = TRUE))
     })
@@ -85,9 +110,10 @@ auc <- function(model, data, y = NULL, curve = c("ROC", "PR"), steps = NULL, dev
 #' correlation(m, x, y = c(1, 0, 3, 2))
 #' @export
 correlation <- function(model, data, y = NULL, steps = NULL, device = "auto",
-                        layout = c("NLC", "NCL")) {
+                        layout = c("NLC", "NCL"), genome = NULL, annotations = NULL) {
     layout <- match.arg(layout)
-    p <- .predictData(model, data, y, device, steps, layout)
+    p <- .predictData(model, data, y, device, steps, layout, genome = genome,
+                      annotations = annotations)
     r <- .perTask(model, p, "pearson", "pearson", NULL)
     r$spearman <- .perTask(model, p, "spearman", "spearman", NULL)$spearman
     r
@@ -95,6 +121,13 @@ correlation <- function(model, data, y = NULL, steps = NULL, device = "auto",
 
 ## One row per task of each output; profile outputs (N x L*C) are scored per track over all
 ## positions (rows = samples x positions).
+## N x d1 x ... x dk array -> N x (d1 ... dk) matrix with the last axis varying fastest (the
+## row-major order of the core's buffers).
+.rowMajorMatrix <- function(a) {
+    k <- length(dim(a))
+    matrix(aperm(a, c(1L, rev(seq_len(k - 1L) + 1L))), nrow = dim(a)[1L])
+}
+
 .perTask <- function(model, p, metric, column, extra) {
     shapes <- outputShapes(model)
     on <- model@info$outputNames
@@ -105,14 +138,33 @@ correlation <- function(model, data, y = NULL, steps = NULL, device = "auto",
         if (t > length(p$targets)) next
         pr <- p$outputs[[k]]
         ob <- p$targets[[t]]
+        ## a flat output holding a profile target (targetWindow x tracks): read it as the target
+        ## (the trainer compares them flattened row-major: value l * C + c is position l, track c)
+        ## (correlation); for AUROC / AUPR the axes are cell type x annotation (sparse labels),
+        ## each a task of its own (below)
+        classify <- metric %in% c("auroc", "aupr")
+        if (!classify && length(dim(ob)) == 3L && length(dim(pr)) == 2L &&
+            ncol(pr) == prod(dim(ob)[-1L]))
+            pr <- aperm(array(pr, dim(ob)[c(1L, 3L, 2L)]), c(1L, 3L, 2L))
         ## columns = tasks (N x tasks) or tracks over all positions ((N * L) x tracks)
         cols <- function(a) if (length(dim(a)) == 3L) matrix(a, ncol = dim(a)[3L])
                             else matrix(a, nrow = dim(a)[1L])
+        ## a flat head (N x F) trained on multi-axis targets (N x cells x types, keras_dna's
+        ## label shape) compares with the targets flattened in the same (row-major) order
+        labels <- NULL
+        if (classify && length(dim(pr)) == 2L && length(dim(ob)) > 2L &&
+            ncol(pr) == prod(dim(ob)[-1L])) {
+            if (length(dim(ob)) == 3L)   # cell type x annotation, annotations fastest
+                labels <- data.frame(cell = rep(seq_len(dim(ob)[2L]), each = dim(ob)[3L]),
+                                     annotation = rep(seq_len(dim(ob)[3L]), dim(ob)[2L]))
+            ob <- .rowMajorMatrix(ob)
+        }
         pr <- cols(pr)
         ob <- cols(ob)
         if (ncol(pr) != ncol(ob)) next
         v <- .native(cpp_metric_columns(pr, ob, metric))
         d <- data.frame(output = on[k], task = seq_len(ncol(pr)))
+        if (!is.null(labels)) d <- cbind(d, labels)
         d[[column]] <- v
         if (!is.null(extra)) d <- cbind(d, as.data.frame(extra(ob)))
         rows[[length(rows) + 1L]] <- d

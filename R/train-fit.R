@@ -153,7 +153,10 @@ reduceLROnPlateau <- function(monitor = "val_loss", factor = 0.5, patience = 3, 
 #'   one-hot array, y = targets)} or a one-hot array / \code{DNAStringSet} with \code{y}.
 #' @param y targets when \code{generator} is an array: N x tasks, N x length x
 #'   tracks, or a list of those (one per output).
-#' @param validation validation data, of the same kinds as \code{generator}.
+#' @param validation validation data, of the same kinds as \code{generator},
+#'   or chromosome names: with a \code{SequenceGenerator}, the training and
+#'   validation generators are then made by \code{\link{splitGenerator}}
+#'   (keras_dna's \code{incl_chromosomes} of the validation set).
 #' @param epochs number of epochs.
 #' @param stepsPerEpoch batches per epoch (default: all of the generator's).
 #' @param validationSteps validation batches (default: all).
@@ -202,6 +205,17 @@ fit <- function(model, generator, y = NULL, validation = NULL, epochs = 1,
     epochs <- .count(epochs, "epochs")
     dev <- .resolveDevice(device)
     losses <- .lossSpec(model, loss, lossWeights)
+    given <- generator
+    valChromosomes <- NULL
+    if (is.character(validation)) {
+        if (!is(generator, "SequenceGenerator"))
+            .gdlStop("validation chromosomes need a SequenceGenerator as training data ",
+                     "(or pass a validation generator)")
+        valChromosomes <- validation
+        s <- splitGenerator(generator, validation)
+        generator <- s$train
+        validation <- s$validation
+    }
     src <- .sourceOf(generator, y, batchSize, TRUE, seed, layout, what = "generator")
     val <- .sourceOf(validation, NULL, batchSize, FALSE, seed, layout, what = "validation")
     env <- model@handle
@@ -237,7 +251,7 @@ fit <- function(model, generator, y = NULL, validation = NULL, epochs = 1,
     hist <- new("TrainingHistory", S4Vectors::DataFrame(h, check.names = FALSE))
     env$history <- hist
     env$losses <- losses
-    env$dataConfig <- .dataConfig(generator, batchSize)
+    env$dataConfig <- .dataConfig(given, batchSize, valChromosomes)
     env$device <- res$device
     if (res$interrupted)
         warning("training interrupted; the model keeps its last completed step (",
@@ -245,9 +259,13 @@ fit <- function(model, generator, y = NULL, validation = NULL, epochs = 1,
     hist
 }
 
-## What a model remembers of its training data: the generator itself (rebuilt from its slots
-## after readRDS by its own code) or a description of array data.
-.dataConfig <- function(generator, batchSize) {
+## What a model remembers of its training data: the arguments of the generator it was given
+## (generatorArgs(), to rebuild it) and the validation chromosomes split off it, or a
+## description of array data.
+.dataConfig <- function(generator, batchSize, validation = NULL) {
+    if (is(generator, "SequenceGenerator") || is(generator, "MultiGenerator"))
+        return(list(type = "generator", args = .generatorArgs(generator),
+                    validation = validation))
     if (isS4(generator)) return(list(type = "generator", generator = generator))
     x <- if (is.list(generator) && !is.null(generator$x)) generator$x else generator
     list(type = "arrays", inputShape = if (is.array(x)) dim(x)[-1L] else NULL,

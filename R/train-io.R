@@ -12,14 +12,22 @@
 #' training history and the data configuration, atomically (a temporary file
 #' renamed over the target). \code{loadModel} reads it back; a file that is not
 #' a model is an error. \code{generatorConfig} returns the data configuration
-#' of the model's training (the generator object for generator-trained models,
-#' to rebuild it on new files).
+#' of the model's training: for a model trained on a \code{SequenceGenerator},
+#' its arguments (\code{\link{generatorArgs}}), so that
+#' \code{do.call(sequenceGenerator, modifyList(generatorConfig(m),
+#' list(annotations = newFiles, genome = newGenome)))} rebuilds it on new
+#' files.
 #'
 #' @param model a \code{SequenceModel}.
 #' @param file path of the archive.
 #' @return \code{saveModel}: the path, invisibly. \code{loadModel}: a
-#'   \code{SequenceModel}. \code{generatorConfig}: a list (\code{type} and the
-#'   generator or the array description), or \code{NULL} before training.
+#'   \code{SequenceModel}. \code{generatorConfig}: the arguments of
+#'   \code{\link{sequenceGenerator}} (a list; the validation chromosomes split
+#'   off by \code{fit(validation = )} are in its attribute
+#'   \code{"validation"}), the \code{generatorArgs} list of a
+#'   \code{MultiGenerator} (\code{type = "multi"}), a description of array
+#'   data (\code{type = "arrays"}, \code{inputShape}, \code{batchSize}), or
+#'   \code{NULL} before training.
 #' @examples
 #' m <- cnnModel(201)
 #' f <- tempfile(fileext = ".gdlm")
@@ -69,5 +77,9 @@ loadModel <- function(file) {
 #' @export
 generatorConfig <- function(model) {
     if (!is(model, "SequenceModel")) .gdlStop("model must be a SequenceModel")
-    model@handle$dataConfig
+    cfg <- model@handle$dataConfig
+    if (is.null(cfg) || !identical(cfg[["type"]], "generator")) return(cfg)
+    args <- if (!is.null(cfg$args)) cfg$args else .generatorArgs(cfg$generator)
+    if (!is.null(cfg$validation)) attr(args, "validation") <- cfg$validation
+    args
 }

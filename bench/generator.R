@@ -112,4 +112,21 @@ report <- function(r1, r2, rR) {
 report(a1, a2, rA)
 cat(sprintf("(b) classification  seqLen 551, real negatives 1:1, augmentation\n"))
 report(b1, b2, rB)
+## ---- memory ------------------------------------------------------------------------------
+## What each generator holds on its C++ side after the timed epochs (sample tables, label index,
+## statistics, decoded-track caches, per-thread scratch for 2 threads) against the issue's bound:
+## twice the genome plus its tracks (bigWig file sizes). The prefetcher's ring (2 x threads
+## batches, owned by the training loop) is printed apart: it scales with batchSize x window.
+genomeBytes <- sum(as.numeric(GenomicDL:::.lengthsOf(genomeSource(fa))))
+mem <- function(label, gen, tracks) {
+    m <- GenomicDL:::.generatorMemory(gen, threads = 2)
+    bound <- 2 * (genomeBytes + sum(file.size(tracks)))
+    cat(sprintf("    %s: %.2f MB held (samples %.2f, tracks %.2f, scratch %.2f) <= bound %.2f MB: %s;",
+                label, m[["total"]] / 2^20, m[["samples"]] / 2^20, m[["tracks"]] / 2^20,
+                m[["scratch"]] / 2^20, bound / 2^20, if (m[["total"]] <= bound) "holds" else "FAILS"))
+    cat(sprintf(" ring of 4 batches %.2f MB\n", m[["ring"]] / 2^20))
+}
+cat(sprintf("memory (genome %.2f MB, bigWigs %.2f MB):\n", genomeBytes / 2^20, sum(file.size(bw)) / 2^20))
+mem("(a)", genA, bw)
+mem("(b)", genB, character())
 cat(sprintf("load average at the end: %s\n", paste(readLines("/proc/loadavg"), collapse = "")))

@@ -4,12 +4,14 @@ on synthetic tensors (random one-hot sequences and targets already in memory, no
 
 The architectures, losses, initialisation and optimiser are those of GenomicDL's cnnModel() and
 deepseaModel() (src/core/nn/layers.cpp, R/nn-zoo.R, src/core/train/trainer.cpp):
-  * layers with PyTorch's default initialisation (LibTorch's, which GenomicDL's layers use);
+  * Keras' initialisation, GenomicDL's default (init = "glorot_uniform"): glorot-uniform
+    kernels (xavier_uniform_), zero biases;
   * Keras' flatten order (N, C, L) -> (N, L, C) -> (N, L*C), as GenomicDL's layerFlatten;
   * DeepSEA's Threshold(0, 1e-6) activations and dropout 0.2 / 0.2 / 0.5;
   * losses as GenomicDL computes them: MSE (mean over elements) for the CNN, binary
     cross-entropy on clamped probabilities (mean over tasks) for DeepSEA;
-  * Adam (lr 1e-3, PyTorch's defaults otherwise) and the same intra-op thread count.
+  * Adam as GenomicDL's fit() sets it (lr 1e-3, betas (0.9, 0.999), Keras' epsilon 1e-7) and
+    the same intra-op thread count.
 
 Needs Debian's python3-torch (1.13):  apt-get install -y python3-torch
 Usage: python3 bench/train_pytorch.py MODEL BATCH STEPS THREADS [OUTPUTS]
@@ -55,6 +57,14 @@ def deepsea_model(length, outputs):
         nn.Linear(925, outputs), nn.Sigmoid())
 
 
+def keras_init(model):
+    for m in model.modules():
+        if isinstance(m, (nn.Conv1d, nn.Linear)):
+            nn.init.xavier_uniform_(m.weight)
+            nn.init.zeros_(m.bias)
+    return model
+
+
 def mse(p, y):
     n = p.size(0)
     return (p.reshape(n, -1) - y.reshape(n, -1)).pow(2).mean(1).mean()
@@ -86,7 +96,8 @@ def main():
     # synthetic one-hot batch (N, 4, L), channels-first as GenomicDL's core
     idx = torch.randint(0, 4, (batch, length))
     x = torch.nn.functional.one_hot(idx, 4).permute(0, 2, 1).float().contiguous()
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    keras_init(model)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
     model.train()
 
     def step():

@@ -11,6 +11,30 @@ Rcpp::Rostream<true>&  Rcpp::Rcout = Rcpp::Rcpp_cout_get();
 Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
+// cpp_activations_means
+Rcpp::NumericVector cpp_activations_means(SEXP ptr, SEXP x, bool nlc, double batch);
+RcppExport SEXP _GenomicDL_cpp_activations_means(SEXP ptrSEXP, SEXP xSEXP, SEXP nlcSEXP, SEXP batchSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< bool >::type nlc(nlcSEXP);
+    Rcpp::traits::input_parameter< double >::type batch(batchSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_activations_means(ptr, x, nlc, batch));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_activations_set_first_conv
+void cpp_activations_set_first_conv(SEXP ptr, Rcpp::NumericVector weight, Rcpp::NumericVector bias);
+RcppExport SEXP _GenomicDL_cpp_activations_set_first_conv(SEXP ptrSEXP, SEXP weightSEXP, SEXP biasSEXP) {
+BEGIN_RCPP
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type weight(weightSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type bias(biasSEXP);
+    cpp_activations_set_first_conv(ptr, weight, bias);
+    return R_NilValue;
+END_RCPP
+}
 // cpp_bench_onehot
 Rcpp::NumericVector cpp_bench_onehot(SEXP ptr, int n, int width, int batch, int threads, double seed);
 RcppExport SEXP _GenomicDL_cpp_bench_onehot(SEXP ptrSEXP, SEXP nSEXP, SEXP widthSEXP, SEXP batchSEXP, SEXP threadsSEXP, SEXP seedSEXP) {
@@ -24,6 +48,77 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
     rcpp_result_gen = Rcpp::wrap(cpp_bench_onehot(ptr, n, width, batch, threads, seed));
     return rcpp_result_gen;
+END_RCPP
+}
+// cpp_deepbind_read
+Rcpp::List cpp_deepbind_read(std::string path);
+RcppExport SEXP _GenomicDL_cpp_deepbind_read(SEXP pathSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< std::string >::type path(pathSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_deepbind_read(path));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_deepbind_score
+Rcpp::NumericMatrix cpp_deepbind_score(Rcpp::List models, Rcpp::CharacterVector seqs, Rcpp::CharacterVector names, int window, bool average, std::string padding, std::string strands, std::string method, bool iupac, int threads);
+RcppExport SEXP _GenomicDL_cpp_deepbind_score(SEXP modelsSEXP, SEXP seqsSEXP, SEXP namesSEXP, SEXP windowSEXP, SEXP averageSEXP, SEXP paddingSEXP, SEXP strandsSEXP, SEXP methodSEXP, SEXP iupacSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type models(modelsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type seqs(seqsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type names(namesSEXP);
+    Rcpp::traits::input_parameter< int >::type window(windowSEXP);
+    Rcpp::traits::input_parameter< bool >::type average(averageSEXP);
+    Rcpp::traits::input_parameter< std::string >::type padding(paddingSEXP);
+    Rcpp::traits::input_parameter< std::string >::type strands(strandsSEXP);
+    Rcpp::traits::input_parameter< std::string >::type method(methodSEXP);
+    Rcpp::traits::input_parameter< bool >::type iupac(iupacSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_deepbind_score(models, seqs, names, window, average, padding, strands, method, iupac, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_deepbind_scan
+Rcpp::NumericMatrix cpp_deepbind_scan(Rcpp::List models, SEXP genome, std::string chrom, double start, double end, int width, int step, int window, bool average, std::string padding, std::string strands, std::string method, int threads);
+RcppExport SEXP _GenomicDL_cpp_deepbind_scan(SEXP modelsSEXP, SEXP genomeSEXP, SEXP chromSEXP, SEXP startSEXP, SEXP endSEXP, SEXP widthSEXP, SEXP stepSEXP, SEXP windowSEXP, SEXP averageSEXP, SEXP paddingSEXP, SEXP strandsSEXP, SEXP methodSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type models(modelsSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type genome(genomeSEXP);
+    Rcpp::traits::input_parameter< std::string >::type chrom(chromSEXP);
+    Rcpp::traits::input_parameter< double >::type start(startSEXP);
+    Rcpp::traits::input_parameter< double >::type end(endSEXP);
+    Rcpp::traits::input_parameter< int >::type width(widthSEXP);
+    Rcpp::traits::input_parameter< int >::type step(stepSEXP);
+    Rcpp::traits::input_parameter< int >::type window(windowSEXP);
+    Rcpp::traits::input_parameter< bool >::type average(averageSEXP);
+    Rcpp::traits::input_parameter< std::string >::type padding(paddingSEXP);
+    Rcpp::traits::input_parameter< std::string >::type strands(strandsSEXP);
+    Rcpp::traits::input_parameter< std::string >::type method(methodSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_deepbind_scan(models, genome, chrom, start, end, width, step, window, average, padding, strands, method, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_deepbind_torch_params
+Rcpp::List cpp_deepbind_torch_params(SEXP ptr);
+RcppExport SEXP _GenomicDL_cpp_deepbind_torch_params(SEXP ptrSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_deepbind_torch_params(ptr));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_deepbind_torch_set
+void cpp_deepbind_torch_set(SEXP ptr, Rcpp::List values);
+RcppExport SEXP _GenomicDL_cpp_deepbind_torch_set(SEXP ptrSEXP, SEXP valuesSEXP) {
+BEGIN_RCPP
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type values(valuesSEXP);
+    cpp_deepbind_torch_set(ptr, values);
+    return R_NilValue;
 END_RCPP
 }
 // cpp_generator_new
@@ -107,6 +202,29 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
     Rcpp::traits::input_parameter< double >::type epoch(epochSEXP);
     rcpp_result_gen = Rcpp::wrap(cpp_generator_time(ptr, n, threads, epoch));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_generator_memory
+Rcpp::NumericVector cpp_generator_memory(SEXP ptr, int threads);
+RcppExport SEXP _GenomicDL_cpp_generator_memory(SEXP ptrSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_generator_memory(ptr, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_generator_chrom_match
+Rcpp::IntegerVector cpp_generator_chrom_match(Rcpp::CharacterVector names, Rcpp::CharacterVector targets, std::string mode);
+RcppExport SEXP _GenomicDL_cpp_generator_chrom_match(SEXP namesSEXP, SEXP targetsSEXP, SEXP modeSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type names(namesSEXP);
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type targets(targetsSEXP);
+    Rcpp::traits::input_parameter< std::string >::type mode(modeSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_generator_chrom_match(names, targets, mode));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -359,6 +477,39 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_predict_regions
+Rcpp::List cpp_predict_regions(SEXP model, SEXP genome, Rcpp::CharacterVector chrom, Rcpp::NumericVector start, Rcpp::NumericVector end, Rcpp::List layouts, double step, std::string rc, double batch, std::string device, int threads, bool ambiguous_zero, bool verbose);
+RcppExport SEXP _GenomicDL_cpp_predict_regions(SEXP modelSEXP, SEXP genomeSEXP, SEXP chromSEXP, SEXP startSEXP, SEXP endSEXP, SEXP layoutsSEXP, SEXP stepSEXP, SEXP rcSEXP, SEXP batchSEXP, SEXP deviceSEXP, SEXP threadsSEXP, SEXP ambiguous_zeroSEXP, SEXP verboseSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type model(modelSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type genome(genomeSEXP);
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type chrom(chromSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type start(startSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type end(endSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type layouts(layoutsSEXP);
+    Rcpp::traits::input_parameter< double >::type step(stepSEXP);
+    Rcpp::traits::input_parameter< std::string >::type rc(rcSEXP);
+    Rcpp::traits::input_parameter< double >::type batch(batchSEXP);
+    Rcpp::traits::input_parameter< std::string >::type device(deviceSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    Rcpp::traits::input_parameter< bool >::type ambiguous_zero(ambiguous_zeroSEXP);
+    Rcpp::traits::input_parameter< bool >::type verbose(verboseSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_predict_regions(model, genome, chrom, start, end, layouts, step, rc, batch, device, threads, ambiguous_zero, verbose));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_predict_set_parameter
+void cpp_predict_set_parameter(SEXP model, std::string key, Rcpp::NumericVector values);
+RcppExport SEXP _GenomicDL_cpp_predict_set_parameter(SEXP modelSEXP, SEXP keySEXP, SEXP valuesSEXP) {
+BEGIN_RCPP
+    Rcpp::traits::input_parameter< SEXP >::type model(modelSEXP);
+    Rcpp::traits::input_parameter< std::string >::type key(keySEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type values(valuesSEXP);
+    cpp_predict_set_parameter(model, key, values);
+    return R_NilValue;
+END_RCPP
+}
 // cpp_sitrep
 Rcpp::List cpp_sitrep();
 RcppExport SEXP _GenomicDL_cpp_sitrep() {
@@ -521,7 +672,14 @@ END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
+    {"_GenomicDL_cpp_activations_means", (DL_FUNC) &_GenomicDL_cpp_activations_means, 4},
+    {"_GenomicDL_cpp_activations_set_first_conv", (DL_FUNC) &_GenomicDL_cpp_activations_set_first_conv, 3},
     {"_GenomicDL_cpp_bench_onehot", (DL_FUNC) &_GenomicDL_cpp_bench_onehot, 6},
+    {"_GenomicDL_cpp_deepbind_read", (DL_FUNC) &_GenomicDL_cpp_deepbind_read, 1},
+    {"_GenomicDL_cpp_deepbind_score", (DL_FUNC) &_GenomicDL_cpp_deepbind_score, 10},
+    {"_GenomicDL_cpp_deepbind_scan", (DL_FUNC) &_GenomicDL_cpp_deepbind_scan, 13},
+    {"_GenomicDL_cpp_deepbind_torch_params", (DL_FUNC) &_GenomicDL_cpp_deepbind_torch_params, 1},
+    {"_GenomicDL_cpp_deepbind_torch_set", (DL_FUNC) &_GenomicDL_cpp_deepbind_torch_set, 2},
     {"_GenomicDL_cpp_generator_new", (DL_FUNC) &_GenomicDL_cpp_generator_new, 2},
     {"_GenomicDL_cpp_generator_multi", (DL_FUNC) &_GenomicDL_cpp_generator_multi, 4},
     {"_GenomicDL_cpp_generator_info", (DL_FUNC) &_GenomicDL_cpp_generator_info, 1},
@@ -529,6 +687,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_generator_windows", (DL_FUNC) &_GenomicDL_cpp_generator_windows, 4},
     {"_GenomicDL_cpp_generator_nruns", (DL_FUNC) &_GenomicDL_cpp_generator_nruns, 2},
     {"_GenomicDL_cpp_generator_time", (DL_FUNC) &_GenomicDL_cpp_generator_time, 4},
+    {"_GenomicDL_cpp_generator_memory", (DL_FUNC) &_GenomicDL_cpp_generator_memory, 2},
+    {"_GenomicDL_cpp_generator_chrom_match", (DL_FUNC) &_GenomicDL_cpp_generator_chrom_match, 3},
     {"_GenomicDL_cpp_genome_fasta", (DL_FUNC) &_GenomicDL_cpp_genome_fasta, 2},
     {"_GenomicDL_cpp_genome_memory", (DL_FUNC) &_GenomicDL_cpp_genome_memory, 2},
     {"_GenomicDL_cpp_genome_info", (DL_FUNC) &_GenomicDL_cpp_genome_info, 1},
@@ -549,6 +709,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_motif_tomtom", (DL_FUNC) &_GenomicDL_cpp_motif_tomtom, 11},
     {"_GenomicDL_cpp_motif_extract", (DL_FUNC) &_GenomicDL_cpp_motif_extract, 8},
     {"_GenomicDL_cpp_motif_filter_means", (DL_FUNC) &_GenomicDL_cpp_motif_filter_means, 5},
+    {"_GenomicDL_cpp_predict_regions", (DL_FUNC) &_GenomicDL_cpp_predict_regions, 13},
+    {"_GenomicDL_cpp_predict_set_parameter", (DL_FUNC) &_GenomicDL_cpp_predict_set_parameter, 3},
     {"_GenomicDL_cpp_sitrep", (DL_FUNC) &_GenomicDL_cpp_sitrep, 0},
     {"_GenomicDL_cpp_set_torch_threads", (DL_FUNC) &_GenomicDL_cpp_set_torch_threads, 1},
     {"_GenomicDL_cpp_xptr_is_null", (DL_FUNC) &_GenomicDL_cpp_xptr_is_null, 1},

@@ -86,6 +86,11 @@ SEXP cpp_generator_new(SEXP genome, Rcpp::List spec) {
   o.rc_augment = get<bool>(spec, "rc_augment");
   o.jitter = static_cast<std::int64_t>(get<double>(spec, "jitter"));
   o.stat_chroms = gdlr::chrom_indexes(*g, spec["stat_chroms"]);
+  if (spec.containsElementNamed("output_shape")) {
+    Rcpp::NumericVector os = spec["output_shape"];
+    for (double d : os) o.output_shape.push_back(static_cast<std::int64_t>(d));
+  }
+  if (spec.containsElementNamed("chr_prefix")) o.chr_prefix = parse_chr_prefix(get<std::string>(spec, "chr_prefix"));
   std::string w = get<std::string>(spec, "weighting");
   o.weighting = w == "balanced" ? Weighting::Balanced : w == "manual" ? Weighting::Manual : Weighting::None;
   o.bins = get<int>(spec, "bins");
@@ -117,6 +122,7 @@ SEXP cpp_generator_new(SEXP genome, Rcpp::List spec) {
     o.seq2seq = get<bool>(spec, "seq2seq");
     o.augmentation = get<bool>(spec, "augmentation");
     o.use_strand = get<bool>(spec, "use_strand");
+    o.real_length = spec.containsElementNamed("real_length") && get<bool>(spec, "real_length");
     o.positive = get<std::string>(spec, "positive") == "match_any" ? Positive::MatchAny : Positive::MatchAll;
     std::string n = get<std::string>(spec, "negative");
     o.negative = n == "real" ? Negative::Real : n == "random" ? Negative::Random
@@ -279,4 +285,55 @@ double cpp_generator_time(SEXP ptr, double n, int threads, double epoch) {
     }
   }
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Bytes held by a generator's C++ side (a MultiGenerator: the sum of its generators'), by part,
+// with `threads` filling threads; "ring": the buffers of a prefetcher ring for that many threads
+// (2 x threads batches, owned by the training loop, not the generator).
+// [[Rcpp::export(rng = false)]]
+Rcpp::NumericVector cpp_generator_memory(SEXP ptr, int threads) {
+  auto s = gdlr::source_of(ptr);
+  std::vector<std::shared_ptr<const SequenceGenerator>> gens;
+  if (auto g = std::dynamic_pointer_cast<const SequenceGenerator>(s)) gens.push_back(g);
+  else if (auto m = std::dynamic_pointer_cast<const MultiSource>(s)) gens = m->sources();
+  else gdl::fail("the handle is not a generator");
+  threads = gdlr::threads_arg(threads);
+  SequenceGenerator::Memory t;
+  double total = 0;
+  for (const auto& g : gens) {
+    auto m = g->memory();
+    t.samples += m.samples;
+    t.index += m.index;
+    t.statistics += m.statistics;
+    t.tracks += m.tracks;
+    t.secondary += m.secondary;
+    t.per_thread += m.per_thread;
+    t.readers += m.readers;
+    total += static_cast<double>(m.total(threads));
+  }
+  PrefetchOptions po;
+  po.threads = threads;
+  po.count = 1;
+  double ring = static_cast<double>(Prefetcher(s, po).ring_bytes());
+  Rcpp::NumericVector out = Rcpp::NumericVector::create(
+      Rcpp::Named("samples") = static_cast<double>(t.samples),
+      Rcpp::Named("index") = static_cast<double>(t.index),
+      Rcpp::Named("statistics") = static_cast<double>(t.statistics),
+      Rcpp::Named("tracks") = static_cast<double>(t.tracks),
+      Rcpp::Named("secondary") = static_cast<double>(t.secondary),
+      Rcpp::Named("scratch") = static_cast<double>(t.per_thread) * threads,
+      Rcpp::Named("total") = total, Rcpp::Named("readers") = static_cast<double>(t.readers),
+      Rcpp::Named("ring") = ring);
+  return out;
+}
+
+// Genome index (1-based, NA when none) of each chromosome name under a chrPrefix mode.
+// [[Rcpp::export(rng = false)]]
+Rcpp::IntegerVector cpp_generator_chrom_match(Rcpp::CharacterVector names, Rcpp::CharacterVector targets,
+                                              std::string mode) {
+  auto m = match_chromosomes(Rcpp::as<std::vector<std::string>>(names),
+                             Rcpp::as<std::vector<std::string>>(targets), parse_chr_prefix(mode));
+  Rcpp::IntegerVector out(m.size());
+  for (std::size_t i = 0; i < m.size(); ++i) out[static_cast<R_xlen_t>(i)] = m[i] < 0 ? NA_INTEGER : m[i] + 1;
+  return out;
 }

@@ -127,20 +127,33 @@ std::vector<float> gdlr_rowmajor_input(SEXP x, bool nlc) {
   return out;
 }
 
-// Row-major N x prod(shape) floats -> R matrix N x F or array N x L x C.
+// Row-major N x prod(shape) floats -> R array N x shape[0] x shape[1] ... (column-major), any rank.
 SEXP gdlr_output_array(const std::vector<float>& buf, std::size_t N, const gdl::nn::Shape& shape) {
   std::size_t per = 1;
   for (auto d : shape) per *= static_cast<std::size_t>(d);
   Rcpp::NumericVector out(N * per);
-  // row-major (N, L, C) -> column-major (N, L, C): [n, l, c] at n + N l + N L c
-  std::size_t L = shape.empty() ? 1 : static_cast<std::size_t>(shape[0]);
-  std::size_t C = per / std::max<std::size_t>(L, 1);
-  for (std::size_t n = 0; n < N; ++n)
-    for (std::size_t l = 0; l < L; ++l)
-      for (std::size_t c = 0; c < C; ++c) out[n + N * l + N * L * c] = buf[n * per + l * C + c];
+  // Column-major strides of the trailing dimensions (the sample axis has stride 1).
+  std::vector<std::size_t> cm(shape.size());
+  std::size_t st = N;
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    cm[i] = st;
+    st *= static_cast<std::size_t>(shape[i]);
+  }
+  std::vector<std::size_t> idx(shape.size());
+  for (std::size_t f = 0; f < per; ++f) {
+    // f is the row-major flat index of the trailing dimensions; decompose it.
+    std::size_t rem = f, dst = 0;
+    for (std::size_t i = shape.size(); i-- > 0;) {
+      std::size_t d = static_cast<std::size_t>(shape[i]);
+      dst += (rem % d) * cm[i];
+      rem /= d;
+    }
+    for (std::size_t n = 0; n < N; ++n) out[n + dst] = buf[n * per + f];
+  }
   Rcpp::IntegerVector dim(shape.size() + 1);
   dim[0] = static_cast<int>(N);
   for (std::size_t i = 0; i < shape.size(); ++i) dim[i + 1] = static_cast<int>(shape[i]);
+  if (shape.empty()) dim = Rcpp::IntegerVector::create(static_cast<int>(N), 1);
   out.attr("dim") = dim;
   return out;
 }

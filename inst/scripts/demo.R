@@ -2,8 +2,9 @@
 ## it (HTML with its plots) to the folder given as first argument (default demo-report/).
 ##   make demo
 args <- commandArgs(trailingOnly = TRUE)
-out <- normalizePath(if (length(args)) args[1L] else "demo-report", mustWork = FALSE)
+out <- if (length(args)) args[1L] else "demo-report"
 dir.create(out, showWarnings = FALSE, recursive = TRUE)
+out <- normalizePath(out)
 rmd <- system.file("scripts", "demo.Rmd", package = "GenomicDL")
 if (rmd == "") rmd <- file.path("inst", "scripts", "demo.Rmd")
 work <- file.path(out, "work")

@@ -9,7 +9,8 @@
 ## strand. Two "cell types" bind different subsets:
 ##   cell1: CTCF and GATA1 sites; cell2: CTCF and MAX sites (80% of planted
 ##   sites are bound; the rest are decoys a model must learn to ignore only
-##   through context, as in real data).
+##   through context, as in real data: a bound site is a homotypic cluster of
+##   five instances of its motif within ~130 bp, a decoy a single instance).
 ## Files:
 ##   example_genome.fa (+ .fai)          the genome
 ##   example_motifs.meme                 the 3 JASPAR motifs (MEME format, CC BY 4.0)
@@ -107,6 +108,34 @@ sites <- sites[order(match(sites$chrom, names(chromLen)), sites$pos), ]
 bound <- runif(nSites) < 0.8
 sites$cell1 <- bound & sites$motif %in% c("CTCF", "GATA1")
 sites$cell2 <- bound & sites$motif %in% c("CTCF", "MAX")
+
+## Bound sites are homotypic clusters, as bound regions often are: `clusterExtra` more
+## instances of the site's motif, alternately left and right of it (3-10 bp apart), inside
+## the peak. The unbound (decoy) sites keep one instance. Drawn from their own random
+## stream, so that every other random choice below (peaks, coverage, genes) is unchanged.
+clusterExtra <- 4L
+mainStream <- .Random.seed
+set.seed(20240611)
+for (i in which(bound)) {
+    m <- pfm[[sites$motif[i]]]
+    w <- nrow(m)
+    left <- sites$pos[i]
+    right <- sites$pos[i] + w
+    for (k in seq_len(clusterExtra)) {
+        gap <- sample(3:10, 1L)
+        if (k %% 2L == 1L) {
+            left <- left - gap - w
+            p <- left
+        } else {
+            p <- right + gap
+            right <- p + w
+        }
+        inst <- apply(m, 1L, function(q) sample(bases, 1L, prob = q))
+        if (runif(1L) < 0.5) inst <- rev(comp[inst])
+        genome[[sites$chrom[i]]][p + seq_along(inst) - 1L] <- inst
+    }
+}
+assign(".Random.seed", mainStream, envir = globalenv())
 
 ## Soft-masked stretches (lower case), as in real assemblies.
 for (chr in names(chromLen)) {

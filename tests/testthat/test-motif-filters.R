@@ -84,12 +84,13 @@ test_that("filterImportance measures the prediction change of each knockout", {
         sapply(seq_len(P), function(p)
             apply(x[, , p:(p + k - 1), drop = FALSE], 1, function(s) sum(s * conv$weight[f, , ])) + conv$bias[f])
     }
+    ## knockouts replace a channel after the first layer's activation (ReLU)
+    conv$activation <- "relu"
     conv$forward <- function(x, knockout = NULL) {
         out <- sapply(1:2, function(f) {
-            a <- convOut(x, f)
-            if (!is.null(knockout) && knockout$filter == f)
-                a[] <- if (identical(knockout$value, "zero")) 0 else knockout$value
-            apply(pmax(a, 0), 1, max)
+            a <- pmax(convOut(x, f), 0)
+            if (!is.null(knockout) && knockout$filter == f) a[] <- knockout$value
+            apply(a, 1, max)
         })
         matrix(out, ncol = 2, dimnames = list(NULL, c("gata", "ebox")))
     }
@@ -103,11 +104,21 @@ test_that("filterImportance measures the prediction change of each knockout", {
     expect_equal(a[1, "ebox"], 0)
     expect_equal(a[2, "ebox"], 0.5 / 3)
     expect_equal(SummarizedExperiment::assay(se, "meanSqDelta")[1, "gata"], 0.25 / 3)
-    ## "mean" knockout: the mean convolution output, computed by the core
+    ## "mean" knockout: the mean activation (after the ReLU) over sequences and positions
     x <- oneHot(seqs, layout = "NCL")
-    m <- mean(convOut(x, 1))
+    m <- mean(pmax(convOut(x, 1), 0))
+    expect_equal(m, 0.5 / 21)  # one position of 21 (3 sequences x 7) is active
     se2 <- filterImportance(conv, seqs, method = "mean")
+    expect_equal(SummarizedExperiment::rowData(se2)$value[1], m)
     full <- conv$forward(x)
     ko <- conv$forward(x, list(filter = 1, value = m))
     expect_equal(SummarizedExperiment::assay(se2, "meanAbsDelta")[1, ], colMeans(abs(ko - full)))
+    ## a linear first layer: the mean convolution output, bias included
+    conv$activation <- NULL
+    se3 <- filterImportance(conv, seqs, method = "mean")
+    expect_equal(SummarizedExperiment::rowData(se3)$value, c(mean(convOut(x, 1)), mean(convOut(x, 2))))
+    conv$activation <- function(a) pmax(a, 0)
+    expect_equal(SummarizedExperiment::rowData(filterImportance(conv, seqs))$value[1], m)
+    conv$activation <- "tanh"
+    expect_gdl_error(filterImportance(conv, seqs), "activation")
 })

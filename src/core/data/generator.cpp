@@ -43,6 +43,14 @@ SequenceGenerator::SequenceGenerator(std::shared_ptr<const genome::Genome> genom
   else build_sparse();
   build_secondary();
   shapes_.x = {4, opt_.window};
+  if (!opt_.output_shape.empty()) {
+    for (auto d : opt_.output_shape)
+      if (d < 1) fail("outputShape must be positive dimensions");
+    if (numel(opt_.output_shape) != numel(shapes_.targets[0]))
+      fail("outputShape (", numel(opt_.output_shape), " values) does not hold the labels (",
+           numel(shapes_.targets[0]), " values per sample)");
+    shapes_.targets[0] = opt_.output_shape;
+  }
   if (n_total_ < opt_.batch_size)
     fail("the generator has ", n_total_, " samples, fewer than one batch of ", opt_.batch_size,
          ": lower batchSize or include more chromosomes");
@@ -57,7 +65,7 @@ void SequenceGenerator::build_continuous() {
   int nf = static_cast<int>(opt_.tracks.size());
   if (opt_.n_types > 0 && nf % opt_.n_types != 0)
     fail("nAnnotationTypes (", opt_.n_types, ") must divide the number of bigWig files (", nf, ")");
-  tracks_ = std::make_unique<TrackSet>(opt_.tracks, genome_->names());
+  tracks_ = std::make_unique<TrackSet>(opt_.tracks, genome_->names(), opt_.chr_prefix);
   if (opt_.stride < 1) fail("stride must be at least 1");
   starts_ = PositionSet(opt_.starts);
   n_total_ = starts_.size();
@@ -98,6 +106,8 @@ void SequenceGenerator::build_sparse() {
   const auto& lens = genome_->lengths();
   const int nch = opt_.n_files * opt_.n_ann;
   if (opt_.annotations.empty()) fail("there is no annotation to learn from (empty annotations)");
+  if (opt_.real_length && opt_.augmentation)
+    fail("seqLen = 'real' (each feature's own bases) cannot be combined with augmentation");
   std::vector<LabelledInterval> li;
   li.reserve(opt_.annotations.size());
   for (const auto& a : opt_.annotations) {
@@ -131,13 +141,17 @@ void SequenceGenerator::build_sparse() {
     std::int64_t len = a.end - a.start;
     std::int64_t centred = a.start - ceil_half(L - len);
     std::int64_t chrom_len = lens[static_cast<std::size_t>(a.chrom)];
-    Anchor an{a.chrom, centred, 1, a.minus};
+    if (opt_.real_length && len > L)
+      fail("seqLen = 'real' pads features to the window (", L, "), but ",
+           genome_->names()[static_cast<std::size_t>(a.chrom)], ":", a.start + 1, "-", a.end,
+           " is longer");
+    Anchor an{a.chrom, centred, 1, a.minus, a.start, a.end};
     if (opt_.augmentation) {
       std::int64_t first = len <= L ? a.end - L : a.start;
       std::int64_t last = len <= L ? a.start : a.end - L;
       first = std::max<std::int64_t>(first, 0);
       last = std::min<std::int64_t>(last, chrom_len - L);
-      if (last >= first) an = {a.chrom, first, last - first + 1, a.minus};
+      if (last >= first) an = {a.chrom, first, last - first + 1, a.minus, a.start, a.end};
     }
     anchors_.push_back(an);
     total += static_cast<std::uint64_t>(an.count);
@@ -154,16 +168,15 @@ void SequenceGenerator::build_sparse() {
     if (want > 0 && space.size() == 0)
       fail("there is no room for real negatives: every window overlaps a positive window");
     if (want > space.size()) want = space.size();
-    Permutation perm(space.size(), item_seed(opt_.seed, 0x6e6567));
-    real_negatives_.resize(static_cast<std::size_t>(want));
-    for (std::uint64_t k = 0; k < want; ++k) {
-      Interval& w = real_negatives_[static_cast<std::size_t>(k)];
-      space.at(perm(k), &w.chrom, &w.start);
-      w.end = w.start + L;
+    // negatives are positions of the space (8 bytes each, in genome order); all of them: none stored
+    negative_space_ = std::move(space);
+    n_real_negatives_ = want;
+    if (want < negative_space_.size()) {
+      Permutation perm(negative_space_.size(), item_seed(opt_.seed, 0x6e6567));
+      real_negatives_.resize(static_cast<std::size_t>(want));
+      for (std::uint64_t k = 0; k < want; ++k) real_negatives_[static_cast<std::size_t>(k)] = perm(k);
+      std::sort(real_negatives_.begin(), real_negatives_.end());
     }
-    std::sort(real_negatives_.begin(), real_negatives_.end(), [](const Interval& a, const Interval& b) {
-      return a.chrom != b.chrom ? a.chrom < b.chrom : a.start < b.start;
-    });
     n_neg = want;
   } else if (opt_.negative == Negative::Random || opt_.negative == Negative::Shuffled) {
     if (opt_.negative_ratio < 0)
@@ -200,7 +213,7 @@ void SequenceGenerator::build_secondary() {
   if (opt_.secondary_types > 0 && ns % opt_.secondary_types != 0)
     fail("the number of secondary files (", ns, ") must be a multiple of its number of types (",
          opt_.secondary_types, ")");
-  secondary_ = std::make_unique<TrackSet>(opt_.secondary, genome_->names());
+  secondary_ = std::make_unique<TrackSet>(opt_.secondary, genome_->names(), opt_.chr_prefix);
   sec_norm_ = secondary_->normalisation(opt_.secondary_normalization, opt_.stat_chroms,
                                         genome_->lengths(), opt_.seed, opt_.threads);
   if (opt_.secondary_as_targets) {
@@ -232,14 +245,23 @@ SequenceGenerator::Resolved SequenceGenerator::resolve(std::size_t sample) const
     std::size_t a = static_cast<std::size_t>(it - anchor_cum_.begin());
     std::uint64_t before = a == 0 ? 0 : anchor_cum_[a - 1];
     const Anchor& an = anchors_[a];
-    return {Kind::Anchor, an.chrom, an.first + static_cast<std::int64_t>(s - before), an.minus, 0};
+    return {Kind::Anchor, an.chrom, an.first + static_cast<std::int64_t>(s - before), an.minus, 0,
+            an.feature_start, an.feature_end};
   }
   s -= n_pos_samples_;
-  if (s < real_negatives_.size()) {
-    const Interval& w = real_negatives_[static_cast<std::size_t>(s)];
-    return {Kind::RealNegative, w.chrom, w.start, false, 0};
+  if (s < n_real_negatives_) {
+    Resolved r{Kind::RealNegative, 0, 0, false, 0};
+    negative_space_.at(real_negatives_.empty() ? s : real_negatives_[static_cast<std::size_t>(s)],
+                       &r.chrom, &r.start);
+    if (opt_.real_length) {  // as long as a positive (chosen by the negative's index), centred
+      const Anchor& an = anchors_[static_cast<std::size_t>(s % anchors_.size())];
+      std::int64_t len = an.feature_end - an.feature_start;
+      r.keep_start = r.start + ceil_half(opt_.window - len);
+      r.keep_end = r.keep_start + len;
+    }
+    return r;
   }
-  s -= real_negatives_.size();
+  s -= n_real_negatives_;
   if (s < n_random_) return {Kind::RandomNegative, -1, 0, false, 0};
   s -= n_random_;
   if (s < n_shuffled_) {
@@ -344,9 +366,23 @@ void SequenceGenerator::fill_sample(std::size_t epoch, std::size_t sample, Batch
     for (std::size_t i = 0; i < L; ++i) seq[i] = kAcgt[rng.next() >> 62];
   } else if (r.kind == Kind::ShuffledNegative) {
     genome_->fetch_padded(r.chrom, r.start, r.start + opt_.window, &seq[0]);
-    dinucleotide_shuffle(&seq[0], L, item_seed(opt_.seed, kFixedKey + 1, sample));
+    if (opt_.real_length) {  // shuffle the feature's bases only, N around them
+      std::int64_t a = r.keep_start - r.start, b = r.keep_end - r.start;
+      dinucleotide_shuffle(&seq[static_cast<std::size_t>(a)], static_cast<std::size_t>(b - a),
+                           item_seed(opt_.seed, kFixedKey + 1, sample));
+      std::fill(seq.begin(), seq.begin() + a, 'N');
+      std::fill(seq.begin() + b, seq.end(), 'N');
+    } else {
+      dinucleotide_shuffle(&seq[0], L, item_seed(opt_.seed, kFixedKey + 1, sample));
+    }
   } else {
     genome_->fetch_padded(w.chrom, w.start, w.end, &seq[0]);
+    if (opt_.real_length) {  // N outside the kept bases (they move with the jitter)
+      std::int64_t a = std::max<std::int64_t>(0, std::min(opt_.window, r.keep_start - w.start));
+      std::int64_t b = std::max(a, std::min(opt_.window, r.keep_end - w.start));
+      std::fill(seq.begin(), seq.begin() + a, 'N');
+      std::fill(seq.begin() + b, seq.end(), 'N');
+    }
   }
   if (w.minus) genome::reverse_complement(&seq[0], L);
   genome::one_hot_ncl_f32(seq.data(), L, out.x.data() + slot * 4 * L, opt_.ambiguous);
@@ -387,6 +423,32 @@ void SequenceGenerator::fill_sample(std::size_t epoch, std::size_t sample, Batch
       }
     }
   }
+}
+
+SequenceGenerator::Memory SequenceGenerator::memory() const {
+  Memory m;
+  auto vec = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
+  m.samples = sizeof(*this) + vec(anchors_) + vec(anchor_cum_) + vec(real_negatives_) + negative_space_.memory_bytes() +
+              starts_.memory_bytes() + vec(stride_cum_) + vec(opt_.annotations) + vec(opt_.starts) +
+              vec(opt_.negative_space) + vec(opt_.stat_chroms);
+  m.index = index_.memory_bytes();
+  for (const auto& n : norm_) m.statistics += vec(n);
+  for (const auto& n : sec_norm_) m.statistics += vec(n);
+  for (const auto& b : bins_) m.statistics += vec(b.edges) + vec(b.weights);
+  for (const auto& b : opt_.manual_bins) m.statistics += vec(b.edges) + vec(b.weights);
+  if (tracks_) {
+    m.tracks = tracks_->memory_bytes();
+    m.readers += tracks_->readers();
+  }
+  if (secondary_) {
+    m.secondary = secondary_->memory_bytes();
+    m.readers += secondary_->readers();
+  }
+  // fill_sample's thread_local sequence and value buffers, and TrackSet's decoding buffer
+  std::size_t span = static_cast<std::size_t>(std::max(opt_.window, opt_.secondary_length));
+  m.per_thread = static_cast<std::size_t>(opt_.window) + span * sizeof(float) +
+                 ((tracks_ || secondary_) ? (std::size_t{1} << 16) * sizeof(float) : 0);
+  return m;
 }
 
 std::size_t SequenceGenerator::sample_index(std::size_t epoch, std::size_t i, std::size_t k) const {

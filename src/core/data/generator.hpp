@@ -61,6 +61,8 @@ struct GeneratorOptions {
   bool rc = false, rc_augment = false;
   std::int64_t jitter = 0;
   std::vector<int> stat_chroms;  // chromosomes for normalisation / weight statistics
+  Shape output_shape;            // labels (first head) reshaped to this; empty: as computed
+  ChrPrefix chr_prefix = ChrPrefix::AsIs;  // bigWig chromosome names -> genome names
 
   // continuous
   std::vector<std::string> tracks;
@@ -75,6 +77,9 @@ struct GeneratorOptions {
   std::vector<Annotation> annotations;
   int n_files = 1, n_ann = 1;
   bool seq2seq = false, augmentation = false, use_strand = false;
+  // keras_dna's seq_len = 'real': a positive's input is its feature only, N outside it (centred
+  // in the window); a real negative is N-padded likewise, to the length of a positive.
+  bool real_length = false;
   Positive positive = Positive::MatchAll;
   Negative negative = Negative::Real;
   double negative_ratio = 1;  // < 0: all
@@ -124,6 +129,20 @@ class SequenceGenerator : public BatchSource {
   double weight_negative() const { return w_neg_; }
   const GeneratorOptions& options() const { return opt_; }
 
+  // Bytes the generator holds (not counting the genome it shares): sample tables (positive
+  // anchors, negatives, window starts and their cumulative counts, the annotations), the
+  // interval index of the labels, normalisation / weight tables, the track caches, and the
+  // scratch each filling thread keeps (per_thread). Batch buffers belong to the caller.
+  struct Memory {
+    std::size_t samples = 0, index = 0, statistics = 0, tracks = 0, secondary = 0;
+    std::size_t per_thread = 0, readers = 0;
+    std::size_t total(int threads) const {
+      return samples + index + statistics + tracks + secondary +
+             per_thread * static_cast<std::size_t>(threads < 1 ? 1 : threads);
+    }
+  };
+  Memory memory() const;
+
  private:
   enum class Kind : std::uint8_t { Anchor, RealNegative, RandomNegative, ShuffledNegative };
   struct Anchor {  // positives: a first window start and a count of consecutive starts
@@ -131,6 +150,7 @@ class SequenceGenerator : public BatchSource {
     std::int64_t first;
     std::int64_t count;
     bool minus;
+    std::int64_t feature_start, feature_end;  // the feature (real_length masks outside it)
   };
   struct Resolved {
     Kind kind;
@@ -138,6 +158,8 @@ class SequenceGenerator : public BatchSource {
     std::int64_t start;
     bool minus;
     std::size_t source;  // shuffled: the positive sample shuffled
+    // real_length: the bases kept (genome coordinates, before jitter); N elsewhere
+    std::int64_t keep_start = 0, keep_end = 0;
   };
   Resolved resolve(std::size_t sample) const;
   void build_sparse();
@@ -154,7 +176,10 @@ class SequenceGenerator : public BatchSource {
   // sparse
   std::vector<Anchor> anchors_;
   std::vector<std::uint64_t> anchor_cum_;
-  std::vector<Interval> real_negatives_;  // window [start, start + L)
+  PositionSet negative_space_;                // allowed starts of real negatives
+  std::vector<std::uint64_t> real_negatives_;  // positions of negative_space_ drawn (sorted);
+                                               // empty when all are taken
+  std::uint64_t n_real_negatives_ = 0;
   std::uint64_t n_random_ = 0, n_shuffled_ = 0;
   IntervalIndex index_;
   // continuous
@@ -179,6 +204,7 @@ class MultiSource : public BatchSource {
   BatchShapes shapes() const override { return sources_[0]->shapes(); }
   void fill(std::size_t epoch, std::size_t i, Batch& out) const override;
   std::string description() const override;
+  const std::vector<std::shared_ptr<const SequenceGenerator>>& sources() const { return sources_; }
 
  private:
   std::vector<std::shared_ptr<const SequenceGenerator>> sources_;

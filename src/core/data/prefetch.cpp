@@ -13,6 +13,18 @@ Prefetcher::Prefetcher(std::shared_ptr<const BatchSource> source, PrefetchOption
   if (opt_.threads < 1) opt_.threads = 1;
   if (opt_.depth == 0) opt_.depth = 2 * static_cast<std::size_t>(opt_.threads);
   ring_.resize(opt_.depth);
+  // preallocate every buffer of the ring, so that filling never allocates
+  const BatchShapes sh = source_->shapes();
+  const std::size_t n = source_->batch_size();
+  for (auto& slot : ring_) {
+    Batch& b = slot.batch;
+    b.x.resize(n * static_cast<std::size_t>(numel(sh.x)));
+    b.targets.resize(sh.targets.size());
+    for (std::size_t h = 0; h < sh.targets.size(); ++h)
+      b.targets[h].resize(n * static_cast<std::size_t>(numel(sh.targets[h])));
+    if (sh.has_weights) b.weights.resize(n * static_cast<std::size_t>(numel(sh.weights)));
+    if (sh.has_secondary) b.secondary.resize(n * static_cast<std::size_t>(numel(sh.secondary)));
+  }
   for (int t = 0; t < opt_.threads; ++t) workers_.emplace_back([this] { work(); });
 }
 
@@ -24,6 +36,17 @@ Prefetcher::~Prefetcher() {
   cv_.notify_all();
   for (auto& w : workers_) w.join();
 }
+
+std::size_t Prefetcher::ring_bytes() const {
+  std::size_t b = 0;
+  for (const auto& slot : ring_) {
+    b += slot.batch.x.capacity() + slot.batch.weights.capacity() + slot.batch.secondary.capacity();
+    for (const auto& t : slot.batch.targets) b += t.capacity();
+  }
+  return b * sizeof(float);
+}
+
+const float* Prefetcher::slot_data(std::size_t k) const { return ring_[k % ring_.size()].batch.x.data(); }
 
 void Prefetcher::work() {
   for (;;) {

@@ -42,6 +42,11 @@ class Prefetcher {
   // The (epoch, index) of the batch last returned by next().
   std::size_t current_epoch() const { return cur_epoch_; }
   std::size_t current_index() const { return cur_index_; }
+  // Ring size and the bytes of its preallocated buffers (depth x one batch).
+  std::size_t depth() const { return ring_.size(); }
+  std::size_t ring_bytes() const;
+  // The input buffer of ring slot k (to check that the buffers are reused, not reallocated).
+  const float* slot_data(std::size_t k) const;
 
  private:
   void work();

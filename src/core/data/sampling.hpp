@@ -66,6 +66,9 @@ class PositionSet {
   const std::vector<Interval>& intervals() const { return iv_; }
   // This set minus the given intervals (any order).
   PositionSet subtract(std::vector<Interval> other) const;
+  std::size_t memory_bytes() const {
+    return iv_.capacity() * sizeof(Interval) + cum_.capacity() * sizeof(std::uint64_t);
+  }
 
  private:
   std::vector<Interval> iv_;
@@ -96,6 +99,12 @@ class IntervalIndex {
     }
   }
   int channels() const { return n_channels_; }
+  std::size_t memory_bytes() const {
+    std::size_t b = buckets_.capacity() * sizeof(Bucket);
+    for (const auto& k : buckets_)
+      b += (k.starts.capacity() + k.ends.capacity() + k.max_end.capacity()) * sizeof(std::int64_t);
+    return b;
+  }
 
  private:
   struct Bucket {

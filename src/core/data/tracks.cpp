@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cmath>
 #include <limits>
+#include <unordered_map>
 
 #include "common/error.hpp"
 #include "common/parallel.hpp"
@@ -86,27 +87,102 @@ BinWeights balanced_weights(std::vector<double> v, int n_bins) {
   return w;
 }
 
+ChrPrefix parse_chr_prefix(const std::string& s) {
+  if (s == "asis") return ChrPrefix::AsIs;
+  if (s == "auto") return ChrPrefix::Auto;
+  if (s == "add") return ChrPrefix::Add;
+  if (s == "strip") return ChrPrefix::Strip;
+  fail("chrPrefix must be one of 'auto', 'add', 'strip', 'asis', not '", s, "'");
+}
+
+std::vector<int> match_chromosomes(const std::vector<std::string>& names,
+                                   const std::vector<std::string>& targets, ChrPrefix mode) {
+  std::unordered_map<std::string, int> at;
+  for (std::size_t i = 0; i < targets.size(); ++i) at.emplace(targets[i], static_cast<int>(i));
+  auto find = [&](const std::string& n) {
+    auto it = at.find(n);
+    return it == at.end() ? -1 : it->second;
+  };
+  auto has_chr = [](const std::string& n) { return n.size() > 3 && n.compare(0, 3, "chr") == 0; };
+  std::vector<int> out(names.size(), -1);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const std::string& n = names[i];
+    switch (mode) {
+      case ChrPrefix::AsIs: out[i] = find(n); break;
+      case ChrPrefix::Add: out[i] = find(has_chr(n) ? n : "chr" + n); break;
+      case ChrPrefix::Strip: out[i] = find(has_chr(n) ? n.substr(3) : n); break;
+      case ChrPrefix::Auto: {
+        int k = find(n);
+        if (k < 0) k = find(has_chr(n) ? n.substr(3) : "chr" + n);
+        if (k < 0 && n == "chrM") k = find("MT");
+        if (k < 0 && n == "MT") k = find("chrM");
+        out[i] = k;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 TrackSet::TrackSet(std::vector<std::string> paths, std::vector<std::string> genome_names,
-                   std::size_t cache_bytes)
-    : paths_(std::move(paths)), names_(std::move(genome_names)), cache_bytes_(cache_bytes) {
-  chrom_len_.assign(names_.size(), 0);
+                   ChrPrefix prefix, std::size_t cache_bytes)
+    : paths_(std::move(paths)), cache_bytes_(cache_bytes) {
+  const std::size_t nc = genome_names.size();
+  chrom_len_.assign(nc, 0);
+  names_.resize(paths_.size());
   present_.resize(paths_.size());
   pool_.resize(paths_.size());
   slots_.resize(paths_.size());
   for (std::size_t f = 0; f < paths_.size(); ++f) {
     auto r = std::make_unique<tracks::BigWigReader>(paths_[f]);
-    present_[f].assign(names_.size(), 0);
-    slots_[f].resize(names_.size());
-    for (std::size_t c = 0; c < names_.size(); ++c) {
-      int k = r->index(names_[c]);
-      if (k < 0) continue;
+    present_[f].assign(nc, 0);
+    names_[f].assign(nc, std::string());
+    slots_[f].resize(nc);
+    const auto& fc = r->chromosomes();
+    std::vector<int> to = match_chromosomes(fc, genome_names, prefix);
+    std::vector<std::size_t> from(nc, fc.size());  // file chromosome of each genome chromosome
+    for (std::size_t k = 0; k < fc.size(); ++k) {
+      if (to[k] < 0) continue;
+      std::size_t c = static_cast<std::size_t>(to[k]);
+      // an exact name wins over a renamed one ("chr1" and "1" both in the file)
+      if (from[c] < fc.size() && fc[from[c]] == genome_names[c]) continue;
+      from[c] = k;
+    }
+    for (std::size_t c = 0; c < nc; ++c) {
+      if (from[c] == fc.size()) continue;
       present_[f][c] = 1;
-      std::int64_t len = r->lengths()[static_cast<std::size_t>(k)];
+      names_[f][c] = fc[from[c]];
+      std::int64_t len = r->lengths()[from[c]];
       if (chrom_len_[c] == 0) chrom_len_[c] = len;
       slots_[f][c].resize(static_cast<std::size_t>((len + kChunk - 1) / kChunk));
     }
     pool_[f].push_back(std::move(r));
   }
+}
+
+std::size_t TrackSet::cached_bytes() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return cached_;
+}
+
+std::size_t TrackSet::readers() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::size_t n = 0;
+  for (const auto& p : pool_) n += p.size();
+  return n;
+}
+
+std::size_t TrackSet::memory_bytes() const {
+  std::size_t b = sizeof(*this) + cached_bytes();
+  for (std::size_t f = 0; f < paths_.size(); ++f) {
+    b += paths_[f].capacity() + present_[f].capacity() * sizeof(int);
+    for (const auto& n : names_[f]) b += sizeof(std::string) + n.capacity();
+    for (const auto& s : slots_[f]) b += sizeof(s) + s.capacity() * sizeof(Chunk);
+  }
+  b += chrom_len_.capacity() * sizeof(std::int64_t);
+  std::lock_guard<std::mutex> lock(mutex_);
+  b += fifo_.size() * sizeof(fifo_.front());
+  return b;
 }
 
 TrackSet::~TrackSet() = default;
@@ -138,7 +214,7 @@ TrackSet::Chunk TrackSet::chunk(std::size_t f, int chrom, std::int64_t k) const 
   v.assign(static_cast<std::size_t>(kChunk), kNaN);
   auto r = borrow(f);
   try {
-    r->values(names_[static_cast<std::size_t>(chrom)], s, e, v.data());
+    r->values(names_[f][static_cast<std::size_t>(chrom)], s, e, v.data());
   } catch (...) {
     give_back(f, std::move(r));
     throw;
@@ -263,7 +339,7 @@ std::vector<std::vector<NormStep>> TrackSet::normalisation(const std::vector<Nor
             for (std::int64_t s = 0; s < len; s += (std::int64_t{1} << 20)) {
               std::int64_t en = std::min(len, s + (std::int64_t{1} << 20));
               buf.resize(static_cast<std::size_t>(en - s));
-              r->values(names_[static_cast<std::size_t>(c)], s, en, buf.data());
+              r->values(names_[f][static_cast<std::size_t>(c)], s, en, buf.data());
               for (float x0 : buf) {
                 if (std::isnan(x0)) continue;
                 double x = normalise(steps, x0);

@@ -43,14 +43,31 @@ struct BinWeights {
 // Freedman-Diaconis bin counts), over (min(v) - 0.001, max(v)).
 BinWeights balanced_weights(std::vector<double> values, int n_bins);
 
+// How annotation chromosome names are matched to the genome's (keras_dna's num_chr):
+//   AsIs: exact names;  Add: "chr" prepended to names without it ("1" -> "chr1");
+//   Strip: a leading "chr" removed ("chr1" -> "1");  Auto: the exact name when the genome has
+//   it, else the name with "chr" added or removed (and "chrM" <-> "MT") when that one is there.
+enum class ChrPrefix { AsIs, Auto, Add, Strip };
+ChrPrefix parse_chr_prefix(const std::string& s);  // "asis", "auto", "add", "strip"
+// Index in `targets` of each of `names` under `mode`, -1 when none matches.
+std::vector<int> match_chromosomes(const std::vector<std::string>& names,
+                                   const std::vector<std::string>& targets, ChrPrefix mode);
+
 class TrackSet {
  public:
-  // genome_names: chromosome names of the genome, indexed as the genome indexes them.
+  // genome_names: chromosome names of the genome, indexed as the genome indexes them; the files'
+  // chromosome names are matched to them under `prefix` (an exact match wins over a renamed one).
   TrackSet(std::vector<std::string> paths, std::vector<std::string> genome_names,
-           std::size_t cache_bytes = std::size_t{256} << 20);
+           ChrPrefix prefix = ChrPrefix::AsIs, std::size_t cache_bytes = std::size_t{256} << 20);
   ~TrackSet();
   std::size_t size() const { return paths_.size(); }
   const std::vector<std::string>& paths() const { return paths_; }
+  // Bytes held: decoded chunks in the cache (bounded by cache_bytes), the chunk tables and name
+  // maps. The pooled libBigWig readers (one per file and concurrent reader, see readers()) hold
+  // their own header and index buffers on top.
+  std::size_t memory_bytes() const;
+  std::size_t cached_bytes() const;
+  std::size_t readers() const;
   // Raw values of file f over [start, end) of genome chromosome `chrom`; NaN without data,
   // outside the chromosome or on a chromosome the file lacks.
   void values(std::size_t f, int chrom, std::int64_t start, std::int64_t end, float* out) const;
@@ -84,7 +101,7 @@ class TrackSet {
   void give_back(std::size_t f, std::unique_ptr<tracks::BigWigReader> r) const;
 
   std::vector<std::string> paths_;
-  std::vector<std::string> names_;
+  std::vector<std::vector<std::string>> names_;  // [file][genome chrom]: its name in the file
   std::vector<std::vector<int>> present_;  // [file][genome chrom]: 1 when the file has it
   std::vector<std::int64_t> chrom_len_;    // from the first file that has each chromosome
   mutable std::vector<std::vector<std::vector<Chunk>>> slots_;  // [file][chrom][chunk]

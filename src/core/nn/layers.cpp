@@ -16,6 +16,10 @@
 //   activation: activation, threshold [1e-6] for "threshold" (DeepSEA's Threshold(0, 1e-6))
 //   add, concatenate (sequences centre-cropped to the shortest), crop: length (centre crop),
 //   logsumexp (elementwise over the inputs, in float64)
+// Initialisation (conv1d, conv_transpose1d, dense, lstm, gru): init ["glorot_uniform"] gives
+// Keras' defaults -- glorot_uniform kernels, orthogonal recurrent kernels, zero biases (LSTM:
+// forget-gate bias 1, Keras' unit_forget_bias); init "torch" keeps LibTorch's defaults
+// (kaiming_uniform(a = sqrt(5)) kernels and uniform(+-1/sqrt(fan_in)) biases).
 #include <torch/torch.h>
 
 #include <dlfcn.h>
@@ -84,6 +88,45 @@ bool flag(const LayerSpec& s, const std::string& key, bool fallback) {
   return s.number(key, fallback ? 1.0 : 0.0) != 0.0;
 }
 
+// Keras' initialisation of a kernel (glorot_uniform over (fan_in + fan_out), the same for
+// LibTorch's (out, in, k), (in, out, k) and (out, in) layouts) and a zero bias.
+void keras_init(const LayerSpec& s, torch::Tensor weight, torch::Tensor bias) {
+  auto init = s.string("init", "glorot_uniform");
+  if (init == "torch") return;
+  if (init != "glorot_uniform")
+    fail("layer '", s.name, "': init must be \"glorot_uniform\" (Keras) or \"torch\", not \"", init, "\"");
+  torch::NoGradGuard no_grad;
+  torch::nn::init::xavier_uniform_(weight);
+  if (bias.defined()) bias.zero_();
+}
+
+// Keras' LSTM / GRU initialisation: glorot_uniform input kernels, orthogonal recurrent
+// kernels (per gate block, as Keras draws one (units, gates * units) orthogonal matrix),
+// zero biases and, for the LSTM, a forget-gate bias of 1 (LibTorch gate order i, f, g, o).
+void keras_init_recurrent(const LayerSpec& s, torch::nn::Module& rnn, std::int64_t units,
+                          bool lstm) {
+  auto init = s.string("init", "glorot_uniform");
+  if (init == "torch") return;
+  if (init != "glorot_uniform")
+    fail("layer '", s.name, "': init must be \"glorot_uniform\" (Keras) or \"torch\", not \"", init, "\"");
+  torch::NoGradGuard no_grad;
+  for (auto& p : rnn.named_parameters()) {
+    const auto& key = p.key();
+    auto t = p.value();
+    if (key.rfind("weight_ih", 0) == 0) {
+      torch::nn::init::xavier_uniform_(t);
+    } else if (key.rfind("weight_hh", 0) == 0) {
+      // Keras: orthogonal (units, gates * units), i.e. rows of the transposed block orthonormal
+      auto q = torch::empty({t.size(1), t.size(0)});
+      torch::nn::init::orthogonal_(q);
+      t.copy_(q.t());
+    } else if (key.rfind("bias", 0) == 0) {
+      t.zero_();
+      if (lstm && key.rfind("bias_ih", 0) == 0) t.narrow(0, units, units).fill_(1.0);
+    }
+  }
+}
+
 std::int64_t numel(const Shape& s) {
   std::int64_t n = 1;
   for (auto d : s) n *= d;
@@ -146,6 +189,7 @@ struct ConvLayer : LayerModule {
                                               .dilation(dil)
                                               .padding(pad_left)
                                               .bias(bias)));
+      keras_init(s, tconv->weight, bias ? tconv->bias : torch::Tensor());
       pad_left = pad_right = 0;
     } else {
       bool symmetric = pad_left == pad_right && pad_value == 0.0;
@@ -154,6 +198,7 @@ struct ConvLayer : LayerModule {
                                                            .dilation(dil)
                                                            .padding(symmetric ? pad_left : 0)
                                                            .bias(bias)));
+      keras_init(s, conv->weight, bias ? conv->bias : torch::Tensor());
       if (symmetric) pad_left = pad_right = 0;
     }
   }
@@ -233,10 +278,12 @@ struct RecurrentLayer : LayerModule {
           "lstm", torch::nn::LSTM(
                       torch::nn::LSTMOptions(in[0], units).batch_first(true).bidirectional(bidir)));
       keras_delta = -4 * units * (bidir ? 2 : 1);  // Keras: one bias per gate, LibTorch two
+      keras_init_recurrent(s, *lstm, units, true);
     } else {
       gru = register_module(
           "gru", torch::nn::GRU(
                      torch::nn::GRUOptions(in[0], units).batch_first(true).bidirectional(bidir)));
+      keras_init_recurrent(s, *gru, units, false);
     }
   }
   torch::Tensor forward(const std::vector<torch::Tensor>& in) override {
@@ -370,6 +417,7 @@ struct DenseLayer : LayerModule {
     auto features = in[0];  // flat: F; sequence: C (applied at each position)
     linear = register_module(
         "linear", torch::nn::Linear(torch::nn::LinearOptions(features, units).bias(flag(s, "bias", true))));
+    keras_init(s, linear->weight, flag(s, "bias", true) ? linear->bias : torch::Tensor());
   }
   torch::Tensor forward(const std::vector<torch::Tensor>& in) override {
     auto x = in[0];

@@ -133,12 +133,13 @@ void clear_grads(const std::vector<torch::Tensor>& params) {
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainOptions& o,
                                                         std::vector<torch::Tensor> params) {
   if (o.learning_rate <= 0) fail("the learning rate must be positive");
+  // Keras' defaults: beta (0.9, 0.999), epsilon 1e-7 (LibTorch's is 1e-8)
   if (o.optimizer == "adam")
     return std::make_unique<FusedAdam>(
-        params, torch::optim::AdamOptions(o.learning_rate).weight_decay(o.weight_decay));
+        params, torch::optim::AdamOptions(o.learning_rate).eps(1e-7).weight_decay(o.weight_decay));
   if (o.optimizer == "adamw")
     return std::make_unique<torch::optim::AdamW>(
-        params, torch::optim::AdamWOptions(o.learning_rate).weight_decay(o.weight_decay));
+        params, torch::optim::AdamWOptions(o.learning_rate).eps(1e-7).weight_decay(o.weight_decay));
   if (o.optimizer == "sgd")
     return std::make_unique<torch::optim::SGD>(
         params,

@@ -1,0 +1,392 @@
+### =========================================================================
+### Prediction over genomic regions: predictRegions() tiles regions or whole
+### chromosomes with the model's input window; the C++ core encodes, runs and
+### stitches the windows (train/predict.cpp); R builds GRanges, RleLists or a
+### SummarizedExperiment and writes bigWig files.
+### -------------------------------------------------------------------------
+
+### - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -
+### How outputs are read
+###
+
+## The generator arguments a model was trained with (NULL for array data).
+.trainingArgs <- function(model) {
+    a <- tryCatch(generatorConfig(model), error = function(e) NULL)
+    if (is.null(a) || identical(a[["type"]], "arrays")) return(NULL)
+    if (identical(a[["type"]], "multi")) return(a$generators[[1L]])
+    a
+}
+
+## Continuous training targets: list(targetWindow, window, bin, files, names), else NULL.
+.continuousTargets <- function(model) {
+    a <- .trainingArgs(model)
+    if (is.null(a)) return(NULL)
+    ann <- tryCatch(.annotationList(a$annotations), error = function(e) NULL)
+    if (is.null(ann) || !all(vapply(ann, function(x) identical(tryCatch(.annotationKind(x),
+                                     error = function(e) ""), "continuous"), TRUE)))
+        return(NULL)
+    L <- if (is.null(a$window)) a$seqLen else a$window
+    tg <- a$targetWindow
+    if (!is.numeric(L) || !is.numeric(tg)) return(NULL)
+    nm <- vapply(seq_along(ann), function(i) {
+        x <- ann[[i]]
+        if (is(x, "BigWigFile")) x <- BiocGenerics::path(x)
+        if (is.character(x)) sub("\\.(bw|bigwig)$", "", basename(x), ignore.case = TRUE)
+        else paste0("track", i)
+    }, "")
+    list(targetWindow = tg, window = L, files = length(ann), names = nm,
+         bin = if (is.null(a$downsampling)) 1 else L / tg)
+}
+
+## Per output: c(positions, channels, bin); positions 0 = one value set per window.
+## Sequence outputs (L, C) are profiles. A flat output of targetWindow x files values of a model
+## trained on bigWig targets is the profile of those targets.
+.outputLayouts <- function(model, shapes) {
+    ct <- .continuousTargets(model)
+    lapply(shapes, function(s) {
+        s <- as.numeric(s)
+        bin <- 1
+        if (length(s) == 2L) {
+            if (!is.null(ct) && s[1L] == ct$targetWindow) bin <- ct$bin
+            return(c(s[1L], s[2L], bin))
+        }
+        n <- prod(s)
+        if (!is.null(ct) && ct$targetWindow > 0 && n %% ct$targetWindow == 0 &&
+            n == ct$targetWindow * ct$files)
+            return(c(ct$targetWindow, n / ct$targetWindow, ct$bin))
+        c(0, n, 1)
+    })
+}
+
+## Names of the columns (tasks / tracks) of each output.
+.outputTaskNames <- function(model, layouts, shapes) {
+    on <- model@info$outputNames
+    nOut <- length(shapes)
+    if (is.null(on)) on <- paste0("output", seq_len(nOut))
+    ct <- .continuousTargets(model)
+    lapply(seq_len(nOut), function(k) {
+        n <- if (layouts[[k]][1L] > 0) layouts[[k]][2L] else prod(shapes[[k]])
+        base <- if (!is.null(ct) && layouts[[k]][1L] > 0 && n == length(ct$names)) ct$names
+                else if (n == 1L) "score" else paste0("task", seq_len(n))
+        if (nOut > 1L) paste0(on[k], ".", base) else base
+    })
+}
+
+### - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -
+### Regions
+###
+
+.predictionRegions <- function(regions, lens) {
+    if (is.null(regions)) regions <- names(lens)
+    if (is.character(regions)) {
+        miss <- setdiff(regions, names(lens))
+        if (length(miss))
+            .gdlStop("chromosome(s) not in the genome: ", paste(miss, collapse = ", "),
+                     " (it has: ", paste(utils::head(names(lens), 5L), collapse = ", "),
+                     if (length(lens) > 5L) ", ..." else "", ")")
+        regions <- GRanges(regions, IRanges(1, lens[regions]))
+    }
+    if (!is(regions, "GRanges")) .gdlStop("regions must be NULL, chromosome names or a GRanges")
+    .checkRanges(regions, lens)
+    regions
+}
+
+### - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -
+### Core call (one chunk of regions), optionally spread with BiocParallel
+###
+
+.predictChunk <- function(model, g, regions, layouts, step, rc, batchSize, device, threads,
+                          ambiguous, verbose) {
+    .native(cpp_predict_regions(.modelPtr(model), .genomePtr(g),
+                                as.character(seqnames(regions)), as.numeric(start(regions)),
+                                as.numeric(end(regions)), layouts, step, rc, batchSize, device,
+                                threads, ambiguous == "zero", verbose))
+}
+
+.combineChunks <- function(parts) {
+    if (length(parts) == 1L) return(parts[[1L]])
+    offsets <- cumsum(c(0, vapply(parts, function(p) length(p$grid), 0)))
+    out <- list(windowRegion = unlist(lapply(seq_along(parts), function(i)
+                    parts[[i]]$windowRegion + offsets[i])),
+                windowStart = unlist(lapply(parts, `[[`, "windowStart")),
+                windowEnd = unlist(lapply(parts, `[[`, "windowEnd")),
+                grid = unlist(lapply(parts, `[[`, "grid")),
+                bins = unlist(lapply(parts, `[[`, "bins")), device = parts[[1L]]$device)
+    nOut <- length(parts[[1L]]$perWindow)
+    out$perWindow <- lapply(seq_len(nOut), function(k) {
+        if (is.null(parts[[1L]]$perWindow[[k]])) return(NULL)
+        do.call(rbind, lapply(parts, function(p) p$perWindow[[k]]))
+    })
+    out$tracks <- lapply(seq_len(nOut), function(k) {
+        if (is.null(parts[[1L]]$tracks[[k]])) return(NULL)
+        do.call(c, lapply(parts, function(p) p$tracks[[k]]))
+    })
+    out
+}
+
+### - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -
+### Results as Bioconductor objects
+###
+
+## One RleList (whole chromosomes, NA outside the regions) per channel of a stitched output.
+.stitchedTracks <- function(res, k, regions, lens, names, b) {
+    chr <- as.character(seqnames(regions))
+    per <- res$tracks[[k]]
+    C <- ncol(per[[1L]])
+    chroms <- unique(chr)
+    out <- lapply(seq_len(C), function(c) {
+        l <- lapply(chroms, function(ch) {
+            idx <- which(chr == ch)
+            idx <- idx[order(start(regions)[idx])]
+            vals <- list()
+            lensr <- list()
+            pos <- 0  # last base written
+            for (r in idx) {
+                nb <- res$bins[r]
+                bs <- res$grid[r] + (seq_len(nb) - 1) * b
+                s <- pmax(bs, start(regions)[r])
+                e <- pmin(bs + b - 1, end(regions)[r])
+                keep <- e >= s
+                if (start(regions)[r] - 1 > pos) {
+                    vals[[length(vals) + 1L]] <- NA_real_
+                    lensr[[length(lensr) + 1L]] <- start(regions)[r] - 1 - pos
+                }
+                vals[[length(vals) + 1L]] <- per[[r]][keep, c]
+                lensr[[length(lensr) + 1L]] <- e[keep] - s[keep] + 1
+                pos <- end(regions)[r]
+            }
+            if (lens[[ch]] > pos) {
+                vals[[length(vals) + 1L]] <- NA_real_
+                lensr[[length(lensr) + 1L]] <- lens[[ch]] - pos
+            }
+            v <- unlist(vals)
+            v[is.nan(v)] <- NA_real_
+            S4Vectors::Rle(v, unlist(lensr))
+        })
+        names(l) <- chroms
+        IRanges::RleList(l, compress = FALSE)
+    })
+    names(out) <- names
+    out
+}
+
+## Windows of the regions as a GRanges (trimmed to the chromosomes) with the region index.
+.windowRanges <- function(res, regions, g) {
+    chr <- as.character(seqnames(regions))[res$windowRegion]
+    lens <- .lengthsOf(g)
+    s <- pmax(1, res$windowStart)
+    e <- pmin(lens[chr], res$windowEnd)
+    gr <- GRanges(chr, IRanges(s, e), seqinfo = seqinfo(g)[unique(as.character(seqnames(regions)))])
+    gr$region <- res$windowRegion
+    gr
+}
+
+## Per-window scores as a per-base track: each base takes the score of the window whose centre
+## is nearest (the earlier on ties), inside the regions; NA elsewhere.
+.windowTrack <- function(windows, score, regions, lens) {
+    chr <- as.character(seqnames(windows))
+    centre <- (start(windows) + end(windows)) / 2
+    rchr <- as.character(seqnames(regions))
+    chroms <- unique(chr)
+    l <- lapply(chroms, function(ch) {
+        i <- which(chr == ch)
+        i <- i[order(centre[i])]
+        i <- i[!duplicated(centre[i])]
+        cen <- centre[i]
+        rr <- regions[rchr == ch]
+        lo <- min(start(rr))
+        hi <- max(end(rr))
+        cut <- c(lo - 1, pmax(lo - 1, pmin(hi, floor((cen[-1L] + cen[-length(cen)]) / 2))), hi)
+        len <- diff(cut)
+        ok <- len > 0
+        v <- S4Vectors::Rle(c(NA_real_, score[i][ok], NA_real_),
+                            c(lo - 1, len[ok], lens[[ch]] - hi))
+        cov <- IRanges::coverage(IRanges::reduce(ranges(rr)), width = lens[[ch]])
+        v[cov == 0] <- NA_real_
+        v
+    })
+    names(l) <- chroms
+    IRanges::RleList(l, compress = FALSE)
+}
+
+.trackExportPaths <- function(export, trackNames) {
+    n <- length(trackNames)
+    if (!is.character(export) || anyNA(export) || !length(export))
+        .gdlStop("export must be a bigWig path (one track), a path prefix or one path per track")
+    if (length(export) == n) return(export)
+    if (length(export) != 1L)
+        .gdlStop("export gives ", length(export), " paths for ", n, " tracks: give one path per ",
+                 "track or one prefix")
+    if (n == 1L) return(export)
+    prefix <- sub("\\.(bw|bigwig)$", "", export, ignore.case = TRUE)
+    paste0(prefix, "_", gsub("[^A-Za-z0-9._-]+", "_", trackNames), ".bw")
+}
+
+#' Predict over genomic regions or whole chromosomes
+#'
+#' Tiles regions (or whole chromosomes) with the model's input window, runs
+#' the windows through the model in C++ (worker threads encode them while the
+#' network runs, as in training), optionally adds a reverse-complement pass,
+#' and stitches profile outputs into per-base tracks. Works on any genome
+#' (\code{\link{genomeSource}}), not only the one the model was trained on
+#' (keras_dna's \code{ModelWrapper.predict}).
+#'
+#' @param model a \code{SequenceModel} whose one input is one-hot DNA.
+#' @param genome anything \code{\link{genomeSource}} accepts.
+#' @param regions \code{NULL} (every chromosome), chromosome names, or a
+#'   \code{GRanges} (strand ignored).
+#' @param step bases between consecutive windows (default: the bases the
+#'   outputs cover, so that windows do not overlap). Overlapping outputs are
+#'   averaged.
+#' @param rc \code{"none"}, \code{"average"} or \code{"max"}: combine the
+#'   predictions with those of the reverse-complemented windows (positions of
+#'   profile outputs reversed; strand-specific channels are not swapped).
+#' @param export \code{NULL}, or where to write one bigWig per track: one
+#'   path (a single track), a prefix (files \code{<prefix>_<track>.bw}) or one
+#'   path per track.
+#' @param ... unused.
+#' @param batchSize windows per forward pass.
+#' @param device \code{"auto"}, \code{"cpu"} or \code{"cuda"}.
+#' @param format for per-window outputs: \code{"auto"} (a
+#'   \code{SummarizedExperiment} above 10 tasks), \code{"GRanges"} or
+#'   \code{"SummarizedExperiment"}.
+#' @param BPPARAM \code{NULL} or a \code{BiocParallel} parameter object: the
+#'   regions are split into one chunk per worker.
+#' @param threads threads of the core (encoding and LibTorch).
+#' @param ambiguous value of N in the one-hot encoding (\code{"quarter"} or
+#'   \code{"zero"}); positions past chromosome ends read as N.
+#' @param verbose show a progress bar on long work.
+#' @return Per output: for per-window outputs, a \code{GRanges} of the
+#'   windows (trimmed to the chromosomes) with the region index and one score
+#'   column per task (\code{score} for one task), or a
+#'   \code{SummarizedExperiment} (rowRanges = windows, assay \code{score},
+#'   colData = task names); for profile outputs (sequence outputs, or a flat
+#'   output holding the \code{targetWindow} x files values of a model trained
+#'   on bigWig targets), an \code{RleList} per track over whole chromosomes
+#'   (\code{NA} outside the regions), a named list of them for several tracks.
+#'   Several outputs give a named list of those.
+#' @details Windows of a region \code{[a, e]} are placed so that their
+#'   output spans start at \code{a}, \code{a + step}, ..., the last one flush
+#'   with \code{e}; the flanks of windows at chromosome ends read N, so every
+#'   base is predicted. A region shorter than the span gets one window centred
+#'   on it. Profile outputs cover the centre of the window (as
+#'   \code{\link{layerCrop}} and \code{targetWindow} do); a model trained with
+#'   \code{downsampling} predicts bins of \code{window / targetWindow} bases.
+#'   With \code{export}, per-window scores are written as a track in which
+#'   each base takes the score of the window whose centre is nearest.
+#' @examples
+#' fa <- system.file("extdata", "example_genome.fa", package = "GenomicDL")
+#' m <- sequentialModel(c(101, 4), list(layerConv1d(1, 1, useBias = FALSE),
+#'                                      layerCrop(51)))
+#' tr <- predictRegions(m, fa, GRanges("chr1:1001-1500"), step = 51)
+#' tr
+#' w <- predictRegions(cnnModel(201), fa, "chr2", step = 100, verbose = FALSE)
+#' head(w)
+#' @export
+predictRegions <- function(model, genome, regions = NULL, step = NULL,
+                           rc = c("none", "average", "max"), export = NULL, ...,
+                           batchSize = 128, device = "auto",
+                           format = c("auto", "GRanges", "SummarizedExperiment"),
+                           BPPARAM = NULL, threads = NULL, ambiguous = c("quarter", "zero"),
+                           verbose = TRUE) {
+    if (!is(model, "SequenceModel")) .gdlStop("model must be a SequenceModel")
+    rc <- match.arg(rc)
+    format <- match.arg(format)
+    ambiguous <- match.arg(ambiguous)
+    if (length(model@spec$inputs) != 1L)
+        .gdlStop("the model takes ", length(model@spec$inputs), " inputs; predictRegions() ",
+                 "reads DNA only")
+    g <- genomeSource(genome)
+    lens <- .lengthsOf(g)
+    regions <- .predictionRegions(regions, lens)
+    shapes <- outputShapes(model)
+    layouts <- .outputLayouts(model, shapes)
+    L <- model@spec$inputs[[1L]][2L]
+    profile <- vapply(layouts, function(l) l[1L] > 0, TRUE)
+    span <- if (any(profile)) layouts[[which(profile)[1L]]][1L] * layouts[[which(profile)[1L]]][3L] else L
+    if (is.null(step)) step <- span
+    step <- .count(step, "step")
+    batchSize <- .count(batchSize, "batchSize")
+    threads <- .threads(threads)
+    dev <- .resolveDevice(device)
+    strand(regions) <- "*"
+    if (any(profile)) regions <- GenomicRanges::reduce(regions)
+    if (is.null(BPPARAM)) {
+        res <- .predictChunk(model, g, regions, layouts, step, rc, batchSize, dev, threads,
+                             ambiguous, isTRUE(verbose))
+    } else {
+        if (!is(BPPARAM, "BiocParallelParam")) .gdlStop("BPPARAM must be a BiocParallelParam")
+        .syncWeights(model)
+        n <- min(length(regions), BiocParallel::bpnworkers(BPPARAM))
+        chunks <- split(seq_along(regions), ceiling(seq_along(regions) * n / length(regions)))
+        parts <- BiocParallel::bplapply(unname(chunks), function(i, model, g, regions, layouts, step,
+                                                                rc, batchSize, dev, threads, ambiguous) {
+            .predictChunk(model, g, regions[i], layouts, step, rc, batchSize, dev, threads,
+                          ambiguous, FALSE)
+        }, model = model, g = g, regions = regions, layouts = layouts, step = step, rc = rc,
+        batchSize = batchSize, dev = dev, threads = threads, ambiguous = ambiguous,
+        BPPARAM = BPPARAM)
+        res <- .combineChunks(parts)
+    }
+    taskNames <- .outputTaskNames(model, layouts, shapes)
+    windows <- NULL
+    out <- lapply(seq_along(shapes), function(k) {
+        if (profile[k]) return(.stitchedTracks(res, k, regions, lens, taskNames[[k]],
+                                                     layouts[[k]][3L]))
+        if (is.null(windows)) windows <<- .windowRanges(res, regions, g)
+        scores <- res$perWindow[[k]]
+        colnames(scores) <- taskNames[[k]]
+        asSE <- format == "SummarizedExperiment" || (format == "auto" && ncol(scores) > 10L)
+        if (asSE)
+            return(SummarizedExperiment::SummarizedExperiment(
+                assays = list(score = scores), rowRanges = windows,
+                colData = S4Vectors::DataFrame(task = taskNames[[k]], row.names = taskNames[[k]])))
+        gr <- windows
+        mcols(gr) <- cbind(mcols(gr), S4Vectors::DataFrame(scores, check.names = FALSE))
+        gr
+    })
+    if (!is.null(export)) {
+        tracks <- list()
+        for (k in seq_along(out)) {
+            if (profile[k]) {
+                tracks <- c(tracks, out[[k]])
+            } else {
+                sc <- res$perWindow[[k]]
+                for (j in seq_len(ncol(sc)))
+                    tracks[[taskNames[[k]][j]]] <- .windowTrack(windows, sc[, j], regions, lens)
+            }
+        }
+        paths <- .trackExportPaths(export, names(tracks))
+        for (i in seq_along(tracks))
+            exportTrack(tracks[[i]], paths[i], seqlengths = lens[names(tracks[[i]])])
+    }
+    out <- lapply(seq_along(out), function(k) {
+        if (profile[k] && length(out[[k]]) == 1L) out[[k]][[1L]] else out[[k]]
+    })
+    if (length(out) == 1L) return(out[[1L]])
+    on <- model@info$outputNames
+    names(out) <- if (is.null(on)) paste0("output", seq_along(out)) else on
+    out
+}
+
+### - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -
+### Hand-set parameters (internal; tests and models built from known weights)
+###
+
+#' Set one parameter of a model by hand (internal)
+#'
+#' @param model a \code{SequenceModel}.
+#' @param key the parameter's name in the network's state, e.g.
+#'   \code{"conv1d_1.conv.weight"} (layer name, module, tensor).
+#' @param value an array of the parameter's shape (for a convolution weight:
+#'   filters x channels x kernel, channels A, C, G, T) or a vector in
+#'   row-major order.
+#' @return The model, invisibly (changed in place).
+#' @keywords internal
+.setParameter <- function(model, key, value) {
+    d <- dim(value)
+    v <- if (length(d) > 1L) as.numeric(aperm(value, rev(seq_along(d)))) else as.numeric(value)
+    .native(cpp_predict_set_parameter(.modelPtr(model), key, v))
+    .syncWeights(model)
+    invisible(model)
+}

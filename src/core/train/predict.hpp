@@ -1,0 +1,93 @@
+// Prediction over genomic regions: tiling with the model's input window, batched forward passes
+// (windows encoded by Prefetcher worker threads into plain buffers, as in training), an optional
+// reverse-complement pass, and stitching of profile outputs into per-base tracks.
+// Torch-free interface (the bridge includes it without LibTorch); the work is in predict.cpp.
+//
+// Coordinates are 0-based, half-open. Windows may run past chromosome ends; those bases read as
+// N (Genome::fetch_padded), so every base of a region is covered.
+//
+// Tiling of a region [a, e) of width w, for a model of input length L whose outputs cover the
+// central span S of the window (S = L for per-window outputs; S = positions x bin for profile
+// outputs), the span starting at window start + (L - S) / 2 (rounded down, as layerCrop):
+//   w <= S: one window, its span centred on the region (start a - ceil((S - w) / 2));
+//   w >  S: spans at a, a + step, ... while they end before e, then one span flush with e
+//           (moved right to the next multiple of bin from a when bin > 1: N-padded).
+// Profile outputs are stitched on a grid of bins from the first span's start: each bin is the
+// mean over the windows covering it (NaN where none does). The reverse-complement pass reverses
+// positions (channels are kept: strand-specific tracks are not swapped) and is combined with the
+// forward pass per bin ("average": mean of the two means, "max": the larger) or, for per-window
+// outputs, per window.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "data/encode.hpp"
+#include "genome/genome.hpp"
+#include "genome/onehot.hpp"
+#include "nn/network.hpp"
+
+namespace gdl {
+namespace train {
+
+struct Region {
+  int chrom = 0;
+  std::int64_t start = 0, end = 0;
+};
+
+// How an output is read. positions = 0: per window (any shape, flattened). positions > 0: a
+// profile of positions x channels (the output's values, row-major), each position covering
+// `bin` bases.
+struct OutputLayout {
+  std::int64_t positions = 0;
+  std::int64_t channels = 0;
+  std::int64_t bin = 1;
+};
+
+struct TilePlan {
+  std::int64_t window = 0;  // L, the model's input length
+  std::int64_t span = 0;    // S, bases covered by the outputs
+  std::int64_t step = 1;
+  std::int64_t bin = 1;
+};
+
+// Windows (input coordinates) of one region, in order; `grid_start` gets the first span's start.
+std::vector<data::Window> tile_region(const Region& region, const TilePlan& plan,
+                                      std::int64_t* grid_start);
+
+struct RegionOptions {
+  std::int64_t step = 0;             // >= 1
+  std::string rc = "none";           // "none", "average", "max"
+  std::vector<OutputLayout> layouts; // one per output (empty: all per window)
+  std::size_t batch = 128;           // windows per forward pass (x 2 with the rc pass)
+  std::string device = "cpu";        // resolved already
+  int workers = 1;                   // encoding threads (Prefetcher workers; 0 = synchronous)
+  genome::Ambiguous ambiguous = genome::Ambiguous::Quarter;
+};
+
+struct RegionResult {
+  std::int64_t grid_start = 0;                 // first span's start (0-based)
+  std::int64_t bins = 0;                       // bins of the stitched tracks
+  std::vector<data::Window> windows;           // input windows of the region
+  std::vector<std::vector<float>> per_window;  // per output: windows x values (per-window outputs)
+  std::vector<std::vector<float>> tracks;      // per output: bins x channels (profile outputs)
+};
+
+// Called after each batch with (windows done, windows in all); false stops (gdl::Error).
+using PredictProgress = std::function<bool(std::size_t, std::size_t)>;
+
+// Predicts every region. Throws gdl::Error when the model does not take one-hot DNA alone, when a
+// layout disagrees with the output's size, when profile outputs cover different spans or when the
+// step is not a multiple of the bin.
+std::vector<RegionResult> predict_regions(nn::Network& net, const genome::Genome& genome,
+                                          const std::vector<Region>& regions,
+                                          const RegionOptions& options,
+                                          const PredictProgress& progress = nullptr);
+
+// Overwrites the parameter or buffer `key` (as named by the network's state, e.g.
+// "conv1d_1.conv.weight") with `values` (row-major, the tensor's shape). For hand-set models.
+void set_parameter(nn::Network& net, const std::string& key, const std::vector<float>& values);
+
+}  // namespace train
+}  // namespace gdl
