@@ -22,8 +22,12 @@
 // (kaiming_uniform(a = sqrt(5)) kernels and uniform(+-1/sqrt(fan_in)) biases).
 #include <torch/torch.h>
 
+#include <dlfcn.h>
+
 #include <algorithm>
+#include <climits>
 #include <cmath>
+#include <cstdlib>
 #include <set>
 #include <sstream>
 
@@ -51,6 +55,14 @@ torch::Tensor activate(const std::string& a, const torch::Tensor& x, double thre
   if (a == "hard_sigmoid") return torch::clamp(x * 0.2 + 0.5, 0.0, 1.0);
   if (a == "threshold") return torch::threshold(x, 0.0, threshold);
   fail("unknown activation '", a, "'");
+}
+
+// activate() on a tensor that nothing else holds yet (the fresh output of a convolution or a
+// dense layer): ReLU in place, saving an allocation and a pass over memory per layer (autograd
+// allows it: the backward of convolutions and matrix products does not read their output).
+torch::Tensor activate_fresh(const std::string& a, torch::Tensor x, double threshold) {
+  if (a == "relu") return torch::relu_(x);
+  return activate(a, x, threshold);
 }
 
 const std::set<std::string> kActivations = {
@@ -195,7 +207,7 @@ struct ConvLayer : LayerModule {
     if (pad_left || pad_right)
       x = F::pad(x, F::PadFuncOptions({pad_left, pad_right}).value(pad_value));
     x = conv ? conv->forward(x) : tconv->forward(x);
-    return activate(act, x, 1e-6);
+    return activate_fresh(act, x, 1e-6);
   }
 };
 
@@ -292,6 +304,109 @@ struct RecurrentLayer : LayerModule {
   }
 };
 
+// ---- dense layers on the reference BLAS ---------------------------------------------------------
+// Debian's LibTorch multiplies matrices with the reference BLAS (BLAS_INFO=generic, netlib's
+// libblas.so.3): one thread, no blocking, ~5 GFLOP/s, so that DeepSEA's and DanQ's wide dense
+// layers take about half of a training step. oneDNN, which that LibTorch loads for its
+// convolutions (libdnnl.so.2), exports a blocked, JIT-compiled, OpenMP-parallel sgemm
+// (dnnl_sgemm, row-major): there, large dense layers on the CPU run their three products
+// through it (forward x W^T + b; backward grad W and grad^T x; the bias gradient is grad summed
+// over the batch, as torch computes it). The results equal torch's up to float rounding (another
+// summation order). With any other BLAS, or without oneDNN's symbol, torch's linear runs.
+
+using SgemmFn = int (*)(char, char, std::int64_t, std::int64_t, std::int64_t, float, const float*,
+                        std::int64_t, const float*, std::int64_t, float, float*, std::int64_t);
+
+bool reference_blas() {
+  if (at::show_config().find("BLAS_INFO=generic") == std::string::npos) return false;
+  // libblas.so.3 may be an alternative pointing at a fast BLAS (OpenBLAS, BLIS, MKL, ATLAS)
+  void* lib = dlopen("libblas.so.3", RTLD_LAZY | RTLD_NOLOAD);
+  void* sym = lib ? dlsym(lib, "sgemm_") : nullptr;
+  Dl_info info;
+  bool found = sym && dladdr(sym, &info) && info.dli_fname;
+  std::string path;
+  if (found) {
+    char resolved[PATH_MAX];
+    path = realpath(info.dli_fname, resolved) ? resolved : info.dli_fname;
+  }
+  if (lib) dlclose(lib);
+  if (!found) return false;
+  for (const char* fast : {"openblas", "blis", "mkl", "atlas"})
+    if (path.find(fast) != std::string::npos) return false;
+  return true;
+}
+
+SgemmFn onednn_sgemm() {
+  static const SgemmFn fn = []() -> SgemmFn {
+    if (!reference_blas()) return nullptr;
+    void* lib = dlopen("libdnnl.so.2", RTLD_LAZY | RTLD_NOLOAD);  // only if LibTorch loaded it
+    if (!lib) return nullptr;
+    return reinterpret_cast<SgemmFn>(dlsym(lib, "dnnl_sgemm"));  // the handle stays open
+  }();
+  return fn;
+}
+
+// C (m x n, row-major, contiguous) = op(A) op(B) + beta C.
+void sgemm(char ta, char tb, std::int64_t m, std::int64_t n, std::int64_t k, const torch::Tensor& a,
+           const torch::Tensor& b, float beta, torch::Tensor& c) {
+  auto lda = ta == 'N' ? k : m, ldb = tb == 'N' ? n : k;
+  int status = onednn_sgemm()(ta, tb, m, n, k, 1.0f, a.data_ptr<float>(), lda, b.data_ptr<float>(),
+                              ldb, beta, c.data_ptr<float>(), n);
+  if (status != 0) fail("dense layer: oneDNN's sgemm failed (status ", status, ")");
+}
+
+struct OnednnLinear : torch::autograd::Function<OnednnLinear> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, torch::Tensor x,
+                               torch::Tensor w, torch::Tensor b) {
+    x = x.contiguous();
+    w = w.contiguous();
+    ctx->save_for_backward({x, w});
+    if (b.numel() == 0) b = torch::Tensor();  // the placeholder of "no bias"
+    ctx->saved_data["bias"] = b.defined();
+    auto n = x.size(0), in = x.size(1), out = w.size(0);
+    torch::Tensor y;
+    if (b.defined()) y = b.detach().reshape({1, out}).expand({n, out}).contiguous();
+    else y = torch::empty({n, out}, x.options());
+    sgemm('N', 'T', n, out, in, x, w, b.defined() ? 1.0f : 0.0f, y);
+    return y;
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    auto saved = ctx->get_saved_variables();
+    auto x = saved[0], w = saved[1];
+    auto g = grads[0].contiguous();
+    auto n = x.size(0), in = x.size(1), out = w.size(0);
+    torch::Tensor gx, gw, gb;
+    if (ctx->needs_input_grad(0)) {
+      gx = torch::empty({n, in}, g.options());
+      sgemm('N', 'N', n, in, out, g, w, 0.0f, gx);
+    }
+    if (ctx->needs_input_grad(1)) {
+      gw = torch::empty({out, in}, g.options());
+      sgemm('T', 'N', out, in, n, g, x, 0.0f, gw);
+    }
+    if (ctx->saved_data["bias"].toBool() && ctx->needs_input_grad(2)) gb = g.sum(0);
+    return {gx, gw, gb};
+  }
+};
+
+}  // namespace
+
+// Whether a dense layer on input x (N x F) with weight w takes oneDNN's sgemm.
+bool dense_uses_onednn(const torch::Tensor& x, const torch::Tensor& w) {
+  return x.dim() == 2 && x.device().is_cpu() && w.device().is_cpu() &&
+         x.scalar_type() == torch::kFloat32 && w.scalar_type() == torch::kFloat32 &&
+         x.size(0) * x.size(1) * w.size(0) >= (std::int64_t{1} << 20) && onednn_sgemm() != nullptr;
+}
+
+torch::Tensor dense_forward(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
+  if (dense_uses_onednn(x, w))  // autograd functions take no undefined tensor: an empty one
+    return OnednnLinear::apply(x, w, b.defined() ? b : torch::empty({0}, w.options()));
+  return torch::nn::functional::linear(x, w, b);
+}
+
+namespace {
+
 struct DenseLayer : LayerModule {
   torch::nn::Linear linear{nullptr};
   std::string act;
@@ -306,8 +421,8 @@ struct DenseLayer : LayerModule {
   }
   torch::Tensor forward(const std::vector<torch::Tensor>& in) override {
     auto x = in[0];
-    if (x.dim() == 3) return activate(act, linear->forward(x.permute({0, 2, 1})).permute({0, 2, 1}), 1e-6);
-    return activate(act, linear->forward(x), 1e-6);
+    if (x.dim() == 3) return activate_fresh(act, linear->forward(x.permute({0, 2, 1})).permute({0, 2, 1}), 1e-6);
+    return activate_fresh(act, dense_forward(x, linear->weight, linear->bias), 1e-6);
   }
 };
 

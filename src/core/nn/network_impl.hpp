@@ -31,6 +31,11 @@ struct NetworkImpl {
   std::vector<Shape> output_shapes;
 };
 
+// A dense layer's product x W^T + b (x: N x F). On the reference BLAS (Debian's LibTorch) large
+// ones run through oneDNN's sgemm; dense_uses_onednn says whether this one does.
+torch::Tensor dense_forward(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b);
+bool dense_uses_onednn(const torch::Tensor& x, const torch::Tensor& w);
+
 // "cpu", "cuda", "cuda:1" -> torch::Device.
 torch::Device torch_device(const std::string& device);
 

@@ -12,6 +12,7 @@
 
 #include "common/error.hpp"
 #include "nn/network_impl.hpp"
+#include "train/fused_adam.hpp"
 #include "train/prefetch.hpp"
 
 namespace gdl {
@@ -122,12 +123,19 @@ std::vector<torch::Tensor> losses_of(const std::vector<torch::Tensor>& outs, con
   return out;
 }
 
+// Drops the gradients instead of zeroing them (no fill per step; backward then hands each
+// parameter its gradient without adding it to zeros). The optimizers skip parameters without
+// a gradient, as they skipped those whose gradient was never defined.
+void clear_grads(const std::vector<torch::Tensor>& params) {
+  for (auto p : params) p.mutable_grad() = torch::Tensor();
+}
+
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainOptions& o,
                                                         std::vector<torch::Tensor> params) {
   if (o.learning_rate <= 0) fail("the learning rate must be positive");
   // Keras' defaults: beta (0.9, 0.999), epsilon 1e-7 (LibTorch's is 1e-8)
   if (o.optimizer == "adam")
-    return std::make_unique<torch::optim::Adam>(
+    return std::make_unique<FusedAdam>(
         params, torch::optim::AdamOptions(o.learning_rate).eps(1e-7).weight_decay(o.weight_decay));
   if (o.optimizer == "adamw")
     return std::make_unique<torch::optim::AdamW>(
@@ -167,7 +175,7 @@ std::vector<double> run_evaluation(nn::GraphModule& g, const data::BatchSource& 
                                    const std::vector<LossSpec>& specs,
                                    const std::vector<int>& target_of, const torch::Device& dev,
                                    std::size_t steps, int workers) {
-  torch::NoGradGuard no_grad;
+  c10::InferenceMode no_grad;  // no autograd records, no version counters
   bool was_training = g.is_training();
   g.eval();
   auto shapes = source.shapes();
@@ -257,22 +265,42 @@ TrainResult fit(nn::Network& net, const data::BatchSource& train,
     log.epoch = o.first_epoch + e;
     log.learning_rate = get_lr(*opt);
     std::vector<double> sums(o.losses.size() + 1, 0.0);
-    double n = 0;
+    double n = 0, n_read = 0;
+    // Loss sums (float64, loss x batch size) stay on the device and are read back only for the
+    // progress shown and at the end of the epoch: on CUDA at most every 0.25 s, so that steps
+    // are queued without waiting for each other; on the CPU a read is free, so at every step.
+    torch::Tensor acc;
+    auto last_read = start;
+    auto read_sums = [&] {
+      if (!acc.defined()) return;
+      auto host = acc.to(torch::kCPU).contiguous();
+      const double* v = host.data_ptr<double>();
+      for (std::size_t i = 0; i < sums.size(); ++i) sums[i] = v[i];
+      n_read = n;
+      last_read = Clock::now();
+    };
     {
       Prefetcher pf(train, log.epoch, 0, steps, o.workers);
       for (std::size_t k = 0; k < steps; ++k) {
         auto& b = pf.next(k);
         auto s = to_tensors(b, shapes, dev, g.spec.inputs.size());
-        opt->zero_grad();
+        clear_grads(params);
         auto ls = losses_of(g.forward(s.inputs), s, o.losses, target_of);
         ls[0].backward();
         opt->step();
-        for (std::size_t i = 0; i < ls.size(); ++i) sums[i] += ls[i].item<double>() * s.n;
+        {
+          torch::NoGradGuard ng;
+          auto v = torch::stack(ls).to(torch::kFloat64) * static_cast<double>(s.n);
+          acc = acc.defined() ? acc + v : v;
+        }
         n += s.n;
         pf.release(k);
         ++result.steps;
         if (callbacks.on_step) {
-          StepProgress p{log.epoch, k + 1, steps, sums[0] / n, static_cast<std::size_t>(n),
+          if (dev.is_cpu() || k == 0 || k + 1 == steps ||
+              std::chrono::duration<double>(Clock::now() - last_read).count() > 0.25)
+            read_sums();
+          StepProgress p{log.epoch, k + 1, steps, sums[0] / n_read, static_cast<std::size_t>(n),
                          std::chrono::duration<double>(Clock::now() - start).count()};
           if (!callbacks.on_step(p)) {
             result.interrupted = true;
@@ -281,6 +309,7 @@ TrainResult fit(nn::Network& net, const data::BatchSource& train,
         }
       }
     }
+    read_sums();
     log.samples = static_cast<std::size_t>(n);
     log.loss = n > 0 ? sums[0] / n : kNaN;
     for (std::size_t i = 1; i < sums.size(); ++i) log.output_losses.push_back(n > 0 ? sums[i] / n : kNaN);
@@ -331,7 +360,7 @@ Predictions predict_source(nn::Network& net, const data::BatchSource& source,
   auto& g = *net.impl().module;
   auto dev = nn::torch_device(device);
   DeviceScope scope(g, dev);
-  torch::NoGradGuard no_grad;
+  c10::InferenceMode no_grad;
   g.eval();
   std::size_t total = source.batches_per_epoch();
   if (steps == 0 || steps > total) steps = total;
