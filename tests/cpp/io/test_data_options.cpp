@@ -16,15 +16,13 @@
 #include "data/tracks.hpp"
 #include "genome/genome.hpp"
 #include "helpers.hpp"
+#include "io/io_helpers.hpp"
 
 using namespace gdl;
 using namespace gdl::data;
 
 namespace {
-std::shared_ptr<const genome::Genome> example_genome() {
-  static auto g = genome::open_fasta(gdltest::extdata("example_genome.fa"));
-  return g;
-}
+using gdltest::example_genome;
 
 std::size_t file_size(const std::string& p) {
   struct stat st;

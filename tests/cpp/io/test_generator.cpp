@@ -10,16 +10,14 @@
 #include "data/prefetch.hpp"
 #include "genome/genome.hpp"
 #include "helpers.hpp"
+#include "io/io_helpers.hpp"
 #include "tracks/bigwig.hpp"
 
 using namespace gdl;
 using namespace gdl::data;
 
 namespace {
-std::shared_ptr<const genome::Genome> example_genome() {
-  static auto g = genome::open_fasta(gdltest::extdata("example_genome.fa"));
-  return g;
-}
+using gdltest::example_genome;
 
 GeneratorOptions continuous_options() {
   GeneratorOptions o;
