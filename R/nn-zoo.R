@@ -208,9 +208,7 @@ bpnetModel <- function(inputLength, outputLength, filters = 64, layers = 9,
     l <- .bpnetLosses(heads)
     names(outs) <- l$names
     m <- functionalModel(dna, outs, name = "bpnet_solo", loss = l$loss, seed = seed)
-    m@info$lossWeights <- l$weights
-    m@info$heads <- heads
-    m
+    .withHeads(m, l, heads)
 }
 
 ## Rebuilds a model's graph as nodes on `x` (frozen, names prefixed); returns the output nodes.
@@ -258,10 +256,18 @@ transformationModel <- function(solo, profileTransform = "simple", countsTransfo
     l <- .bpnetLosses(heads)
     names(outs) <- l$names
     m <- functionalModel(dna, outs, name = "bpnet_transformation", loss = l$loss, seed = seed)
+    .withHeads(m, l, heads, from = solo, prefix = "solo_")
+}
+
+## A BPNet-family model's loss weights and heads; with `from`, the weights of `from` copied into
+## the layers named `prefix`... (the solo or bias part it embeds).
+.withHeads <- function(m, l, heads, from = NULL, prefix = NULL) {
     m@info$lossWeights <- l$weights
     m@info$heads <- heads
-    .native(cpp_model_copy_weights(.modelPtr(solo), .modelPtr(m), "solo_", FALSE))
-    .syncWeights(m)
+    if (!is.null(from)) {
+        .native(cpp_model_copy_weights(.modelPtr(from), .modelPtr(m), prefix, FALSE))
+        .syncWeights(m)
+    }
     m
 }
 
@@ -292,14 +298,10 @@ combinedModel <- function(inputLength, outputLength, filters = 64, layers = 9,
     l <- .bpnetLosses(heads)
     names(outs) <- l$names
     combined <- functionalModel(dna, outs, name = "bpnet_combined", loss = l$loss, seed = seed)
-    combined@info$lossWeights <- l$weights
-    combined@info$heads <- heads
-    .native(cpp_model_copy_weights(.modelPtr(bias), .modelPtr(combined), "bias_", FALSE))
-    .syncWeights(combined)
+    combined <- .withHeads(combined, l, heads, from = bias, prefix = "bias_")
     names(res) <- l$names
     residual <- functionalModel(dna, res, name = "bpnet_residual", loss = l$loss, seed = seed)
-    residual@info$lossWeights <- l$weights
-    residual@info$heads <- heads
+    residual <- .withHeads(residual, l, heads)
     combined@info$residualPrefix <- "res_"
     list(combined = combined, residual = residual, solo = bias)
 }

@@ -18,3 +18,11 @@ skip_if_no_shared <- function(...) {
 expect_gdl_error <- function(expr, pattern) {
     expect_error(expr, pattern, class = "GenomicDL_error")
 }
+
+## The example files most tests use.
+fa <- extdata("example_genome.fa")
+bw1 <- extdata("example_coverage_cell1.bw")
+bw2 <- extdata("example_coverage_cell2.bw")
+bed1 <- extdata("example_peaks_cell1.bed")
+bed2 <- extdata("example_peaks_cell2.bed")
+gff <- extdata("example_genes.gff3")

@@ -1,9 +1,3 @@
-fa <- extdata("example_genome.fa")
-bw1 <- extdata("example_coverage_cell1.bw")
-bw2 <- extdata("example_coverage_cell2.bw")
-bed1 <- extdata("example_peaks_cell1.bed")
-bed2 <- extdata("example_peaks_cell2.bed")
-gff <- extdata("example_genes.gff3")
 lens <- c(chr1 = 700000, chr2 = 500000, chr3 = 300000)
 
 ## Per-base values of a bigWig over equal-width ranges (columns), no data as 0: rtracklayer's

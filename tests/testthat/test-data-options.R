@@ -1,11 +1,6 @@
 ## keras_dna options beyond the core generator: output_shape (outputShape), seq_len = 'real',
 ## num_chr (chrPrefix), strict chromosome checks; and the memory a generator holds.
 
-fa <- extdata("example_genome.fa")
-bw1 <- extdata("example_coverage_cell1.bw")
-bw2 <- extdata("example_coverage_cell2.bw")
-bed1 <- extdata("example_peaks_cell1.bed")
-bed2 <- extdata("example_peaks_cell2.bed")
 
 test_that("outputShape reshapes the labels (row-major, as keras_dna), checked at construction", {
     args <- list(genome = fa, annotations = c(bw1, bw2), window = 501, targetWindow = 10,

@@ -3,12 +3,6 @@
 ## scerevisiae*.bw -> example_coverage_cell*.bw, taf15.bed -> example_peaks_cell*.bed with
 ## annotationTypes "CTCF", hg38_gene.gff -> example_genes.gff3).
 
-fa <- extdata("example_genome.fa")
-bw1 <- extdata("example_coverage_cell1.bw")
-bw2 <- extdata("example_coverage_cell2.bw")
-bed1 <- extdata("example_peaks_cell1.bed")
-bed2 <- extdata("example_peaks_cell2.bed")
-gff <- extdata("example_genes.gff3")
 
 test_that("tutorial: predict_input_shape(window=2001, dummy_axis=1, alphabet_axis=2) is (2001, 1, 4)", {
     expect_equal(predictInputShape(genome = fa, annotations = bw1, window = 2001, dummyAxis = 2,

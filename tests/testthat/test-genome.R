@@ -1,4 +1,3 @@
-fa <- extdata("example_genome.fa")
 
 test_that("genomeSource opens FASTA, FaFile and DNAStringSet with the same seqinfo", {
     g <- genomeSource(fa)
