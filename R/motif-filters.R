@@ -8,7 +8,8 @@
 .firstConv <- function(model) {
     conv <- if (is.list(model) && !is.null(model$weight)) model
             else if (is(model, "SequenceModel")) .modelFirstConv(model)
-            else .gdlStop("model must be a SequenceModel or a list(weight, bias, dilation) ",
+            else if (is(model, "DeepBindModel")) .deepbindFirstConv(model)
+            else .gdlStop("model must be a SequenceModel, a DeepBindModel or a list(weight, bias, dilation) ",
                           "describing its first convolution layer")
     w <- conv$weight
     if (!is.array(w) || length(dim(w)) != 3L || dim(w)[2L] != 4L)
@@ -19,6 +20,15 @@
     d <- if (is.null(conv$dilation)) 1L else as.integer(conv$dilation)
     storage.mode(w) <- "double"
     list(weight = w, bias = b, dilation = d)
+}
+
+## A DeepBind model's detectors as a first convolution: the params file's detectors are indexed
+## k + d * (base + 4 * pos), i.e. column-major [detector, base, position]; the thresholds are the
+## bias added before the ReLU.
+.deepbindFirstConv <- function(model) {
+    p <- model@params
+    list(weight = array(p$detectors, c(p$num_detectors, 4L, p$detector_len)),
+         bias = p$thresholds, dilation = 1L)
 }
 
 ## Sequences -> N x 4 x L one-hot array.
