@@ -2,6 +2,12 @@
 // buffers, torch-free. Samplers implement BatchSource; the trainer wraps a Batch's buffers as
 // tensors (from_blob, then a non_blocking copy to the device).
 // All shapes are row-major and exclude the batch axis.
+//
+// Sequence travels in one of two encodings. By default a source fills `x`, the one-hot floats
+// the network reads. A consumer that encodes on the device (CUDA: 16 times fewer bytes over the
+// bus, and the expansion runs on the GPU) sets Batch::want_codes; a source whose shapes say
+// `codes` then fills `codes`, one byte per base (0..3 = A, C, G, T; 4 = N or another ambiguity
+// code, whose channels all take BatchShapes::ambiguous), and leaves `x` empty.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -21,11 +27,15 @@ struct BatchShapes {
   Shape secondary;             // secondary input {channels, Ls}; empty = none
   bool has_weights = false;
   bool has_secondary = false;
+  bool codes = false;       // the source can fill Batch::codes instead of x
+  float ambiguous = 0.25f;  // value of every channel at code 4 when codes are decoded
 };
 
 struct Batch {
   std::size_t size = 0;                     // N, the number of samples filled
-  std::vector<float> x;                     // N x 4 x L
+  std::vector<float> x;                     // N x 4 x L (empty when codes are filled)
+  std::vector<std::uint8_t> codes;          // N x L base codes, when want_codes is honoured
+  bool want_codes = false;                  // set by the consumer; see above
   std::vector<std::vector<float>> targets;  // per head: N x prod(shape)
   std::vector<float> weights;               // N x prod(weights shape), empty if none
   std::vector<float> secondary;             // N x prod(secondary shape), empty if none
@@ -49,6 +59,9 @@ inline std::int64_t numel(const Shape& s) {
   for (auto d : s) n *= d;
   return n;
 }
+
+// Whether a filled batch carries its sequence as base codes (else as one-hot x).
+inline bool has_codes(const Batch& b) { return b.want_codes && b.x.empty() && !b.codes.empty(); }
 
 }  // namespace data
 }  // namespace gdl

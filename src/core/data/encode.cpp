@@ -10,8 +10,12 @@
 namespace gdl {
 namespace data {
 
-void encode_windows(const genome::Genome& g, const std::vector<Window>& windows, float* out,
-                    genome::Ambiguous amb, int threads) {
+namespace {
+// Fetches each window (N-padded past chromosome ends, reverse-complemented on the minus strand)
+// and hands its bytes to write(i, seq, L), in parallel over windows.
+template <typename Write>
+void for_each_window(const genome::Genome& g, const std::vector<Window>& windows, int threads,
+                     Write write) {
   if (windows.empty()) return;
   const std::int64_t len = windows[0].end - windows[0].start;
   for (const auto& w : windows)
@@ -23,8 +27,23 @@ void encode_windows(const genome::Genome& g, const std::vector<Window>& windows,
       const Window& w = windows[i];
       g.fetch_padded(w.chrom, w.start, w.end, &buf[0]);
       if (w.minus) genome::reverse_complement(&buf[0], L);
-      genome::one_hot_ncl_f32(buf.data(), L, out + i * 4 * L, amb);
+      write(i, buf.data(), L);
     }
+  });
+}
+}  // namespace
+
+void encode_windows(const genome::Genome& g, const std::vector<Window>& windows, float* out,
+                    genome::Ambiguous amb, int threads) {
+  for_each_window(g, windows, threads, [&](std::size_t i, const char* seq, std::size_t L) {
+    genome::one_hot_ncl_f32(seq, L, out + i * 4 * L, amb);
+  });
+}
+
+void encode_windows_codes(const genome::Genome& g, const std::vector<Window>& windows,
+                          std::uint8_t* out, int threads) {
+  for_each_window(g, windows, threads, [&](std::size_t i, const char* seq, std::size_t L) {
+    genome::to_codes(seq, L, out + i * L);
   });
 }
 

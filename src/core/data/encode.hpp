@@ -21,6 +21,9 @@ struct Window {
 // out must hold windows.size() * 4 * L floats, L = end - start (equal for all windows).
 void encode_windows(const genome::Genome& g, const std::vector<Window>& windows, float* out,
                     genome::Ambiguous amb, int threads);
+// The same windows as base codes (genome::to_codes): out holds windows.size() * L bytes.
+void encode_windows_codes(const genome::Genome& g, const std::vector<Window>& windows,
+                          std::uint8_t* out, int threads);
 
 // n windows of width `width` drawn uniformly over the genome (chromosomes weighted by length),
 // reproducible from seed whatever the thread count: window i depends only on (seed, i).

@@ -43,6 +43,8 @@ SequenceGenerator::SequenceGenerator(std::shared_ptr<const genome::Genome> genom
   else build_sparse();
   build_secondary();
   shapes_.x = {4, opt_.window};
+  shapes_.codes = true;
+  shapes_.ambiguous = opt_.ambiguous == genome::Ambiguous::Quarter ? 0.25f : 0.0f;
   if (!opt_.output_shape.empty()) {
     for (auto d : opt_.output_shape)
       if (d < 1) fail("outputShape must be positive dimensions");
@@ -290,7 +292,9 @@ Window SequenceGenerator::window_of(std::size_t epoch, std::size_t sample) const
 
 void SequenceGenerator::resize(Batch& out, std::size_t n) const {
   out.size = n;
-  out.x.resize(n * 4 * static_cast<std::size_t>(opt_.window));
+  const auto L = static_cast<std::size_t>(opt_.window);
+  out.x.resize(out.want_codes ? 0 : n * 4 * L);
+  out.codes.resize(out.want_codes ? n * L : 0);
   out.targets.resize(shapes_.targets.size());
   for (std::size_t h = 0; h < shapes_.targets.size(); ++h)
     out.targets[h].resize(n * static_cast<std::size_t>(numel(shapes_.targets[h])));
@@ -385,7 +389,8 @@ void SequenceGenerator::fill_sample(std::size_t epoch, std::size_t sample, Batch
     }
   }
   if (w.minus) genome::reverse_complement(&seq[0], L);
-  genome::one_hot_ncl_f32(seq.data(), L, out.x.data() + slot * 4 * L, opt_.ambiguous);
+  if (out.want_codes) genome::to_codes(seq.data(), L, out.codes.data() + slot * L);
+  else genome::one_hot_ncl_f32(seq.data(), L, out.x.data() + slot * 4 * L, opt_.ambiguous);
 
   const std::size_t ny = static_cast<std::size_t>(label_positions_ * label_channels_);
   float* y = out.targets[0].data() + slot * ny;

@@ -7,18 +7,32 @@ namespace data {
 
 Prefetcher::Prefetcher(std::shared_ptr<const BatchSource> source, PrefetchOptions options)
     : source_(std::move(source)), opt_(options) {
+  start();
+}
+
+// The aliasing constructor with an empty owner: a shared_ptr that points without owning.
+Prefetcher::Prefetcher(const BatchSource& source, PrefetchOptions options)
+    : source_(std::shared_ptr<const BatchSource>(), &source), opt_(options) {
+  start();
+}
+
+void Prefetcher::start() {
   if (!source_) fail("the prefetcher needs a batch source");
   per_epoch_ = source_->batches_per_epoch();
   if (per_epoch_ == 0) fail("the batch source has no complete batch");
-  if (opt_.threads < 1) opt_.threads = 1;
+  if (opt_.threads < 0) opt_.threads = 0;
+  if (opt_.threads == 0) opt_.depth = 1;
   if (opt_.depth == 0) opt_.depth = 2 * static_cast<std::size_t>(opt_.threads);
   ring_.resize(opt_.depth);
   // preallocate every buffer of the ring, so that filling never allocates
   const BatchShapes sh = source_->shapes();
+  codes_ = opt_.codes && sh.codes;
   const std::size_t n = source_->batch_size();
   for (auto& slot : ring_) {
     Batch& b = slot.batch;
-    b.x.resize(n * static_cast<std::size_t>(numel(sh.x)));
+    b.want_codes = codes_;
+    if (codes_) b.codes.resize(n * static_cast<std::size_t>(sh.x.empty() ? 0 : sh.x.back()));
+    else b.x.resize(n * static_cast<std::size_t>(numel(sh.x)));
     b.targets.resize(sh.targets.size());
     for (std::size_t h = 0; h < sh.targets.size(); ++h)
       b.targets[h].resize(n * static_cast<std::size_t>(numel(sh.targets[h])));
@@ -38,15 +52,25 @@ Prefetcher::~Prefetcher() {
 }
 
 std::size_t Prefetcher::ring_bytes() const {
-  std::size_t b = 0;
+  std::size_t floats = 0, bytes = 0;
   for (const auto& slot : ring_) {
-    b += slot.batch.x.capacity() + slot.batch.weights.capacity() + slot.batch.secondary.capacity();
-    for (const auto& t : slot.batch.targets) b += t.capacity();
+    floats += slot.batch.x.capacity() + slot.batch.weights.capacity() + slot.batch.secondary.capacity();
+    for (const auto& t : slot.batch.targets) floats += t.capacity();
+    bytes += slot.batch.codes.capacity();
   }
-  return b * sizeof(float);
+  return floats * sizeof(float) + bytes;
 }
 
-const float* Prefetcher::slot_data(std::size_t k) const { return ring_[k % ring_.size()].batch.x.data(); }
+const void* Prefetcher::slot_data(std::size_t k) const {
+  const Batch& b = ring_[k % ring_.size()].batch;
+  return codes_ ? static_cast<const void*>(b.codes.data()) : static_cast<const void*>(b.x.data());
+}
+
+// Batch k of the run into `slot` (on a worker, or on the caller when synchronous).
+void Prefetcher::fill(std::size_t k, Slot& slot) {
+  std::size_t g = opt_.first + k;
+  source_->fill(opt_.epoch + g / per_epoch_, g % per_epoch_, slot.batch);
+}
 
 void Prefetcher::work() {
   for (;;) {
@@ -62,9 +86,8 @@ void Prefetcher::work() {
       k = next_claim_++;
     }
     Slot& slot = ring_[k % opt_.depth];
-    std::size_t g = opt_.first + k;
     try {
-      source_->fill(opt_.epoch + g / per_epoch_, g % per_epoch_, slot.batch);
+      fill(k, slot);
     } catch (...) {
       std::lock_guard<std::mutex> lock(mutex_);
       if (!error_) error_ = std::current_exception();
@@ -78,11 +101,16 @@ void Prefetcher::work() {
   }
 }
 
-const Batch& Prefetcher::next() {
+Batch& Prefetcher::next() {
   std::unique_lock<std::mutex> lock(mutex_);
   if (opt_.count != 0 && next_read_ >= opt_.count) fail("the prefetcher has produced all its batches");
   if (next_read_ != released_) fail("release() the previous batch before asking for the next");
   Slot& slot = ring_[next_read_ % opt_.depth];
+  if (workers_.empty()) {
+    fill(next_read_, slot);
+    slot.seq = next_read_;
+    slot.ready = true;
+  }
   cv_.wait(lock, [&] { return error_ || (slot.ready && slot.seq == next_read_); });
   if (error_) std::rethrow_exception(error_);
   std::size_t g = opt_.first + next_read_;

@@ -54,6 +54,15 @@ inline void reverse_complement(char* s, std::size_t n) {
 }
 inline void reverse_complement(std::string& s) { reverse_complement(&s[0], s.size()); }
 
+// Base codes of n bytes for encoding on the device: 0..3 for A, C, G, T/U, 4 for N, other
+// IUPAC codes and any byte that is not a nucleotide (one_hot encodes those as N too).
+inline void to_codes(const char* s, std::size_t n, std::uint8_t* out) {
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uint8_t c = base_code(s[i]);
+    out[i] = c < kCodeN ? c : kCodeN;
+  }
+}
+
 // Position of the first byte that is not a nucleotide letter, or n when all are valid.
 inline std::size_t first_invalid(const char* s, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i)

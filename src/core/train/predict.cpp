@@ -1,5 +1,5 @@
 // Prediction over genomic regions (the LibTorch translation unit of train/predict.hpp).
-// Windows are encoded by the trainer's Prefetcher worker threads from a BatchSource over the
+// Windows are encoded by data::Prefetcher worker threads from a BatchSource over the
 // tiled windows (forward then reverse-complement copies in one batch), run through the network
 // on the device, and stitched into per-region buffers as each batch arrives.
 #include "train/predict.hpp"
@@ -14,7 +14,7 @@
 #include "common/error.hpp"
 #include "data/batch.hpp"
 #include "nn/network_impl.hpp"
-#include "train/prefetch.hpp"
+#include "train/device_batch.hpp"
 
 namespace gdl {
 namespace train {
@@ -42,19 +42,27 @@ class WindowSource : public data::BatchSource {
   data::BatchShapes shapes() const override {
     data::BatchShapes s;
     s.x = {4, length_};
+    s.codes = true;
+    s.ambiguous = amb_ == genome::Ambiguous::Quarter ? 0.25f : 0.0f;
     return s;
   }
   void fill(std::size_t, std::size_t i, data::Batch& out) const override {
     std::size_t b = i * batch_, e = std::min(windows_.size(), b + batch_), m = e - b;
     std::vector<data::Window> ws(windows_.begin() + static_cast<std::ptrdiff_t>(b),
                                  windows_.begin() + static_cast<std::ptrdiff_t>(e));
-    auto per = static_cast<std::size_t>(4 * length_);
     out.size = rc_ ? 2 * m : m;
-    out.x.resize(out.size * per);
-    data::encode_windows(g_, ws, out.x.data(), amb_, 1);
+    const auto L = static_cast<std::size_t>(length_);
+    // forward windows, then (with rc) the same windows reverse-complemented
+    auto encode = [&](std::size_t at) {
+      if (out.want_codes) data::encode_windows_codes(g_, ws, out.codes.data() + at * L, 1);
+      else data::encode_windows(g_, ws, out.x.data() + at * 4 * L, amb_, 1);
+    };
+    out.x.resize(out.want_codes ? 0 : out.size * 4 * L);
+    out.codes.resize(out.want_codes ? out.size * L : 0);
+    encode(0);
     if (rc_) {
       for (auto& w : ws) w.minus = true;
-      data::encode_windows(g_, ws, out.x.data() + m * per, amb_, 1);
+      encode(m);
     }
   }
   std::string description() const override { return "windows of regions to predict"; }
@@ -198,12 +206,11 @@ std::vector<RegionResult> predict_regions(nn::Network& net, const genome::Genome
   const std::size_t batch = o.batch == 0 ? 128 : o.batch;
   WindowSource source(genome, windows, batch, L, rc, o.ambiguous);
   const std::size_t steps = source.batches_per_epoch();
-  Prefetcher pf(source, 0, 0, steps, o.workers);
+  data::Prefetcher pf(source, prefetch_options(0, steps, o.workers, encode_on_device(o.encode, dev)));
+  const float ambiguous = source.shapes().ambiguous;
   for (std::size_t k = 0; k < steps; ++k) {
-    auto& b = pf.next(k);
-    auto n = static_cast<std::int64_t>(b.size);
-    auto x = torch::from_blob(b.x.data(), {n, 4, L}, torch::kFloat32);
-    auto ys = g.forward({dev.is_cpu() ? x : x.to(dev, /*non_blocking=*/true)});
+    auto& b = pf.next();
+    auto ys = g.forward({sequence_tensor(b, L, ambiguous, dev)});
     const std::size_t first = k * batch, m = rc ? b.size / 2 : b.size;
     for (std::size_t out = 0; out < ys.size(); ++out) {
       auto y = ys[out].to(torch::kCPU, torch::kFloat32).contiguous();
@@ -239,7 +246,7 @@ std::vector<RegionResult> predict_regions(nn::Network& net, const genome::Genome
         }
       }
     }
-    pf.release(k);
+    pf.release();
     if (progress && !progress(std::min(windows.size(), first + batch), windows.size()))
       fail("prediction interrupted");
   }

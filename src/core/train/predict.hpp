@@ -63,6 +63,7 @@ struct RegionOptions {
   std::size_t batch = 128;           // windows per forward pass (x 2 with the rc pass)
   std::string device = "cpu";        // resolved already
   int workers = 1;                   // encoding threads (Prefetcher workers; 0 = synchronous)
+  std::string encode = "auto";       // "host", "device" or "auto" (train/device_batch.hpp)
   genome::Ambiguous ambiguous = genome::Ambiguous::Quarter;
 };
 

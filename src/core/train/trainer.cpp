@@ -1,6 +1,7 @@
 // The training loop, evaluation and prediction over BatchSources (the one LibTorch translation
-// unit of train/). Batches are filled by Prefetcher worker threads into plain buffers, wrapped
-// with torch::from_blob (no copy on the CPU) and copied to the device when it is not the CPU.
+// unit of train/). Batches are filled by data::Prefetcher worker threads into plain buffers,
+// wrapped with torch::from_blob (no copy on the CPU) and copied to the device when it is not the
+// CPU, sequence as base codes expanded there (train/device_batch.hpp).
 #include "train/trainer.hpp"
 
 #include <torch/torch.h>
@@ -12,8 +13,9 @@
 
 #include "common/error.hpp"
 #include "nn/network_impl.hpp"
+#include "train/device_batch.hpp"
 #include "train/fused_adam.hpp"
-#include "train/prefetch.hpp"
+#include "train/precision.hpp"
 
 namespace gdl {
 namespace train {
@@ -94,7 +96,8 @@ Step to_tensors(data::Batch& b, const data::BatchShapes& shapes, const torch::De
     auto t = torch::from_blob(buf.data(), full, torch::kFloat32);
     return dev.is_cpu() ? t : t.to(dev, /*non_blocking=*/true);
   };
-  s.inputs.push_back(wrap(b.x, shapes.x, "x"));
+  if (data::has_codes(b)) s.inputs.push_back(sequence_tensor(b, shapes.x.back(), shapes.ambiguous, dev));
+  else s.inputs.push_back(wrap(b.x, shapes.x, "x"));
   if (shapes.has_secondary && n_inputs > 1) s.inputs.push_back(wrap(b.secondary, shapes.secondary, "secondary input"));
   if (b.targets.size() != shapes.targets.size())
     fail("the batch source gave ", b.targets.size(), " targets, its shapes say ", shapes.targets.size());
@@ -113,7 +116,9 @@ std::vector<torch::Tensor> losses_of(const std::vector<torch::Tensor>& outs, con
                                      const std::vector<int>& target_of) {
   std::vector<torch::Tensor> out(1);
   for (std::size_t k = 0; k < outs.size(); ++k) {
-    auto l = per_sample(specs[k], outs[k], s.targets[static_cast<std::size_t>(target_of[k])]);
+    // float32 whatever precision the forward pass ran in (losses are sums of many terms)
+    auto l = per_sample(specs[k], outs[k].to(torch::kFloat32),
+                        s.targets[static_cast<std::size_t>(target_of[k])]);
     if (s.weights.defined()) l = l * s.weights;
     auto mean = l.mean();
     out.push_back(mean);
@@ -174,7 +179,7 @@ struct DeviceScope {
 std::vector<double> run_evaluation(nn::GraphModule& g, const data::BatchSource& source,
                                    const std::vector<LossSpec>& specs,
                                    const std::vector<int>& target_of, const torch::Device& dev,
-                                   std::size_t steps, int workers) {
+                                   std::size_t steps, int workers, bool codes) {
   c10::InferenceMode no_grad;  // no autograd records, no version counters
   bool was_training = g.is_training();
   g.eval();
@@ -183,14 +188,14 @@ std::vector<double> run_evaluation(nn::GraphModule& g, const data::BatchSource& 
   if (steps == 0 || steps > total) steps = total;
   std::vector<double> sums(specs.size() + 1, 0.0);
   double n = 0;
-  Prefetcher pf(source, 0, 0, steps, workers);
+  data::Prefetcher pf(source, prefetch_options(0, steps, workers, codes));
   for (std::size_t k = 0; k < steps; ++k) {
-    auto& b = pf.next(k);
+    auto& b = pf.next();
     auto s = to_tensors(b, shapes, dev, g.spec.inputs.size());
     auto ls = losses_of(g.forward(s.inputs), s, specs, target_of);
     for (std::size_t i = 0; i < ls.size(); ++i) sums[i] += ls[i].item<double>() * s.n;
     n += s.n;
-    pf.release(k);
+    pf.release();
   }
   if (was_training) g.train();
   for (auto& v : sums) v = n > 0 ? v / n : kNaN;
@@ -247,6 +252,9 @@ TrainResult fit(nn::Network& net, const data::BatchSource& train,
     if (p.requires_grad()) params.push_back(p);
   if (params.empty()) fail("the model has no trainable parameters");
   auto opt = make_optimizer(o, params);
+  const bool codes = encode_on_device(o.encode, dev);
+  LossScaler scaler(o.loss_scaling == 1 ||
+                    (o.loss_scaling < 0 && o.mixed_precision && autocast_dtype(dev) == at::kHalf));
   torch::manual_seed(o.seed);
   std::size_t steps = o.steps_per_epoch ? o.steps_per_epoch : train.batches_per_epoch();
   TrainResult result;
@@ -280,21 +288,27 @@ TrainResult fit(nn::Network& net, const data::BatchSource& train,
       last_read = Clock::now();
     };
     {
-      Prefetcher pf(train, log.epoch, 0, steps, o.workers);
+      data::Prefetcher pf(train, prefetch_options(log.epoch, steps, o.workers, codes));
       for (std::size_t k = 0; k < steps; ++k) {
-        auto& b = pf.next(k);
+        auto& b = pf.next();
         auto s = to_tensors(b, shapes, dev, g.spec.inputs.size());
         clear_grads(params);
-        auto ls = losses_of(g.forward(s.inputs), s, o.losses, target_of);
-        ls[0].backward();
-        opt->step();
+        std::vector<torch::Tensor> outs;
+        {
+          AutocastScope autocast(o.mixed_precision, dev);
+          outs = g.forward(s.inputs);
+        }
+        auto ls = losses_of(outs, s, o.losses, target_of);
+        scaler.scaled(ls[0]).backward();
+        if (scaler.unscale(params)) opt->step();
+        else ++result.skipped_steps;
         {
           torch::NoGradGuard ng;
           auto v = torch::stack(ls).to(torch::kFloat64) * static_cast<double>(s.n);
           acc = acc.defined() ? acc + v : v;
         }
         n += s.n;
-        pf.release(k);
+        pf.release();
         ++result.steps;
         if (callbacks.on_step) {
           if (dev.is_cpu() || k == 0 || k + 1 == steps ||
@@ -315,7 +329,8 @@ TrainResult fit(nn::Network& net, const data::BatchSource& train,
     for (std::size_t i = 1; i < sums.size(); ++i) log.output_losses.push_back(n > 0 ? sums[i] / n : kNaN);
     log.val_loss = kNaN;
     if (validation && !result.interrupted) {
-      auto v = run_evaluation(g, *validation, o.losses, target_of, dev, o.validation_steps, o.workers);
+      auto v = run_evaluation(g, *validation, o.losses, target_of, dev, o.validation_steps,
+                              o.workers, codes);
       log.val_loss = v[0];
       log.val_output_losses.assign(v.begin() + 1, v.end());
     }
@@ -337,21 +352,24 @@ TrainResult fit(nn::Network& net, const data::BatchSource& train,
     for (auto& b : g.buffers()) b.copy_(snapshot[i++]);
   }
   g.eval();
+  result.loss_scale = scaler.enabled() ? scaler.scale() : 1.0;
   return result;
 }
 
 std::vector<double> evaluate(nn::Network& net, const data::BatchSource& source,
                              const std::vector<LossSpec>& losses, const std::string& device,
-                             std::size_t steps, int workers) {
+                             std::size_t steps, int workers, const std::string& encode) {
   auto target_of = check_shapes(net, source.shapes(), losses);
   auto& g = *net.impl().module;
   auto dev = nn::torch_device(device);
   DeviceScope scope(g, dev);
-  return run_evaluation(g, source, losses, target_of, dev, steps, workers);
+  return run_evaluation(g, source, losses, target_of, dev, steps, workers,
+                        encode_on_device(encode, dev));
 }
 
 Predictions predict_source(nn::Network& net, const data::BatchSource& source,
-                           const std::string& device, std::size_t steps, int workers) {
+                           const std::string& device, std::size_t steps, int workers,
+                           const std::string& encode) {
   auto shapes = source.shapes();
   auto ins = net.input_shapes();
   if (ins[0] != shapes.x)
@@ -367,9 +385,9 @@ Predictions predict_source(nn::Network& net, const data::BatchSource& source,
   Predictions out;
   out.outputs.resize(net.output_shapes().size());
   out.targets.resize(shapes.targets.size());
-  Prefetcher pf(source, 0, 0, steps, workers);
+  data::Prefetcher pf(source, prefetch_options(0, steps, workers, encode_on_device(encode, dev)));
   for (std::size_t k = 0; k < steps; ++k) {
-    auto& b = pf.next(k);
+    auto& b = pf.next();
     auto s = to_tensors(b, shapes, dev, g.spec.inputs.size());
     auto ys = g.forward(s.inputs);
     for (std::size_t i = 0; i < ys.size(); ++i) {
@@ -379,7 +397,7 @@ Predictions predict_source(nn::Network& net, const data::BatchSource& source,
     for (std::size_t i = 0; i < b.targets.size(); ++i)
       out.targets[i].insert(out.targets[i].end(), b.targets[i].begin(), b.targets[i].end());
     out.n += b.size;
-    pf.release(k);
+    pf.release();
   }
   return out;
 }

@@ -39,6 +39,11 @@ struct TrainOptions {
   std::vector<LossSpec> losses;      // one per output
   std::string device = "cpu";        // resolved already ("cpu", "cuda", "cuda:N")
   int workers = 2;                   // prefetch threads; 0 = synchronous loading
+  std::string encode = "auto";       // sequence as one-hot from the loader ("host") or as base
+                                     // codes one-hot encoded on the device ("device"); "auto":
+                                     // host on the CPU, device elsewhere (train/device_batch.hpp)
+  bool mixed_precision = false;      // autocast: bfloat16 on the CPU, float16 on CUDA
+  int loss_scaling = -1;             // dynamic loss scale: -1 with float16 autocast, 0 off, 1 on
   std::size_t first_epoch = 0;       // epoch index given to the sources (continued training)
   std::uint64_t seed = 1;            // dropout etc.
 };
@@ -77,6 +82,8 @@ struct TrainResult {
   std::vector<EpochLog> history;
   bool interrupted = false;
   std::size_t steps = 0;
+  std::size_t skipped_steps = 0;  // steps skipped by the loss scaler (inf / NaN gradients)
+  double loss_scale = 1;          // the loss scale at the end (1 without loss scaling)
 };
 
 // Trains in place. Throws gdl::Error when the source's shapes disagree with the model's.
@@ -87,7 +94,7 @@ TrainResult fit(nn::Network& net, const data::BatchSource& train, const data::Ba
 // Mean losses (total first, then one per output) over `steps` batches (0 = all) of epoch 0.
 std::vector<double> evaluate(nn::Network& net, const data::BatchSource& source,
                              const std::vector<LossSpec>& losses, const std::string& device,
-                             std::size_t steps, int workers);
+                             std::size_t steps, int workers, const std::string& encode = "auto");
 
 // Predictions and targets over `steps` batches (0 = all) of epoch 0, in batch order.
 struct Predictions {
@@ -96,7 +103,8 @@ struct Predictions {
   std::vector<std::vector<float>> targets;  // per source target: n x prod(target shape)
 };
 Predictions predict_source(nn::Network& net, const data::BatchSource& source,
-                           const std::string& device, std::size_t steps, int workers);
+                           const std::string& device, std::size_t steps, int workers,
+                           const std::string& encode = "auto");
 
 // Checks that the source's input and target shapes fit the model and the losses; returns the
 // resolved target index of each output. Throws gdl::Error naming the mismatch.

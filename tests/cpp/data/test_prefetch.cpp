@@ -52,7 +52,7 @@ TEST_CASE("prefetcher: a bounded ring of preallocated buffers, filled ahead in o
   Prefetcher p(src, po);
   REQUIRE(p.depth() == 4);
   REQUIRE(p.ring_bytes() == 4 * (8 * 400 + 8 * 3 + 8) * sizeof(float));
-  std::vector<const float*> buffers;
+  std::vector<const void*> buffers;
   for (std::size_t k = 0; k < 4; ++k) buffers.push_back(p.slot_data(k));
   // the consumer waits: the workers fill the ring and stop
   auto t0 = std::chrono::steady_clock::now();

@@ -156,3 +156,51 @@ TEST_CASE("multi source: mixes generators with the same shapes, rejects others",
   auto c = std::make_shared<const SequenceGenerator>(g, oc);
   CHECK_THROWS_AS(MultiSource({a, c}, {10, 10}, 4, 1), Error);
 }
+
+TEST_CASE("generator: base codes for the device decode to the one-hot batches", "[io][data]") {
+  auto g = example_genome();
+  for (auto neg : {Negative::Real, Negative::Shuffled, Negative::Random}) {
+    GeneratorOptions o;
+    o.kind = TargetKind::Sparse;
+    o.window = 300;
+    o.batch_size = 8;
+    o.n_files = 1;
+    o.n_ann = 1;
+    o.annotations = {{0, 1000, 1200, false, 0}, {0, 5000, 5200, true, 0}, {1, 102000, 102100, false, 0}};
+    o.negative = neg;
+    o.negative_ratio = 2;
+    o.negative_space = {{0, 0, 700000 - 300 + 1}, {1, 0, 500000 - 300 + 1}};
+    o.augmentation = true;  // reverse complements travel as codes too
+    for (auto amb : {genome::Ambiguous::Quarter, genome::Ambiguous::Zero}) {
+      o.ambiguous = amb;
+      SequenceGenerator gen(g, o);
+      REQUIRE(gen.shapes().codes);
+      const float n_value = gen.shapes().ambiguous;
+      REQUIRE(n_value == (amb == genome::Ambiguous::Quarter ? 0.25f : 0.0f));
+      Batch x, c;
+      c.want_codes = true;
+      std::size_t ns = 0;
+      for (std::size_t i = 0; i < gen.batches_per_epoch(); ++i) {
+        gen.fill(1, i, x);
+        gen.fill(1, i, c);
+        REQUIRE(has_codes(c));
+        REQUIRE_FALSE(has_codes(x));
+        REQUIRE(c.targets == x.targets);
+        REQUIRE(c.codes.size() * 4 == x.x.size());
+        const std::size_t L = 300;
+        std::size_t wrong = 0;
+        for (std::size_t k = 0; k < x.size; ++k)
+          for (std::size_t p = 0; p < L; ++p) {
+            std::uint8_t code = c.codes[k * L + p];
+            ns += code == 4;
+            for (std::size_t ch = 0; ch < 4; ++ch) {
+              float want = code == ch ? 1.0f : code == 4 ? n_value : 0.0f;
+              wrong += x.x[(k * 4 + ch) * L + p] != want;
+            }
+          }
+        REQUIRE(wrong == 0);
+      }
+      REQUIRE(ns >= 300);  // the peak on chr2 lies in its N gap: its window is all code 4
+    }
+  }
+}

@@ -69,8 +69,11 @@ TEST_CASE("a base-counting convolution predicts the base track exactly", "[torch
   auto chr1 = random_dna(1003, 7), chr2 = random_dna(9, 8);
   genome::MemoryGenome g({"chr1", "chr2"}, {chr1, chr2});
   auto net = base_counter(40, 20, {1, 0, 0, 0});  // A
+  // sequence one-hot encoded by the loader ("host") or sent as base codes ("device")
+  for (std::string encode : {"host", "device"})
   for (std::int64_t step : {20, 7, 1}) {
     train::RegionOptions o;
+    o.encode = encode;
     o.step = step;
     o.layouts = {{20, 1, 1}};
     o.batch = 16;
