@@ -22,6 +22,7 @@ deps:
 
 install: deps
 	@mkdir -p $(LIB)
+	@sh tools/drop-stale-objects.sh
 	MAKEFLAGS=-j$(JOBS) $(R) CMD INSTALL --no-test-load --library=$(LIB) . 2>&1 | tail -n 5; \
 	  test $${PIPESTATUS[0]} -eq 0
 

@@ -171,7 +171,11 @@ reduceLROnPlateau <- function(monitor = "val_loss", factor = 0.5, patience = 3, 
 #'   \code{\link{modelCheckpoint}}, \code{\link{reduceLROnPlateau}}.
 #' @param device \code{"auto"}, \code{"cpu"} or \code{"cuda"}; CUDA asked for
 #'   and missing is an error.
-#' @param mixedPrecision not supported yet (an error when \code{TRUE}).
+#' @param mixedPrecision train with automatic mixed precision: the forward pass
+#'   runs in bfloat16 on the CPU (fast where the CPU has AVX512-BF16 or AMX) and
+#'   in float16 on CUDA, with a dynamic loss scale against gradient underflow;
+#'   weights, optimizer state and losses stay float32, and the saved model is
+#'   float32. Prediction and evaluation run in float32.
 #' @param verbose show progress.
 #' @param momentum,weightDecay optimizer settings (SGD momentum; L2 / decoupled decay).
 #' @param workers prefetch threads (0: load batches synchronously).
@@ -197,8 +201,8 @@ fit <- function(model, generator, y = NULL, validation = NULL, epochs = 1,
     if (!optimizer %in% c("adam", "sgd", "rmsprop", "adamw"))
         .gdlStop("unknown optimizer '", optimizer, "': use adam, sgd, rmsprop or adamw")
     layout <- match.arg(layout)
-    if (isTRUE(mixedPrecision))
-        .gdlStop("mixedPrecision = TRUE is not supported yet; train in float32")
+    if (!is.logical(mixedPrecision) || length(mixedPrecision) != 1L || is.na(mixedPrecision))
+        .gdlStop("mixedPrecision must be TRUE or FALSE")
     if (is(callbacks, "GenomicDLCallback")) callbacks <- list(callbacks)
     if (!all(vapply(callbacks, is, logical(1L), "GenomicDLCallback")))
         .gdlStop("callbacks must be a list of earlyStopping(), modelCheckpoint(), reduceLROnPlateau()")
@@ -226,7 +230,8 @@ fit <- function(model, generator, y = NULL, validation = NULL, epochs = 1,
                 weightDecay = weightDecay, losses = losses, device = dev,
                 workers = if (is.null(workers)) .threads() else as.integer(workers),
                 firstEpoch = if (is.null(old)) 0 else nrow(old), seed = seed,
-                threads = .threads())
+                threads = .threads(), mixedPrecision = mixedPrecision,
+                encode = .sequenceEncoding())
     state <- rep(list(list(best = NULL, wait = 0)), length(callbacks))
     onEpoch <- function(log) {
         r <- .epochActions(callbacks, state, log, model)
@@ -257,6 +262,15 @@ fit <- function(model, generator, y = NULL, validation = NULL, epochs = 1,
         warning("training interrupted; the model keeps its last completed step (",
                 res$steps, " steps)", call. = FALSE)
     hist
+}
+
+## Where sequences are one-hot encoded: "auto" (by the loader on the CPU, on the device from
+## one byte per base on a GPU), or "host" / "device" to force one (option GenomicDL.encode).
+.sequenceEncoding <- function() {
+    e <- getOption("GenomicDL.encode", "auto")
+    if (!is.character(e) || length(e) != 1L || !e %in% c("auto", "host", "device"))
+        .gdlStop("option GenomicDL.encode must be \"auto\", \"host\" or \"device\"")
+    e
 }
 
 ## What a model remembers of its training data: the arguments of the generator it was given

@@ -121,6 +121,8 @@ Rcpp::List cpp_train_fit(SEXP model, SEXP train, SEXP validation, Rcpp::List opt
   o.workers = Rcpp::as<int>(opt["workers"]);
   o.first_epoch = static_cast<std::size_t>(Rcpp::as<double>(opt["firstEpoch"]));
   o.seed = static_cast<std::uint64_t>(Rcpp::as<double>(opt["seed"]));
+  o.mixed_precision = Rcpp::as<bool>(opt["mixedPrecision"]);
+  o.encode = Rcpp::as<std::string>(opt["encode"]);
   gdl::nn::set_torch_threads(Rcpp::as<int>(opt["threads"]));
   std::size_t total_epochs = o.first_epoch + o.epochs;
 
@@ -180,7 +182,9 @@ Rcpp::List cpp_train_fit(SEXP model, SEXP train, SEXP validation, Rcpp::List opt
       Rcpp::Named("lr") = lr, Rcpp::Named("seconds") = secs, Rcpp::Named("samples") = samples,
       Rcpp::Named("outputLoss") = rows(outl, k), Rcpp::Named("valOutputLoss") = rows(voutl, k),
       Rcpp::Named("interrupted") = r.interrupted, Rcpp::Named("device") = o.device,
-      Rcpp::Named("steps") = static_cast<double>(r.steps));
+      Rcpp::Named("steps") = static_cast<double>(r.steps),
+      Rcpp::Named("skippedSteps") = static_cast<double>(r.skipped_steps),
+      Rcpp::Named("lossScale") = r.loss_scale);
 }
 
 // [[Rcpp::export(rng = false)]]

@@ -57,6 +57,41 @@ test_that("cnnModel separates bound from unbound windows on a held-out chromosom
     expect_s3_class(plot(h), "ggplot")
 })
 
+test_that("sequence encoded on the device trains the same model; mixed precision learns", {
+    old <- options(GenomicDL.threads = 1L)
+    on.exit(options(old))
+    fa <- extdata("example_genome.fa")
+    bed <- extdata("example_peaks_cell1.bed")
+    gen <- sequenceGenerator(fa, bed, annotationTypes = "bound", seqLen = 201, rcAugment = TRUE,
+                             negativeRatio = 1, excludeChromosomes = "chr3", batchSize = 32, seed = 3)
+    held <- sequenceGenerator(fa, bed, annotationTypes = "bound", seqLen = 201, negativeRatio = 5,
+                              chromosomes = "chr3", batchSize = 64, seed = 4)
+    small <- function() sequentialModel(c(201, 4), list(
+        layerConv1d(32, 15, activation = "relu"), layerMaxPool1d(4),
+        layerConv1d(32, 5, activation = "relu"), layerGlobalAvgPool1d(),
+        layerDense(1, activation = "sigmoid")), seed = 7)
+    train <- function(encode, mixed = FALSE) {
+        o <- options(GenomicDL.encode = encode)
+        on.exit(options(o))
+        m <- small()
+        h <- fit(m, gen, epochs = 6, stepsPerEpoch = 100, learningRate = 3e-3, loss = "bce",
+                 mixedPrecision = mixed, verbose = FALSE)
+        list(m = m, h = h)
+    }
+    host <- train("host")
+    dev <- train("device")
+    ## one byte per base, one-hot encoded by the tensor library: the same numbers
+    expect_identical(dev$h$loss, host$h$loss)
+    x <- batch(held, 1)$x
+    expect_identical(predict(dev$m, x), predict(host$m, x))
+    expect_gte(auc(host$m, held)$auc, 0.95)
+    ## bfloat16 forward passes on the CPU: float32 weights, the same learning
+    mixed <- train("auto", mixed = TRUE)
+    expect_lt(tail(mixed$h$loss, 1), mixed$h$loss[1])
+    expect_gte(auc(mixed$m, held)$auc, 0.95)
+    expect_equal(mixed$h$loss[1], host$h$loss[1], tolerance = 0.05)
+})
+
 test_that("a regression model on the coverage track reaches Pearson >= 0.7 held out; checked against cor()", {
     old <- options(GenomicDL.threads = 1L)
     on.exit(options(old))
@@ -188,7 +223,10 @@ test_that("bad input gives GenomicDL errors", {
     expect_gdl_error(fit(m, x, matrix(0, 4, 3), verbose = FALSE), "shape")
     expect_gdl_error(fit(m, x, verbose = FALSE), "targets")
     expect_gdl_error(fit(m, x, 1:4, optimizer = "adagrad", verbose = FALSE), "optimizer")
-    expect_gdl_error(fit(m, x, 1:4, mixedPrecision = TRUE, verbose = FALSE), "mixedPrecision")
+    expect_gdl_error(fit(m, x, 1:4, mixedPrecision = NA, verbose = FALSE), "mixedPrecision")
+    old <- options(GenomicDL.encode = "gpu")
+    expect_gdl_error(fit(m, x, 1:4, verbose = FALSE), "GenomicDL.encode")
+    options(old)
     if (!GenomicDL:::.native(GenomicDL:::cpp_sitrep())$cuda)
         expect_gdl_error(fit(m, x, 1:4, device = "cuda", verbose = FALSE), "CUDA")
     f <- tempfile()
