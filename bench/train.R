@@ -11,7 +11,8 @@
 ##  loader runs beside them in its own prefetch threads (fit's default workers). Runs alternate
 ##  between the two frameworks (GDL_BENCH_ROUNDS rounds, default 5) and the best of each is
 ##  kept, so that load from other processes on a shared machine hits both alike.
-##  Prints samples/s for both and the ratio GenomicDL / PyTorch (target >= 1), the loader's own
+##  Prints samples/s for both and the ratio GenomicDL / PyTorch (target >= 1), the same
+##  GenomicDL training with mixedPrecision = TRUE (bfloat16 autocast) against float32, the loader's own
 ##  rate against what training consumes (target >= 2x), and the earlier figure: prefetch threads
 ##  against batches filled synchronously on the training thread (cnnModel).
 ##
@@ -58,9 +59,10 @@ pytorchRate <- function(model, batch, steps, outputs) {
 ## ---- GenomicDL --------------------------------------------------------------------------------
 ## wall: samples/s of the training loop on the epoch's own clock (loading, forward, backward,
 ## Adam); cpu: samples per CPU-second of the whole fit() call (loader threads and R included)
-gdlRate <- function(model, gen, steps, workers = NULL) {
+gdlRate <- function(model, gen, steps, workers = NULL, mixed = FALSE) {
     t <- proc.time()
-    h <- fit(model, gen, epochs = 1, stepsPerEpoch = steps, verbose = FALSE, workers = workers)
+    h <- fit(model, gen, epochs = 1, stepsPerEpoch = steps, verbose = FALSE, workers = workers,
+             mixedPrecision = mixed)
     t <- proc.time() - t
     n <- h$samples[nrow(h)]
     c(wall = n / h$seconds[nrow(h)], cpu = n / (t[["user.self"]] + t[["sys.self"]]))
@@ -76,6 +78,9 @@ for (r in seq_len(rounds)) {
     rates$cnn$gdl <- best(rates$cnn$gdl, gdlRate(mCnn, genCnn, stepsCnn))
     if (hasTorch) rates$cnn$torch <- best(rates$cnn$torch, pytorchRate("cnn", 64, stepsCnn, 1))
     rates$deepsea$gdl <- best(rates$deepsea$gdl, gdlRate(mDeepsea, genDeepsea, stepsDeepsea))
+    rates$cnn$mixed <- best(rates$cnn$mixed, gdlRate(mCnn, genCnn, stepsCnn, mixed = TRUE))
+    rates$deepsea$mixed <- best(rates$deepsea$mixed,
+                                gdlRate(mDeepsea, genDeepsea, stepsDeepsea, mixed = TRUE))
     if (hasTorch) rates$deepsea$torch <- best(rates$deepsea$torch,
                                               pytorchRate("deepsea", 16, stepsDeepsea, tasks))
 }
@@ -109,6 +114,9 @@ for (m in names(rates)) {
     cat(sprintf("  per CPU-second: GenomicDL %.1f samples, PyTorch %s samples, ratio %s\n",
                 g[["cpu"]], if (is.null(t)) "skipped" else sprintf("%.1f", t[["cpu"]]),
                 if (is.null(t)) "n/a" else sprintf("%.2f", g[["cpu"]] / t[["cpu"]])))
+    mx <- rates[[m]]$mixed
+    cat(sprintf("  mixedPrecision = TRUE (bfloat16 autocast) %.1f samples/s, ratio to float32 %.2f\n",
+                mx[["wall"]], mx[["wall"]] / g[["wall"]]))
     cat(sprintf("  loader alone %.0f samples/s = %.0fx what training consumes\n",
                 loader[[m]], loader[[m]] / g[["wall"]]))
 }
