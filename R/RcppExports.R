@@ -149,8 +149,8 @@ cpp_motif_filter_means <- function(weight, bias, dilation, x, threads) {
     .Call(`_GenomicDL_cpp_motif_filter_means`, weight, bias, dilation, x, threads)
 }
 
-cpp_predict_regions <- function(model, genome, chrom, start, end, layouts, step, rc, batch, device, threads, ambiguous_zero, verbose) {
-    .Call(`_GenomicDL_cpp_predict_regions`, model, genome, chrom, start, end, layouts, step, rc, batch, device, threads, ambiguous_zero, verbose)
+cpp_predict_regions <- function(model, genome, chrom, start, end, layouts, step, rc, batch, device, threads, ambiguous_zero, verbose, encode) {
+    .Call(`_GenomicDL_cpp_predict_regions`, model, genome, chrom, start, end, layouts, step, rc, batch, device, threads, ambiguous_zero, verbose, encode)
 }
 
 cpp_predict_set_parameter <- function(model, key, values) {
@@ -193,12 +193,12 @@ cpp_train_fit <- function(model, train, validation, opt, on_epoch, verbose) {
     .Call(`_GenomicDL_cpp_train_fit`, model, train, validation, opt, on_epoch, verbose)
 }
 
-cpp_train_evaluate <- function(model, source, losses, device, steps, workers) {
-    .Call(`_GenomicDL_cpp_train_evaluate`, model, source, losses, device, steps, workers)
+cpp_train_evaluate <- function(model, source, losses, device, steps, workers, encode) {
+    .Call(`_GenomicDL_cpp_train_evaluate`, model, source, losses, device, steps, workers, encode)
 }
 
-cpp_train_predict_source <- function(model, source, device, steps, workers) {
-    .Call(`_GenomicDL_cpp_train_predict_source`, model, source, device, steps, workers)
+cpp_train_predict_source <- function(model, source, device, steps, workers, encode) {
+    .Call(`_GenomicDL_cpp_train_predict_source`, model, source, device, steps, workers, encode)
 }
 
 cpp_metric_columns <- function(pred, obs, metric) {

@@ -8,7 +8,8 @@
     data <- .chromosomeData(model, data, y, genome, annotations)
     src <- .sourceOf(data, y, batchSize, FALSE, 1, layout, what = "data")
     p <- .native(cpp_train_predict_source(.modelPtr(model), src, .resolveDevice(device),
-                                          if (is.null(steps)) 0 else steps, .threads()))
+                                          if (is.null(steps)) 0 else steps, .threads(),
+                                          .sequenceEncoding()))
     list(outputs = p$outputs, targets = p$targets)
 }
 
@@ -64,7 +65,8 @@ evaluate <- function(model, data, y = NULL, loss = NULL, lossWeights = NULL, ste
               else .lossSpec(model, loss, lossWeights)
     src <- .sourceOf(data, y, 128, FALSE, 1, layout, what = "data")
     v <- .native(cpp_train_evaluate(.modelPtr(model), src, losses, .resolveDevice(device),
-                                    if (is.null(steps)) 0 else steps, .threads()))
+                                    if (is.null(steps)) 0 else steps, .threads(),
+                                    .sequenceEncoding()))
     on <- model@info$outputNames
     if (is.null(on)) on <- paste0("output", seq_along(model@spec$outputs))
     S4Vectors::DataFrame(output = c("total", on), loss = c("weighted sum", losses$type),

@@ -100,7 +100,7 @@
     .native(cpp_predict_regions(.modelPtr(model), .genomePtr(g),
                                 as.character(seqnames(regions)), as.numeric(start(regions)),
                                 as.numeric(end(regions)), layouts, step, rc, batchSize, device,
-                                threads, ambiguous == "zero", verbose))
+                                threads, ambiguous == "zero", verbose, .sequenceEncoding()))
 }
 
 .combineChunks <- function(parts) {

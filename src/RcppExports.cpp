@@ -478,8 +478,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_predict_regions
-Rcpp::List cpp_predict_regions(SEXP model, SEXP genome, Rcpp::CharacterVector chrom, Rcpp::NumericVector start, Rcpp::NumericVector end, Rcpp::List layouts, double step, std::string rc, double batch, std::string device, int threads, bool ambiguous_zero, bool verbose);
-RcppExport SEXP _GenomicDL_cpp_predict_regions(SEXP modelSEXP, SEXP genomeSEXP, SEXP chromSEXP, SEXP startSEXP, SEXP endSEXP, SEXP layoutsSEXP, SEXP stepSEXP, SEXP rcSEXP, SEXP batchSEXP, SEXP deviceSEXP, SEXP threadsSEXP, SEXP ambiguous_zeroSEXP, SEXP verboseSEXP) {
+Rcpp::List cpp_predict_regions(SEXP model, SEXP genome, Rcpp::CharacterVector chrom, Rcpp::NumericVector start, Rcpp::NumericVector end, Rcpp::List layouts, double step, std::string rc, double batch, std::string device, int threads, bool ambiguous_zero, bool verbose, std::string encode);
+RcppExport SEXP _GenomicDL_cpp_predict_regions(SEXP modelSEXP, SEXP genomeSEXP, SEXP chromSEXP, SEXP startSEXP, SEXP endSEXP, SEXP layoutsSEXP, SEXP stepSEXP, SEXP rcSEXP, SEXP batchSEXP, SEXP deviceSEXP, SEXP threadsSEXP, SEXP ambiguous_zeroSEXP, SEXP verboseSEXP, SEXP encodeSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type model(modelSEXP);
@@ -495,7 +495,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
     Rcpp::traits::input_parameter< bool >::type ambiguous_zero(ambiguous_zeroSEXP);
     Rcpp::traits::input_parameter< bool >::type verbose(verboseSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_predict_regions(model, genome, chrom, start, end, layouts, step, rc, batch, device, threads, ambiguous_zero, verbose));
+    Rcpp::traits::input_parameter< std::string >::type encode(encodeSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_predict_regions(model, genome, chrom, start, end, layouts, step, rc, batch, device, threads, ambiguous_zero, verbose, encode));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -618,8 +619,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_train_evaluate
-Rcpp::NumericVector cpp_train_evaluate(SEXP model, SEXP source, Rcpp::List losses, std::string device, double steps, int workers);
-RcppExport SEXP _GenomicDL_cpp_train_evaluate(SEXP modelSEXP, SEXP sourceSEXP, SEXP lossesSEXP, SEXP deviceSEXP, SEXP stepsSEXP, SEXP workersSEXP) {
+Rcpp::NumericVector cpp_train_evaluate(SEXP model, SEXP source, Rcpp::List losses, std::string device, double steps, int workers, std::string encode);
+RcppExport SEXP _GenomicDL_cpp_train_evaluate(SEXP modelSEXP, SEXP sourceSEXP, SEXP lossesSEXP, SEXP deviceSEXP, SEXP stepsSEXP, SEXP workersSEXP, SEXP encodeSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type model(modelSEXP);
@@ -628,13 +629,14 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< std::string >::type device(deviceSEXP);
     Rcpp::traits::input_parameter< double >::type steps(stepsSEXP);
     Rcpp::traits::input_parameter< int >::type workers(workersSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_train_evaluate(model, source, losses, device, steps, workers));
+    Rcpp::traits::input_parameter< std::string >::type encode(encodeSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_train_evaluate(model, source, losses, device, steps, workers, encode));
     return rcpp_result_gen;
 END_RCPP
 }
 // cpp_train_predict_source
-Rcpp::List cpp_train_predict_source(SEXP model, SEXP source, std::string device, double steps, int workers);
-RcppExport SEXP _GenomicDL_cpp_train_predict_source(SEXP modelSEXP, SEXP sourceSEXP, SEXP deviceSEXP, SEXP stepsSEXP, SEXP workersSEXP) {
+Rcpp::List cpp_train_predict_source(SEXP model, SEXP source, std::string device, double steps, int workers, std::string encode);
+RcppExport SEXP _GenomicDL_cpp_train_predict_source(SEXP modelSEXP, SEXP sourceSEXP, SEXP deviceSEXP, SEXP stepsSEXP, SEXP workersSEXP, SEXP encodeSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type model(modelSEXP);
@@ -642,7 +644,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< std::string >::type device(deviceSEXP);
     Rcpp::traits::input_parameter< double >::type steps(stepsSEXP);
     Rcpp::traits::input_parameter< int >::type workers(workersSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_train_predict_source(model, source, device, steps, workers));
+    Rcpp::traits::input_parameter< std::string >::type encode(encodeSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_train_predict_source(model, source, device, steps, workers, encode));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -709,7 +712,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_motif_tomtom", (DL_FUNC) &_GenomicDL_cpp_motif_tomtom, 11},
     {"_GenomicDL_cpp_motif_extract", (DL_FUNC) &_GenomicDL_cpp_motif_extract, 8},
     {"_GenomicDL_cpp_motif_filter_means", (DL_FUNC) &_GenomicDL_cpp_motif_filter_means, 5},
-    {"_GenomicDL_cpp_predict_regions", (DL_FUNC) &_GenomicDL_cpp_predict_regions, 13},
+    {"_GenomicDL_cpp_predict_regions", (DL_FUNC) &_GenomicDL_cpp_predict_regions, 14},
     {"_GenomicDL_cpp_predict_set_parameter", (DL_FUNC) &_GenomicDL_cpp_predict_set_parameter, 3},
     {"_GenomicDL_cpp_sitrep", (DL_FUNC) &_GenomicDL_cpp_sitrep, 0},
     {"_GenomicDL_cpp_set_torch_threads", (DL_FUNC) &_GenomicDL_cpp_set_torch_threads, 1},
@@ -720,8 +723,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_array_source", (DL_FUNC) &_GenomicDL_cpp_array_source, 7},
     {"_GenomicDL_cpp_source_info", (DL_FUNC) &_GenomicDL_cpp_source_info, 1},
     {"_GenomicDL_cpp_train_fit", (DL_FUNC) &_GenomicDL_cpp_train_fit, 6},
-    {"_GenomicDL_cpp_train_evaluate", (DL_FUNC) &_GenomicDL_cpp_train_evaluate, 6},
-    {"_GenomicDL_cpp_train_predict_source", (DL_FUNC) &_GenomicDL_cpp_train_predict_source, 5},
+    {"_GenomicDL_cpp_train_evaluate", (DL_FUNC) &_GenomicDL_cpp_train_evaluate, 7},
+    {"_GenomicDL_cpp_train_predict_source", (DL_FUNC) &_GenomicDL_cpp_train_predict_source, 6},
     {"_GenomicDL_cpp_metric_columns", (DL_FUNC) &_GenomicDL_cpp_metric_columns, 3},
     {"_GenomicDL_cpp_metric_curve", (DL_FUNC) &_GenomicDL_cpp_metric_curve, 3},
     {NULL, NULL, 0}

@@ -33,7 +33,7 @@ Rcpp::List cpp_predict_regions(SEXP model, SEXP genome, Rcpp::CharacterVector ch
                                Rcpp::NumericVector start, Rcpp::NumericVector end,
                                Rcpp::List layouts, double step, std::string rc, double batch,
                                std::string device, int threads, bool ambiguous_zero,
-                               bool verbose) {
+                               bool verbose, std::string encode) {
   auto net = gdlr_network_of(model);
   auto g = gdlr::genome_of(genome);
   auto idx = gdlr::chrom_indexes(*g, chrom);
@@ -46,6 +46,7 @@ Rcpp::List cpp_predict_regions(SEXP model, SEXP genome, Rcpp::CharacterVector ch
   o.batch = static_cast<std::size_t>(batch);
   o.device = gdl::nn::resolve_device(device);
   o.workers = gdlr::threads_arg(threads);
+  o.encode = encode;
   o.ambiguous = ambiguous_zero ? gdl::genome::Ambiguous::Zero : gdl::genome::Ambiguous::Quarter;
   for (R_xlen_t k = 0; k < layouts.size(); ++k) {
     auto v = Rcpp::as<std::vector<double>>(layouts[k]);

@@ -189,21 +189,22 @@ Rcpp::List cpp_train_fit(SEXP model, SEXP train, SEXP validation, Rcpp::List opt
 
 // [[Rcpp::export(rng = false)]]
 Rcpp::NumericVector cpp_train_evaluate(SEXP model, SEXP source, Rcpp::List losses,
-                                       std::string device, double steps, int workers) {
+                                       std::string device, double steps, int workers,
+                                       std::string encode) {
   auto net = gdlr_network_of(model);
   auto v = gdl::train::evaluate(*net, *gdlr::source_of(source), losses_from_r(losses),
                                 gdl::nn::resolve_device(device), static_cast<std::size_t>(steps),
-                                workers);
+                                workers, encode);
   return Rcpp::NumericVector(v.begin(), v.end());
 }
 
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_train_predict_source(SEXP model, SEXP source, std::string device, double steps,
-                                    int workers) {
+                                    int workers, std::string encode) {
   auto net = gdlr_network_of(model);
   auto src = gdlr::source_of(source);
   auto p = gdl::train::predict_source(*net, *src, gdl::nn::resolve_device(device),
-                                      static_cast<std::size_t>(steps), workers);
+                                      static_cast<std::size_t>(steps), workers, encode);
   auto oshapes = net->output_shapes();
   auto tshapes = src->shapes().targets;
   Rcpp::List outs(p.outputs.size()), targets(p.targets.size());

@@ -47,6 +47,14 @@ test_that("a base-counting convolution gives exactly the base track, ends includ
     tr <- predictRegions(m, fa, GRanges("chr2:499001-500000"), verbose = FALSE)
     s <- getSequence(fa, GRanges("chr2:499001-500000"))
     expect_identical(as.numeric(tr$chr2)[499001:500000], isBase(s[[1L]], "A"))
+    ## windows sent as base codes and one-hot encoded by the tensor library (a GPU's path)
+    old <- options(GenomicDL.encode = "device")
+    on.exit(options(old))
+    expect_identical(predictRegions(m, g, step = 8, verbose = FALSE),
+                     predictRegions(m, g, step = 8, verbose = FALSE, threads = 1))
+    for (chr in names(g))
+        expect_identical(as.numeric(predictRegions(m, g, step = 8, verbose = FALSE)[[chr]]),
+                         isBase(g[[chr]], "A"))
 })
 
 test_that("rc = 'average' of a strand-symmetric model equals rc = 'none'", {
