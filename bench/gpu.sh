@@ -20,6 +20,7 @@
 #   GDL_BENCH_*          passed on to the benchmark (see bench/cpp/train_torch.cpp);
 #                        defaults here: GDL_BENCH_STEPS=200, GDL_BENCH_WARMUP=20, GDL_BENCH_THREADS=4
 #   GDL_SKIP_TESTS=1     do not run gdl_tests
+#   GDL_DEB_LIBS=all     use every library of .deb/, not only those this machine lacks
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -57,7 +58,7 @@ if [ -d .deb ]; then
   # the libraries of .deb/ that this machine lacks, on LD_LIBRARY_PATH (for linking and running)
   libs=$root/$build/deblibs
   rm -rf "$libs" && mkdir -p "$libs"
-  have=$( (ldconfig -p 2> /dev/null || /sbin/ldconfig -p 2> /dev/null) | awk '{print $1}')
+  have=$( [ "${GDL_DEB_LIBS:-}" = all ] || (ldconfig -p 2> /dev/null || /sbin/ldconfig -p 2> /dev/null) | awk '{print $1}')
   for f in .deb/usr/lib/x86_64-linux-gnu/lib*.so.* .deb/lib/x86_64-linux-gnu/lib*.so.*; do
     [ -e "$f" ] || continue
     name=$(basename "$f")
@@ -122,13 +123,15 @@ fi
 export GDL_BENCH_STEPS=${GDL_BENCH_STEPS:-200}
 export GDL_BENCH_WARMUP=${GDL_BENCH_WARMUP:-20}
 export GDL_BENCH_THREADS=${GDL_BENCH_THREADS:-4}
+# with a GPU, ask for it: a LibTorch without working CUDA then fails loudly instead of timing the CPU
+if [ -z "${GDL_BENCH_DEVICE:-}" ] && nvidia-smi -L > /dev/null 2>&1; then export GDL_BENCH_DEVICE=cuda; fi
 status=0
 for w in ${GDL_BENCH_WORKERS_LIST:-2 4}; do
   say "# ---- bench_train_torch --workers $w"
   GDL_BENCH_WORKERS=$w "$build/bench_train_torch" > "$out/bench_workers$w.txt" 2> "$out/bench_workers$w.err"
   rc=$?
   sed "s/^\([a-z_]*_\(samples_per_s\|loader_ratio\|loader_samples_per_s\)\) /\1_w$w /" "$out/bench_workers$w.txt" >> "$summary"
-  grep -E "^(torch_version|device|device_name|data|deepsea_params|bpnet_params|deepsea_samples_per_s|bpnet_samples_per_s|deepsea_loader_ratio|bpnet_loader_ratio) " "$out/bench_workers$w.txt"
+  grep -E "^(torch_version|device|device_name|data|deepsea_params_preset|deepsea_params|bpnet_params|deepsea_samples_per_s|bpnet_samples_per_s|deepsea_loader_ratio|bpnet_loader_ratio) " "$out/bench_workers$w.txt"
   [ "$rc" = 0 ] || { say "ERROR: bench_train_torch exited with $rc:"; cat "$out/bench_workers$w.err" | tee -a "$summary"; status=1; }
 done
 echo "# all figures: $summary"
