@@ -16,6 +16,7 @@
 #                        without a python3 torch: whatever LibTorch CMake finds, e.g. Debian's)
 #   GDL_BUILD_DIR        build folder (default build/cuda)
 #   GDL_JOBS             parallel compile jobs (default: nproc)
+#   GDL_CMAKE_ARGS       more CMake arguments (e.g. -DCMAKE_CXX_STANDARD=20 should a LibTorch need it)
 #   GDL_BENCH_WORKERS_LIST  loader-thread counts, one benchmark run each (default "2 4")
 #   GDL_BENCH_*          passed on to the benchmark (see bench/cpp/train_torch.cpp);
 #                        defaults here: GDL_BENCH_STEPS=200, GDL_BENCH_WARMUP=20, GDL_BENCH_THREADS=4
@@ -76,7 +77,7 @@ configure() {  # configure DIR [extra cmake args...]
   local dir=$1
   shift
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DGDL_WITH_TORCH=ON ${prefix:+-DCMAKE_PREFIX_PATH="$prefix"} \
-    ${cxxflags:+-DCMAKE_CXX_FLAGS="$cxxflags"} "$@" > "$out/cmake-$(basename "$dir").log" 2>&1
+    ${cxxflags:+-DCMAKE_CXX_FLAGS="$cxxflags"} ${GDL_CMAKE_ARGS:-} "$@" > "$out/cmake-$(basename "$dir").log" 2>&1
 }
 build_targets() {  # build_targets DIR
   cmake --build "$1" -j "$jobs" --target gdl_tests bench_train_torch > "$out/build-$(basename "$1").log" 2>&1
