@@ -135,5 +135,11 @@ for w in ${GDL_BENCH_WORKERS_LIST:-2 4}; do
   grep -E "^(torch_version|device|device_name|data|deepsea_params_preset|deepsea_params|bpnet_params|deepsea_samples_per_s|bpnet_samples_per_s|deepsea_loader_ratio|bpnet_loader_ratio) " "$out/bench_workers$w.txt"
   [ "$rc" = 0 ] || { say "ERROR: bench_train_torch exited with $rc:"; cat "$out/bench_workers$w.err" | tee -a "$summary"; status=1; }
 done
+# the same with mixed precision (float16 autocast and a loss scale on CUDA), 2 loader threads
+say "# ---- bench_train_torch --workers 2 --mixed 1"
+GDL_BENCH_WORKERS=2 GDL_BENCH_MIXED=1 "$build/bench_train_torch" > "$out/bench_mixed.txt" 2> "$out/bench_mixed.err"
+rc=$?
+sed -n "s/^\([a-z_]*_samples_per_s\) /\1_mixed /p" "$out/bench_mixed.txt" | tee -a "$summary"
+[ "$rc" = 0 ] || { say "ERROR: bench_train_torch --mixed 1 exited with $rc:"; cat "$out/bench_mixed.err" | tee -a "$summary"; status=1; }
 echo "# all figures: $summary"
 exit $status

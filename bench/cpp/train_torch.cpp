@@ -15,6 +15,7 @@
 //     [--threads 2] [--workers 2] [--deepsea-batch 16] [--bpnet-batch 64]
 //     [--bpnet-output 1000] [--bpnet-layers 9] [--bpnet-filters 64] [--loader-batches 0]
 //     [--data auto|real|synthetic] [--models deepsea,bpnet] [--extdata inst/extdata]
+//     [--mixed 0|1 (mixed precision)] [--encode auto|host|device (where one-hot is made)]
 //   environment: GDL_BENCH_STEPS, GDL_BENCH_WARMUP, GDL_BENCH_DEVICE, GDL_BENCH_THREADS,
 //     GDL_BENCH_WORKERS, GDL_BENCH_DEEPSEA_BATCH, GDL_BENCH_BPNET_BATCH, GDL_BENCH_BPNET_OUTPUT,
 //     GDL_BENCH_BPNET_LAYERS, GDL_BENCH_BPNET_FILTERS, GDL_BENCH_LOADER_BATCHES, GDL_BENCH_DATA,
@@ -67,7 +68,8 @@ struct Options {
       {"threads", "2"},         {"workers", "2"},         {"deepsea-batch", "16"},
       {"bpnet-batch", "64"},    {"bpnet-output", "1000"}, {"bpnet-layers", "9"},
       {"bpnet-filters", "64"},  {"loader-batches", "0"},  {"data", "auto"},
-      {"models", "deepsea,bpnet"}, {"extdata", "inst/extdata"}};
+      {"models", "deepsea,bpnet"}, {"extdata", "inst/extdata"},
+      {"mixed", "0"},           {"encode", "auto"}};
   long num(const std::string& k) const {
     char* end = nullptr;
     long x = std::strtol(v.at(k).c_str(), &end, 10);
@@ -273,6 +275,8 @@ Rates measure(nn::Network& net, const std::shared_ptr<const data::BatchSource>& 
   o.losses = losses;
   o.device = device;
   o.workers = static_cast<int>(opt.num("workers"));
+  o.mixed_precision = opt.num("mixed") != 0;
+  o.encode = opt.str("encode");
   o.epochs = 1;
   train::Callbacks none;
   if (opt.num("warmup") > 0) {
@@ -335,6 +339,7 @@ int run(int argc, char** argv) {
   std::printf("loader_threads %ld\n", opt.num("workers"));
   std::printf("hardware_threads %u\n", std::thread::hardware_concurrency());
   std::printf("data %s\n", real ? "real" : "synthetic");
+  std::printf("mixed_precision %ld\nencode %s\n", opt.num("mixed"), opt.str("encode").c_str());
   std::printf("# data: %s\n", real ? "SequenceGenerators over inst/extdata (example genome, peak BEDs, coverage bigWigs)"
                                    : "synthetic in-memory random one-hot sequences and targets");
   std::printf("deepsea_params_preset %lld\n",
