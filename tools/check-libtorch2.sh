@@ -4,7 +4,7 @@
 # against Debian 13 (trixie)'s LibTorch 2.6 in a chroot beside the repository, and runs gdl_tests.
 #
 #   tools/check-libtorch2.sh cpu    # libtorch-dev 2.6 (CPU build of LibTorch)
-#   tools/check-libtorch2.sh cuda   # libtorch-cuda-dev 2.6 (contrib; CUDA 12.4), nvidia-cuda-toolkit
+#   tools/check-libtorch2.sh cuda   # libtorch-cuda-dev 2.6 (contrib, CUDA 12.4) + nvcc
 #
 # Runs as root on a Debian host with network access to a Debian mirror (host's /etc/apt and its
 # LibTorch are left alone; debootstrap is installed on the host if missing). Idempotent: the
