@@ -315,8 +315,9 @@ struct RecurrentLayer : LayerModule {
 // convolutions (libdnnl.so.2 for LibTorch 1.13, libdnnl.so.3.x for Debian 13's 2.6), exports a
 // blocked, JIT-compiled, OpenMP-parallel sgemm (dnnl_sgemm, row-major): there, large dense
 // layers on the CPU run their three products through it (forward x W^T + b; backward grad W and
-// grad^T x; the bias gradient is grad summed over the batch, as torch computes it). The results equal torch's up to float rounding (another
-// summation order). With any other BLAS, or without oneDNN's symbol, torch's linear runs.
+// grad^T x; the bias gradient is grad summed over the batch, as torch computes it). The results
+// equal torch's up to float rounding (another summation order). With any other BLAS, or without
+// oneDNN's symbol, torch's linear runs.
 
 using SgemmFn = int (*)(char, char, std::int64_t, std::int64_t, std::int64_t, float, const float*,
                         std::int64_t, const float*, std::int64_t, float, float*, std::int64_t);
