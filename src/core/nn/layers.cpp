@@ -23,13 +23,17 @@
 #include <torch/torch.h>
 
 #include <dlfcn.h>
+#include <link.h>
 
 #include <algorithm>
 #include <climits>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <set>
 #include <sstream>
+#include <string>
+#include <utility>
 
 #include "common/error.hpp"
 #include "nn/network_impl.hpp"
@@ -308,11 +312,12 @@ struct RecurrentLayer : LayerModule {
 // Debian's LibTorch multiplies matrices with the reference BLAS (BLAS_INFO=generic, netlib's
 // libblas.so.3): one thread, no blocking, ~5 GFLOP/s, so that DeepSEA's and DanQ's wide dense
 // layers take about half of a training step. oneDNN, which that LibTorch loads for its
-// convolutions (libdnnl.so.2), exports a blocked, JIT-compiled, OpenMP-parallel sgemm
-// (dnnl_sgemm, row-major): there, large dense layers on the CPU run their three products
-// through it (forward x W^T + b; backward grad W and grad^T x; the bias gradient is grad summed
-// over the batch, as torch computes it). The results equal torch's up to float rounding (another
-// summation order). With any other BLAS, or without oneDNN's symbol, torch's linear runs.
+// convolutions (libdnnl.so.2 for LibTorch 1.13, libdnnl.so.3.x for Debian 13's 2.6), exports a
+// blocked, JIT-compiled, OpenMP-parallel sgemm (dnnl_sgemm, row-major): there, large dense
+// layers on the CPU run their three products through it (forward x W^T + b; backward grad W and
+// grad^T x; the bias gradient is grad summed over the batch, as torch computes it). The results
+// equal torch's up to float rounding (another summation order). With any other BLAS, or without
+// oneDNN's symbol, torch's linear runs.
 
 using SgemmFn = int (*)(char, char, std::int64_t, std::int64_t, std::int64_t, float, const float*,
                         std::int64_t, const float*, std::int64_t, float, float*, std::int64_t);
@@ -336,10 +341,32 @@ bool reference_blas() {
   return true;
 }
 
+// Path of the loaded shared library whose file name starts with prefix ("" if none is loaded).
+std::string loaded_library(const char* prefix) {
+  std::pair<const char*, std::string> found{prefix, {}};
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, std::size_t, void* data) -> int {
+        auto* f = static_cast<std::pair<const char*, std::string>*>(data);
+        const char* name = info->dlpi_name;
+        if (name == nullptr) return 0;
+        const char* base = std::strrchr(name, '/');
+        base = base ? base + 1 : name;
+        if (std::strncmp(base, f->first, std::strlen(f->first)) != 0) return 0;
+        f->second = name;
+        return 1;
+      },
+      &found);
+  return found.second;
+}
+
 SgemmFn onednn_sgemm() {
   static const SgemmFn fn = []() -> SgemmFn {
     if (!reference_blas()) return nullptr;
-    void* lib = dlopen("libdnnl.so.2", RTLD_LAZY | RTLD_NOLOAD);  // only if LibTorch loaded it
+    // only if LibTorch loaded it: oneDNN 2 (libdnnl.so.2) or 3 (libdnnl.so.3.x), whose
+    // dnnl_sgemm has the same signature and row-major semantics
+    std::string path = loaded_library("libdnnl.so.");
+    if (path.empty()) return nullptr;
+    void* lib = dlopen(path.c_str(), RTLD_LAZY | RTLD_NOLOAD);
     if (!lib) return nullptr;
     return reinterpret_cast<SgemmFn>(dlsym(lib, "dnnl_sgemm"));  // the handle stays open
   }();
