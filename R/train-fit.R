@@ -172,10 +172,11 @@ reduceLROnPlateau <- function(monitor = "val_loss", factor = 0.5, patience = 3, 
 #' @param device \code{"auto"}, \code{"cpu"} or \code{"cuda"}; CUDA asked for
 #'   and missing is an error.
 #' @param mixedPrecision train with automatic mixed precision: the forward pass
-#'   runs in bfloat16 on the CPU (fast where the CPU has AVX512-BF16 or AMX) and
-#'   in float16 on CUDA, with a dynamic loss scale against gradient underflow;
-#'   weights, optimizer state and losses stay float32, and the saved model is
-#'   float32. Prediction and evaluation run in float32.
+#'   runs in float16 on CUDA, with a dynamic loss scale against gradient
+#'   underflow, and in bfloat16 on the CPU; weights, optimizer state and losses
+#'   stay float32, and the saved model is float32. Prediction and evaluation
+#'   run in float32. It is a GPU feature: on the CPU, bfloat16 is rarely faster
+#'   (\code{bench/train.R} measures it).
 #' @param verbose show progress.
 #' @param momentum,weightDecay optimizer settings (SGD momentum; L2 / decoupled decay).
 #' @param workers prefetch threads (0: load batches synchronously).
