@@ -113,7 +113,6 @@ attributeBases <- function(model, x, genome = NULL,
                  paste(format(method), collapse = ", "))
     method <- method[1L]
     layout <- match.arg(layout)
-    nOut <- length(outputShapes(model))
     if (is.character(output)) {
         k <- match(output, model@info$outputNames)
         if (length(output) != 1L || is.na(k))
@@ -121,16 +120,16 @@ attributeBases <- function(model, x, genome = NULL,
                      paste(model@info$outputNames, collapse = ", "), ")")
         output <- k
     }
-    .count <- function(v, what, lo = 1) {
+    whole <- function(v, what, lo = 1) {
         if (!is.numeric(v) || length(v) != 1L || is.na(v) || v < lo || v != round(v))
             .gdlStop(what, " must be a whole number >= ", lo)
         v
     }
-    .count(output, "output")
-    .count(task, "task")
-    .count(nReferences, "nReferences")
-    .count(batchSize, "batchSize")
-    .count(seed, "seed", 0)
+    whole(output, "output")
+    whole(task, "task")
+    whole(nReferences, "nReferences")
+    whole(batchSize, "batchSize")
+    whole(seed, "seed", 0)
     if (!is.logical(hypothetical) || length(hypothetical) != 1L || is.na(hypothetical))
         .gdlStop("hypothetical must be TRUE or FALSE")
     inp <- .attributionInput(x, genome, layout)
