@@ -68,7 +68,13 @@
 #' @param method \code{"deepliftshap"}, \code{"ism"} or \code{"saliency"}.
 #' @param output which output of the model (number or name).
 #' @param task which value of that output (1-based; for a sequence output of
-#'   length L and C tracks, the flattened index (l - 1) * C + c).
+#'   length L and C tracks, the flattened index (l - 1) * C + c). With
+#'   \code{profile = TRUE}, the track (0: all tracks together).
+#' @param profile for sequence (profile) outputs such as BPNet's logits:
+#'   attribute bpnet-lite's reduction f = sum_l w_l (z_l - mean(z)) over the
+#'   positions of track \code{task} (or of all tracks), w = softmax(z -
+#'   mean(z)) held constant in the gradient; DeepLIFT weighs its references
+#'   with the input's w, which keeps summation-to-delta exact.
 #' @param hypothetical return the hypothetical scores (every base of every
 #'   position, as TF-MoDISco takes them) instead of the attributions.
 #' @param nReferences dinucleotide-shuffled references per sequence
@@ -104,7 +110,7 @@
 #' @export
 attributeBases <- function(model, x, genome = NULL,
                            method = c("deepliftshap", "ism", "saliency"), output = 1,
-                           task = 1, hypothetical = FALSE, nReferences = 20, seed = 1,
+                           task = 1, profile = FALSE, hypothetical = FALSE, nReferences = 20, seed = 1,
                            batchSize = 128, layout = c("NLC", "NCL"), tolerance = 1e-3,
                            device = "auto", threads = NULL, ...) {
     if (!is(model, "SequenceModel")) .gdlStop("model must be a SequenceModel")
@@ -126,7 +132,9 @@ attributeBases <- function(model, x, genome = NULL,
         v
     }
     whole(output, "output")
-    whole(task, "task")
+    if (!is.logical(profile) || length(profile) != 1L || is.na(profile))
+        .gdlStop("profile must be TRUE or FALSE")
+    whole(task, "task", if (profile) 0 else 1)
     whole(nReferences, "nReferences")
     whole(batchSize, "batchSize")
     whole(seed, "seed", 0)
@@ -134,7 +142,7 @@ attributeBases <- function(model, x, genome = NULL,
         .gdlStop("hypothetical must be TRUE or FALSE")
     inp <- .attributionInput(x, genome, layout)
     r <- .native(cpp_interpret_attribute(.modelPtr(model), inp$x, TRUE, method, as.integer(output),
-                                         task, hypothetical, as.integer(nReferences), seed,
+                                         task, profile, hypothetical, as.integer(nReferences), seed,
                                          batchSize, .resolveDevice(device), .threads(threads)))
     out <- r$values
     dimnames(out) <- list(inp$names, NULL, c("A", "C", "G", "T"))

@@ -10,17 +10,18 @@
 #include "models.h"
 #include "nn/device.hpp"
 
-// x: R array N x L x 4 (nlc) or N x 4 x L; output, task 1-based. Returns the attributions as an
+// x: R array N x L x 4 (nlc) or N x 4 x L; output, task 1-based (profile: task 0 = all tracks). Returns the attributions as an
 // R array N x L x 4 and the per-sequence predictions, references and completeness gaps.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_interpret_attribute(SEXP ptr, SEXP x, bool nlc, std::string method, int output,
-                                   double task, bool hypothetical, int n_refs, double seed,
+                                   double task, bool profile, bool hypothetical, int n_refs, double seed,
                                    double batch, std::string device, int threads) {
   auto net = gdlr_network_of(ptr);
   gdl::interpret::AttributionOptions opt;
   opt.method = gdl::interpret::parse_method(method);
   opt.output = output - 1;
   opt.task = static_cast<std::int64_t>(task) - 1;
+  opt.profile = profile;  // task 0 -> -1: every track together
   opt.hypothetical = hypothetical;
   opt.n_refs = n_refs;
   opt.seed = static_cast<std::uint64_t>(seed);

@@ -140,3 +140,19 @@ test_that("dinucleotideShuffle keeps dinucleotide counts and the first and last 
     expect_equal(dinucleotideShuffle("acgn"), "ACGN")
     expect_gdl_error(dinucleotideShuffle(1:3), "DNAStringSet or a character")
 })
+
+test_that("profile outputs are attributed through bpnet-lite's softmax-weighted logits", {
+    m <- sequentialModel(c(30, 4), list(layerConv1d(4, 5, padding = "same", activation = "relu"),
+                                        layerConv1d(2, 3, padding = "same")), seed = 2)
+    seqs <- randomSeqs(3, 30, 6)
+    z <- predict(m, seqs)  # 3 x 30 x 2
+    f <- apply(z[, , 2], 1, function(v) { v <- v - mean(v); sum(exp(v) / sum(exp(v)) * v) })
+    a <- attributeBases(m, seqs, profile = TRUE, task = 2, nReferences = 5)
+    expect_equal(attr(a, "prediction"), f, tolerance = 1e-5)
+    expect_equal(rowSums(a), attr(a, "prediction") - attr(a, "reference"), tolerance = 1e-4)
+    both <- attributeBases(m, seqs, profile = TRUE, task = 0, method = "saliency")
+    fb <- apply(z, 1, function(v) { v <- v - mean(v); sum(exp(v) / sum(exp(v)) * v) })
+    expect_equal(attr(both, "prediction"), fb, tolerance = 1e-5)
+    expect_gdl_error(attributeBases(m, seqs, profile = TRUE, task = 3), "track")
+    expect_gdl_error(attributeBases(smallModel(30), seqs, profile = TRUE), "sequence output")
+})

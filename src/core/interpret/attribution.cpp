@@ -43,10 +43,21 @@ class EvalOn {
 };
 
 // The attributed scalar of each sample: output `output`, flattened index `task`.
-torch::Tensor target(nn::GraphModule& g, const torch::Tensor& x, const AttributionOptions& opt) {
+// With `paired` (DeepLIFT's [inputs; references] batch), profile weights come from the inputs.
+torch::Tensor target(nn::GraphModule& g, const torch::Tensor& x, const AttributionOptions& opt,
+                     bool paired = false) {
   auto outs = g.forward({x});
   auto y = outs[static_cast<std::size_t>(opt.output)];
-  return y.reshape({y.size(0), -1}).select(1, opt.task).to(torch::kFloat64);
+  if (!opt.profile) return y.reshape({y.size(0), -1}).select(1, opt.task).to(torch::kFloat64);
+  // (N, L, C) -> (N, L) for one track, (N, L * C) for all
+  auto z = (opt.task >= 0 ? y.select(2, opt.task) : y.reshape({y.size(0), -1})).to(torch::kFloat64);
+  auto zc = z - z.mean(1, true);
+  auto w = torch::softmax(zc, 1).detach();
+  if (paired) {
+    auto n = w.size(0) / 2;
+    w = torch::cat({w.narrow(0, 0, n), w.narrow(0, 0, n)}, 0);
+  }
+  return (zc * w).sum(1);
 }
 
 torch::Tensor from_host(const float* p, std::int64_t n, std::int64_t len, const torch::Device& dev) {
@@ -165,7 +176,7 @@ void run_deeplift(nn::GraphModule& g, const float* x, std::size_t n, std::size_t
     auto xr = xs.unsqueeze(1).expand({s, rr, 4, L}).reshape({s * rr, 4, L});
     auto rt = from_host(refs.data() + b * R * per, s * rr, L, dev);
     auto inp = torch::cat({xr, rt}, 0).requires_grad_(true);
-    auto y = target(g, inp, opt);
+    auto y = target(g, inp, opt, true);
     auto mult = torch::autograd::grad({y.narrow(0, 0, s * rr).sum()}, {inp})[0].narrow(0, 0, s * rr);
     torch::NoGradGuard no_grad;
     mult = mult.to(torch::kFloat64);
@@ -210,8 +221,17 @@ void check_attribution(const nn::Network& net, const AttributionOptions& opt) {
   auto outs = net.output_shapes();
   if (opt.output < 0 || static_cast<std::size_t>(opt.output) >= outs.size())
     fail("output ", opt.output + 1, " is out of range: the model has ", outs.size(), " output(s)");
-  auto size = numel(outs[static_cast<std::size_t>(opt.output)]);
-  if (opt.task < 0 || opt.task >= size)
+  const auto& shape = outs[static_cast<std::size_t>(opt.output)];
+  if (opt.profile) {
+    if (shape.size() != 2)
+      fail("profile attributions need a sequence output (length x tracks); output ", opt.output + 1,
+           " is flat (", shape[0], " values): use task instead");
+    if (opt.task < -1 || opt.task >= shape[1])
+      fail("task ", opt.task + 1, " is out of range: output ", opt.output + 1, " has ", shape[1],
+           " track(s) (0 for all together)");
+  }
+  auto size = numel(shape);
+  if (!opt.profile && (opt.task < 0 || opt.task >= size))
     fail("task ", opt.task + 1, " is out of range: output ", opt.output + 1, " has ", size,
          " value(s) per sequence");
   if (opt.method != Method::DeepLiftShap) return;

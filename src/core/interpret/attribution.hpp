@@ -33,7 +33,12 @@ Method parse_method(const std::string& name);
 struct AttributionOptions {
   Method method = Method::DeepLiftShap;
   int output = 0;            // which network output (0-based)
-  std::int64_t task = 0;     // flattened index within it (0-based)
+  std::int64_t task = 0;     // flattened index within it (0-based); with `profile`, the track
+                             // (channel) of a sequence output, or -1 for all tracks together
+  // BPNet profile logits (bpnet-lite's wrapper): f = sum_l w_l (z_l - mean z) over the positions
+  // (and tracks) of a sequence output, w = softmax(z - mean z) held constant in the gradient.
+  // DeepLIFT uses the input's weights w for its references too, so that summation-to-delta holds.
+  bool profile = false;
   bool hypothetical = false;
   int n_refs = 20;           // deepliftshap: dinucleotide-shuffled references per sequence
   std::uint64_t seed = 1;    // of the references

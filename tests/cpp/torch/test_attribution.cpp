@@ -265,3 +265,59 @@ TEST_CASE("shuffled references keep dinucleotide counts and the first and last b
   }
   CHECK(differs);
 }
+
+TEST_CASE("profile outputs: softmax-weighted logits, complete DeepLIFT, ISM of the reduction", "[torch]") {
+  const std::size_t n = 2, L = 24, per = 4 * L;
+  nn::ModelSpec spec;
+  spec.inputs = {{4, static_cast<std::int64_t>(L)}};
+  spec.layers = {layer("conv1d", {{"filters", 5}, {"kernel", 5}},
+                       {{"activation", "relu"}, {"padding", "same"}, {"init", "torch"}}, 0),
+                 layer("conv1d", {{"filters", 2}, {"kernel", 3}}, {{"padding", "same"}, {"init", "torch"}}, 1)};
+  spec.outputs = {2};
+  nn::Network net(spec, 4);
+  auto x = random_onehot(n, L, 21);
+  // f = sum_l softmax(z - mean z)_l (z_l - mean z) over track `track` (-1: both) of x's profile
+  auto reduce = [&](const std::vector<float>& prof, std::size_t i, int track) {
+    std::vector<double> z;
+    for (std::size_t l = 0; l < L; ++l)
+      for (std::size_t c = 0; c < 2; ++c)
+        if (track < 0 || static_cast<int>(c) == track) z.push_back(prof[(i * L + l) * 2 + c]);
+    double mean = 0.0, norm = 0.0, f = 0.0;
+    for (double v : z) mean += v / z.size();
+    for (double v : z) norm += std::exp(v - mean);
+    for (double v : z) f += std::exp(v - mean) / norm * (v - mean);
+    return f;
+  };
+  for (int track : {1, -1}) {
+    interpret::AttributionOptions opt;
+    opt.profile = true;
+    opt.task = track;
+    opt.method = interpret::Method::DeepLiftShap;
+    opt.n_refs = 6;
+    auto a = interpret::attribute(net, x.data(), n, opt);
+    CHECK(a.max_relative_gap < 1e-4);
+    auto prof = net.predict({x.data()}, n, 8, "cpu")[0];  // n x L x 2
+    for (std::size_t i = 0; i < n; ++i) CHECK(a.prediction[i] == Approx(reduce(prof, i, track)).margin(1e-5));
+    opt.method = interpret::Method::Ism;
+    opt.hypothetical = true;
+    auto h = interpret::attribute(net, x.data(), n, opt);
+    for (std::size_t l : {0u, 11u, 23u})
+      for (std::size_t b = 0; b < 4; ++b) {
+        std::array<double, 4> d{};
+        for (std::size_t bb = 0; bb < 4; ++bb) {
+          std::vector<float> mut(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(per));
+          for (std::size_t c = 0; c < 4; ++c) mut[c * L + l] = c == bb ? 1.0f : 0.0f;
+          d[bb] = reduce(net.predict({mut.data()}, 1, 1, "cpu")[0], 0, track) - reduce(prof, 0, track);
+        }
+        double mean = (d[0] + d[1] + d[2] + d[3]) / 4;
+        CHECK(h.values[b * L + l] == Approx(d[b] - mean).margin(1e-5));
+      }
+  }
+  interpret::AttributionOptions bad;
+  bad.profile = true;
+  bad.task = 2;
+  CHECK_THROWS_AS(interpret::attribute(net, x.data(), n, bad), Error);
+  LinearModel lm;  // a flat output has no profile
+  bad.task = 0;
+  CHECK_THROWS_AS(interpret::attribute(*lm.net, x.data(), 1, bad), Error);
+}
