@@ -93,6 +93,14 @@ cpp_onehot_ranges <- function(ptr, chroms, starts, ends, minus, nlc, zero, pad, 
     .Call(`_GenomicDL_cpp_onehot_ranges`, ptr, chroms, starts, ends, minus, nlc, zero, pad, threads)
 }
 
+cpp_interpret_attribute <- function(ptr, x, nlc, method, output, task, profile, hypothetical, n_refs, seed, batch, device, threads) {
+    .Call(`_GenomicDL_cpp_interpret_attribute`, ptr, x, nlc, method, output, task, profile, hypothetical, n_refs, seed, batch, device, threads)
+}
+
+cpp_interpret_shuffle <- function(x, seed) {
+    .Call(`_GenomicDL_cpp_interpret_shuffle`, x, seed)
+}
+
 cpp_model_build <- function(spec, seed) {
     .Call(`_GenomicDL_cpp_model_build`, spec, seed)
 }

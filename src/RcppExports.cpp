@@ -306,6 +306,39 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_interpret_attribute
+Rcpp::List cpp_interpret_attribute(SEXP ptr, SEXP x, bool nlc, std::string method, int output, double task, bool profile, bool hypothetical, int n_refs, double seed, double batch, std::string device, int threads);
+RcppExport SEXP _GenomicDL_cpp_interpret_attribute(SEXP ptrSEXP, SEXP xSEXP, SEXP nlcSEXP, SEXP methodSEXP, SEXP outputSEXP, SEXP taskSEXP, SEXP profileSEXP, SEXP hypotheticalSEXP, SEXP n_refsSEXP, SEXP seedSEXP, SEXP batchSEXP, SEXP deviceSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< bool >::type nlc(nlcSEXP);
+    Rcpp::traits::input_parameter< std::string >::type method(methodSEXP);
+    Rcpp::traits::input_parameter< int >::type output(outputSEXP);
+    Rcpp::traits::input_parameter< double >::type task(taskSEXP);
+    Rcpp::traits::input_parameter< bool >::type profile(profileSEXP);
+    Rcpp::traits::input_parameter< bool >::type hypothetical(hypotheticalSEXP);
+    Rcpp::traits::input_parameter< int >::type n_refs(n_refsSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    Rcpp::traits::input_parameter< double >::type batch(batchSEXP);
+    Rcpp::traits::input_parameter< std::string >::type device(deviceSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_interpret_attribute(ptr, x, nlc, method, output, task, profile, hypothetical, n_refs, seed, batch, device, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_interpret_shuffle
+Rcpp::CharacterVector cpp_interpret_shuffle(Rcpp::CharacterVector x, double seed);
+RcppExport SEXP _GenomicDL_cpp_interpret_shuffle(SEXP xSEXP, SEXP seedSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type x(xSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_interpret_shuffle(x, seed));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_model_build
 SEXP cpp_model_build(Rcpp::List spec, double seed);
 RcppExport SEXP _GenomicDL_cpp_model_build(SEXP specSEXP, SEXP seedSEXP) {
@@ -698,6 +731,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_genome_fetch", (DL_FUNC) &_GenomicDL_cpp_genome_fetch, 7},
     {"_GenomicDL_cpp_onehot_strings", (DL_FUNC) &_GenomicDL_cpp_onehot_strings, 3},
     {"_GenomicDL_cpp_onehot_ranges", (DL_FUNC) &_GenomicDL_cpp_onehot_ranges, 9},
+    {"_GenomicDL_cpp_interpret_attribute", (DL_FUNC) &_GenomicDL_cpp_interpret_attribute, 13},
+    {"_GenomicDL_cpp_interpret_shuffle", (DL_FUNC) &_GenomicDL_cpp_interpret_shuffle, 2},
     {"_GenomicDL_cpp_model_build", (DL_FUNC) &_GenomicDL_cpp_model_build, 2},
     {"_GenomicDL_cpp_model_summary", (DL_FUNC) &_GenomicDL_cpp_model_summary, 1},
     {"_GenomicDL_cpp_model_predict", (DL_FUNC) &_GenomicDL_cpp_model_predict, 7},

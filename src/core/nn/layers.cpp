@@ -45,7 +45,48 @@ namespace F = torch::nn::functional;
 
 namespace {
 
+thread_local bool deeplift_mode = false;
+
+torch::Tensor activate_plain(const std::string& a, const torch::Tensor& x, double threshold);
+
+// DeepLIFT's rescale rule on a batch [inputs; references] (see DeepLiftScope): the value f(x),
+// the gradient (f(x) - f(r)) / (x - r) for both halves, f'(x) where |x - r| < 1e-6.
+torch::Tensor rescale(const std::string& a, const torch::Tensor& x, double threshold) {
+  if (a == "softmax" || a == "log_softmax")
+    fail("DeepLIFT does not support the ", a, " activation (not elementwise); attribute the "
+         "logits of a model without it");
+  if (!x.requires_grad()) return activate_plain(a, x, threshold);
+  torch::Tensor y;
+  {
+    torch::NoGradGuard no_grad;
+    y = activate_plain(a, x, threshold);
+  }
+  if (x.size(0) % 2 != 0) fail("DeepLIFT needs a batch of inputs and references of equal sizes");
+  auto n = x.size(0) / 2;
+  auto xd = x.detach(), yd = y.detach();
+  torch::Tensor slope;
+  {
+    torch::AutoGradMode on(true);
+    auto xv = xd.narrow(0, 0, n).clone().requires_grad_(true);
+    auto yv = activate_plain(a, xv, threshold);
+    slope = torch::autograd::grad({yv}, {xv}, {torch::ones_like(yv)})[0].detach();
+  }
+  torch::NoGradGuard no_grad;
+  auto dx = xd.narrow(0, 0, n) - xd.narrow(0, n, n);
+  auto dy = yd.narrow(0, 0, n) - yd.narrow(0, n, n);
+  auto small = dx.abs() < 1e-6;
+  auto ratio = torch::where(small, slope, dy / torch::where(small, torch::ones_like(dx), dx));
+  ratio = torch::cat({ratio, ratio}, 0);
+  torch::AutoGradMode on(true);
+  return yd + (x - xd) * ratio;  // the value of f, the gradient `ratio`
+}
+
 torch::Tensor activate(const std::string& a, const torch::Tensor& x, double threshold) {
+  if (deeplift_mode && !(a.empty() || a == "linear" || a == "none")) return rescale(a, x, threshold);
+  return activate_plain(a, x, threshold);
+}
+
+torch::Tensor activate_plain(const std::string& a, const torch::Tensor& x, double threshold) {
   if (a.empty() || a == "linear" || a == "none") return x;
   if (a == "relu") return torch::relu(x);
   if (a == "sigmoid") return torch::sigmoid(x);
@@ -65,7 +106,7 @@ torch::Tensor activate(const std::string& a, const torch::Tensor& x, double thre
 // dense layer): ReLU in place, saving an allocation and a pass over memory per layer (autograd
 // allows it: the backward of convolutions and matrix products does not read their output).
 torch::Tensor activate_fresh(const std::string& a, torch::Tensor x, double threshold) {
-  if (a == "relu") return torch::relu_(x);
+  if (a == "relu" && !deeplift_mode) return torch::relu_(x);
   return activate(a, x, threshold);
 }
 
@@ -594,6 +635,10 @@ std::int64_t count(torch::nn::Module& m) {
 }  // namespace
 
 torch::Device torch_device(const std::string& device) { return torch::Device(device); }
+
+DeepLiftScope::DeepLiftScope() : previous_(deeplift_mode) { deeplift_mode = true; }
+DeepLiftScope::~DeepLiftScope() { deeplift_mode = previous_; }
+bool deeplift_active() { return deeplift_mode; }
 
 std::vector<torch::Tensor> GraphModule::forward(const std::vector<torch::Tensor>& inputs,
                                                 const Knockout* knockout) {

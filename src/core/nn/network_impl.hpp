@@ -36,6 +36,23 @@ struct NetworkImpl {
 torch::Tensor dense_forward(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b);
 bool dense_uses_onednn(const torch::Tensor& x, const torch::Tensor& w);
 
+// DeepLIFT's rescale rule (interpret/attribution.cpp). While a DeepLiftScope lives on a thread,
+// the forward passes of that thread run on a batch [inputs; references] (first half the inputs,
+// second half their references, pairwise) and every elementwise activation returns its usual
+// value with the gradient (f(x) - f(r)) / (x - r) for both halves (f'(x) where |x - r| < 1e-6).
+// Softmax / log_softmax activations throw (not elementwise); linear layers keep their gradient.
+class DeepLiftScope {
+ public:
+  DeepLiftScope();
+  ~DeepLiftScope();
+  DeepLiftScope(const DeepLiftScope&) = delete;
+  DeepLiftScope& operator=(const DeepLiftScope&) = delete;
+
+ private:
+  bool previous_;
+};
+bool deeplift_active();
+
 // "cpu", "cuda", "cuda:1" -> torch::Device.
 torch::Device torch_device(const std::string& device);
 

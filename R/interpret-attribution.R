@@ -1,0 +1,199 @@
+### =========================================================================
+### Attributions of predictions to bases: attributeBases(), dinucleotideShuffle()
+### -------------------------------------------------------------------------
+
+## Sequences -> N x L x 4 one-hot array (NLC) and their names.
+.attributionInput <- function(x, genome, layout) {
+    if (is.array(x)) {
+        if (length(dim(x)) != 3L)
+            .gdlStop("x must be sequences, a GRanges or a one-hot array N x length x 4")
+        if (layout == "NCL") x <- aperm(x, c(1L, 3L, 2L))
+        if (dim(x)[3L] != 4L)
+            .gdlStop("a one-hot array x must be N x length x 4 (layout \"NLC\") or N x 4 x length ",
+                     "(layout \"NCL\"); it is ", paste(dim(x), collapse = " x "))
+        storage.mode(x) <- "double"
+        return(list(x = x, names = dimnames(x)[[1L]]))
+    }
+    nms <- if (is(x, "GRanges")) names(x) else names(x)
+    if (!(is(x, "GRanges") || is(x, "XStringSet") || is.character(x)))
+        .gdlStop("x must be a DNAStringSet, a character vector, a GRanges (with genome) or a ",
+                 "one-hot array, not ", class(x)[1L])
+    list(x = oneHot(x, genome = genome, layout = "NLC"), names = nms)
+}
+
+#' Attribute a model's predictions to the bases of its input
+#'
+#' Computes, for one scalar output of a model (a task), a contribution score
+#' for every base of every sequence: in-silico saturation mutagenesis
+#' (\code{"ism"}), gradient x input (\code{"saliency"}) or DeepLIFT with the
+#' rescale rule averaged over dinucleotide-shuffled references (DeepSHAP,
+#' \code{"deepliftshap"}), with tangermeme's conventions. Everything runs in
+#' the C++ core in batches (all 3L mutants of a sequence, or a sequence and
+#' its references, in one forward pass).
+#'
+#' Conventions, at position l and base b of a sequence x (one-hot):
+#' \describe{
+#'   \item{ism}{d[l, b] = f(x with b at l) - f(x) (0 for the base already
+#'     there); the hypothetical score is d minus its mean over the four bases,
+#'     the attribution that score times x (non-zero at the sequence's bases
+#'     only).}
+#'   \item{saliency}{the gradient g = df/dx is the hypothetical score (no mean
+#'     subtracted); the attribution is x * g.}
+#'   \item{deepliftshap}{DeepLIFT multipliers m against each reference r
+#'     (rescale rule for elementwise activations: relu, sigmoid, tanh, exp,
+#'     softplus, elu, gelu, ...; linear layers, batch normalisation and
+#'     average pooling exact; max pooling takes its gradient, as shap does).
+#'     Hypothetical score h[l, b] = m[l, b] - sum_c r[l, c] m[l, c], averaged
+#'     over the references; attribution x * h. For networks of linear layers
+#'     and elementwise activations the attributions of a sequence sum to
+#'     f(x) - mean_r f(r) (summation-to-delta); the largest deviation is
+#'     returned and a warning is given when it exceeds \code{tolerance}
+#'     (relative to max(1, |f(x) - mean_r f(r)|)). LSTM / GRU layers,
+#'     softmax activations and logsumexp merges are not supported (use
+#'     \code{"ism"}).}
+#' }
+#' References are dinucleotide shuffles of each sequence (same dinucleotide
+#' counts, first and last base), reproducible from \code{seed} whatever the
+#' batch size; reference 1 of sequence i is \code{dinucleotideShuffle(x,
+#' seed)[i]}. Bases that are not A, C, G or T shuffle as N (0.25 in each
+#' channel).
+#'
+#' @param model a \code{SequenceModel} with one DNA input.
+#' @param x a \code{DNAStringSet} or character vector of sequences of the
+#'   model's input length, a \code{GRanges} of that width with \code{genome},
+#'   or a one-hot array (N x length x 4 as \code{\link{oneHot}} gives, or N x 4
+#'   x length with \code{layout = "NCL"}).
+#' @param genome for \code{GRanges} input: anything \code{\link{genomeSource}}
+#'   accepts.
+#' @param method \code{"deepliftshap"}, \code{"ism"} or \code{"saliency"}.
+#' @param output which output of the model (number or name).
+#' @param task which value of that output (1-based; for a sequence output of
+#'   length L and C tracks, the flattened index (l - 1) * C + c). With
+#'   \code{profile = TRUE}, the track (0: all tracks together).
+#' @param profile for sequence (profile) outputs such as BPNet's logits:
+#'   attribute bpnet-lite's reduction f = sum_l w_l (z_l - mean(z)) over the
+#'   positions of track \code{task} (or of all tracks), w = softmax(z -
+#'   mean(z)) held constant in the gradient; DeepLIFT weighs its references
+#'   with the input's w, which keeps summation-to-delta exact.
+#' @param hypothetical return the hypothetical scores (every base of every
+#'   position, as TF-MoDISco takes them) instead of the attributions.
+#' @param nReferences dinucleotide-shuffled references per sequence
+#'   (\code{"deepliftshap"}).
+#' @param seed seed of the references.
+#' @param batchSize network samples per forward pass (mutants for ISM; for
+#'   DeepLIFT a sequence counts 2 x \code{nReferences}).
+#' @param layout layout of an array \code{x}: \code{"NLC"} or \code{"NCL"}.
+#' @param tolerance largest relative completeness gap accepted silently
+#'   (\code{"deepliftshap"}).
+#' @param device \code{"auto"}, \code{"cpu"} or \code{"cuda"}.
+#' @param threads threads of LibTorch (default: option GenomicDL.threads).
+#' @param ... ignored.
+#' @return An array N x length x 4 (dimnames: the sequences' names, NULL,
+#'   A C G T; a \code{GRanges} gives the same array, its rows in the order of
+#'   the ranges, minus-strand ranges reverse-complemented as \code{oneHot}
+#'   reads them) with attributes \code{method}, \code{hypothetical},
+#'   \code{prediction} (f(x) per sequence) and, for \code{"deepliftshap"},
+#'   \code{reference} (mean_r f(r)), \code{completenessGap} (per sequence)
+#'   and \code{maxCompletenessGap}.
+#' @examples
+#' m <- sequentialModel(c(30, 4), list(layerConv1d(8, 5, activation = "relu"),
+#'     layerGlobalAvgPool1d(), layerDense(2)))
+#' set.seed(1)
+#' seqs <- vapply(1:3, function(i) paste(sample(c("A", "C", "G", "T"), 30, TRUE),
+#'                                       collapse = ""), "")
+#' a <- attributeBases(m, seqs, method = "deepliftshap", task = 2)
+#' dim(a)
+#' # DeepLIFT's attributions sum to f(x) - mean over references of f(r)
+#' cbind(rowSums(a), attr(a, "prediction") - attr(a, "reference"))
+#' ism <- attributeBases(m, seqs, method = "ism", task = 2)
+#' round(ism[1, 1:5, ], 3)
+#' @export
+attributeBases <- function(model, x, genome = NULL,
+                           method = c("deepliftshap", "ism", "saliency"), output = 1,
+                           task = 1, profile = FALSE, hypothetical = FALSE, nReferences = 20, seed = 1,
+                           batchSize = 128, layout = c("NLC", "NCL"), tolerance = 1e-3,
+                           device = "auto", threads = NULL, ...) {
+    if (!is(model, "SequenceModel")) .gdlStop("model must be a SequenceModel")
+    if (!is.character(method) || length(method) < 1L || !(method[1L] %in% c("deepliftshap", "ism", "saliency")))
+        .gdlStop("method must be \"deepliftshap\", \"ism\" or \"saliency\", not ",
+                 paste(format(method), collapse = ", "))
+    method <- method[1L]
+    layout <- match.arg(layout)
+    if (is.character(output)) {
+        k <- match(output, model@info$outputNames)
+        if (length(output) != 1L || is.na(k))
+            .gdlStop("output '", output[1L], "' is not an output of the model (",
+                     paste(model@info$outputNames, collapse = ", "), ")")
+        output <- k
+    }
+    whole <- function(v, what, lo = 1) {
+        if (!is.numeric(v) || length(v) != 1L || is.na(v) || v < lo || v != round(v))
+            .gdlStop(what, " must be a whole number >= ", lo)
+        v
+    }
+    whole(output, "output")
+    if (!is.logical(profile) || length(profile) != 1L || is.na(profile))
+        .gdlStop("profile must be TRUE or FALSE")
+    whole(task, "task", if (profile) 0 else 1)
+    whole(nReferences, "nReferences")
+    whole(batchSize, "batchSize")
+    whole(seed, "seed", 0)
+    if (!is.logical(hypothetical) || length(hypothetical) != 1L || is.na(hypothetical))
+        .gdlStop("hypothetical must be TRUE or FALSE")
+    inp <- .attributionInput(x, genome, layout)
+    r <- .native(cpp_interpret_attribute(.modelPtr(model), inp$x, TRUE, method, as.integer(output),
+                                         task, profile, hypothetical, as.integer(nReferences), seed,
+                                         batchSize, .resolveDevice(device), .threads(threads)))
+    out <- r$values
+    dimnames(out) <- list(inp$names, NULL, c("A", "C", "G", "T"))
+    attr(out, "method") <- method
+    attr(out, "hypothetical") <- hypothetical
+    attr(out, "prediction") <- r$prediction
+    if (method == "deepliftshap") {
+        attr(out, "reference") <- r$reference
+        attr(out, "completenessGap") <- r$gap
+        attr(out, "maxCompletenessGap") <- r$maxGap
+        if (r$maxRelativeGap > tolerance)
+            warning("DeepLIFT's attributions miss summation-to-delta by up to ",
+                    format(r$maxRelativeGap, digits = 3), " (relative; tolerance ", tolerance,
+                    "): the model has layers the rescale rule does not make exact (max pooling)",
+                    call. = FALSE)
+    }
+    out
+}
+
+#' Dinucleotide-shuffle sequences
+#'
+#' Random sequences with exactly the dinucleotide counts and the first and
+#' last base of each input (Altschul-Erickson shuffle by a random Eulerian
+#' walk, in C++), the references of \code{attributeBases(method =
+#' "deepliftshap")}.
+#'
+#' @param x a \code{DNAStringSet} or character vector.
+#' @param seed seed; the same seed gives the same shuffles.
+#' @return The shuffled sequences, of the class of \code{x} (upper case;
+#'   letters other than A, C, G, T become N). Sequence i is shuffled with its
+#'   own stream, the one of reference 1 of sequence i in
+#'   \code{\link{attributeBases}}.
+#' @examples
+#' s <- Biostrings::DNAStringSet(c("ACGTTGCAACGGTACCAGT", "AAAACCCCGGGGTTTTACGT"))
+#' d <- dinucleotideShuffle(s, seed = 3)
+#' d
+#' all(Biostrings::dinucleotideFrequency(d) == Biostrings::dinucleotideFrequency(s))
+#' @export
+dinucleotideShuffle <- function(x, seed = 1) {
+    if (!is.numeric(seed) || length(seed) != 1L || is.na(seed) || seed < 0 || seed != round(seed))
+        .gdlStop("seed must be a whole number >= 0")
+    if (is(x, "XStringSet")) {
+        if (!is(x, "DNAStringSet")) .gdlStop("x must be a DNAStringSet or a character vector")
+        out <- .native(cpp_interpret_shuffle(as.character(x), seed))
+        out <- Biostrings::DNAStringSet(out)
+        names(out) <- names(x)
+        return(out)
+    }
+    if (!is.character(x)) .gdlStop("x must be a DNAStringSet or a character vector, not ", class(x)[1L])
+    if (anyNA(x)) .gdlStop("x has missing sequences (NA)")
+    out <- .native(cpp_interpret_shuffle(unname(x), seed))
+    names(out) <- names(x)
+    out
+}
