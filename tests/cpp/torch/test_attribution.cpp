@@ -1,9 +1,6 @@
 // gdl::interpret attributions against analytic values (linear models), brute-force mutants (ISM)
 // and DeepLIFT's summation-to-delta (nonlinear models).
-// LibTorch first: its glog defines a CHECK macro that Catch's must replace.
-#include <torch/torch.h>
-#undef CHECK
-#include <catch2/catch.hpp>
+#include "torch_catch.hpp"
 
 #include <array>
 #include <cmath>

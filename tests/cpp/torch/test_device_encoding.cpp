@@ -1,8 +1,6 @@
 // Sequence sent to the device as base codes and one-hot encoded there, and mixed precision:
 // both must leave the numbers a user sees unchanged (codes) or close (bfloat16).
-#include <catch2/catch.hpp>
-
-#include <torch/torch.h>
+#include "torch_catch.hpp"
 
 #include <memory>
 #include <random>

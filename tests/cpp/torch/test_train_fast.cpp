@@ -1,6 +1,4 @@
-#include <catch2/catch.hpp>
-
-#include <torch/torch.h>
+#include "torch_catch.hpp"
 
 #include <cmath>
 #include <memory>
