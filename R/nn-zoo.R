@@ -2,6 +2,18 @@
 ### Model zoo: the published architectures (../shared/reference/models.md)
 ### -------------------------------------------------------------------------
 
+## The last layers of the presets: a dense layer of prod(outputs) units, reshaped when outputs
+## is a shape (e.g. a generator's labelShape(), cell types x annotations).
+.outputHead <- function(outputs, activation) {
+    if (!is.numeric(outputs) || !length(outputs) %in% 1:2 || anyNA(outputs) || any(outputs < 1) ||
+        any(outputs != round(outputs)))
+        .gdlStop("outputs must be a number of outputs or a shape of two whole numbers, not ",
+                 deparse(outputs))
+    head <- list(layerDense(prod(outputs), activation = activation))
+    if (length(outputs) == 2L) head <- c(head, list(layerReshape(outputs)))
+    head
+}
+
 #' Published sequence models
 #'
 #' \code{cnnModel}: the keras_dna tutorial CNN (Conv 16x3, MaxPool 2, Conv
@@ -14,7 +26,9 @@
 #' average pooling, optional hidden layer).
 #'
 #' @param inputLength sequence length.
-#' @param outputs number of outputs (tasks).
+#' @param outputs number of outputs (tasks), or a shape of two numbers such as
+#'   a generator's \code{labelShape()} (cell types x annotations): a dense layer of
+#'   their product, reshaped to that shape.
 #' @param activation activation of the output layer (\code{"sigmoid"} for
 #'   classification with \code{"bce"}, \code{"linear"} for regression).
 #' @param bidirectional DanQ's LSTM in both directions (the published model)
@@ -36,45 +50,45 @@ NULL
 cnnModel <- function(inputLength = 2001, outputs = 1, activation = c("linear", "sigmoid"),
                      seed = 1) {
     activation <- match.arg(activation)
-    sequentialModel(c(inputLength, 4), list(
+    sequentialModel(c(inputLength, 4), c(list(
         layerConv1d(16, 3, activation = "relu"), layerMaxPool1d(2),
         layerConv1d(32, 10, activation = "relu"), layerMaxPool1d(2),
         layerConv1d(64, 20, activation = "relu"), layerMaxPool1d(2),
-        layerFlatten(), layerDense(outputs, activation = activation)),
+        layerFlatten()), .outputHead(outputs, activation)),
         name = "keras_dna_cnn", seed = seed)
 }
 
 #' @rdname zoo
 #' @export
 deepseaModel <- function(inputLength = 1000, outputs = 919, seed = 1) {
-    sequentialModel(c(inputLength, 4), list(
+    sequentialModel(c(inputLength, 4), c(list(
         layerConv1d(320, 8, activation = "threshold"), layerMaxPool1d(4), layerDropout(0.2),
         layerConv1d(480, 8, activation = "threshold"), layerMaxPool1d(4), layerDropout(0.2),
         layerConv1d(960, 8, activation = "threshold"), layerDropout(0.5),
-        layerFlatten(), layerDense(925, activation = "threshold"),
-        layerDense(outputs, activation = "sigmoid")), name = "deepsea", seed = seed)
+        layerFlatten(), layerDense(925, activation = "threshold")),
+        .outputHead(outputs, "sigmoid")), name = "deepsea", seed = seed)
 }
 
 #' @rdname zoo
 #' @export
 danqModel <- function(inputLength = 1000, outputs = 919, bidirectional = TRUE, seed = 1) {
-    sequentialModel(c(inputLength, 4), list(
+    sequentialModel(c(inputLength, 4), c(list(
         layerConv1d(320, 26, activation = "relu"), layerMaxPool1d(13), layerDropout(0.2),
         layerLSTM(320, bidirectional = bidirectional, returnSequences = TRUE), layerDropout(0.5),
-        layerFlatten(), layerDense(925, activation = "relu"),
-        layerDense(outputs, activation = "sigmoid")), name = "danq", seed = seed)
+        layerFlatten(), layerDense(925, activation = "relu")),
+        .outputHead(outputs, "sigmoid")), name = "danq", seed = seed)
 }
 
 #' @rdname zoo
 #' @export
 bassetModel <- function(inputLength = 600, outputs = 164, seed = 1) {
-    sequentialModel(c(inputLength, 4), list(
+    sequentialModel(c(inputLength, 4), c(list(
         layerConv1d(300, 19), layerBatchNorm(), layerActivation("relu"), layerMaxPool1d(3),
         layerConv1d(200, 11), layerBatchNorm(), layerActivation("relu"), layerMaxPool1d(4),
         layerConv1d(200, 7), layerBatchNorm(), layerActivation("relu"), layerMaxPool1d(4),
         layerFlatten(), layerDense(1000, activation = "relu"), layerDropout(0.3),
-        layerDense(1000, activation = "relu"), layerDropout(0.3),
-        layerDense(outputs, activation = "sigmoid")), name = "basset", seed = seed)
+        layerDense(1000, activation = "relu"), layerDropout(0.3)),
+        .outputHead(outputs, "sigmoid")), name = "basset", seed = seed)
 }
 
 #' @rdname zoo

@@ -35,3 +35,20 @@ test_that("auc() matches a rank AUROC per cell x annotation of a flat head", {
         expect_equal(res$auc[k], rankAuc(p[, k], y[, cell, ann]), tolerance = 1e-5)
     }
 })
+
+test_that("presets take a label shape as outputs: a reshaped head, the same tasks as a flat one", {
+    m <- cnnModel(201, outputs = c(2, 3), activation = "sigmoid")
+    expect_equal(as.numeric(outputShapes(m)[[1]]), c(2, 3))
+    flat <- cnnModel(201, outputs = 6, activation = "sigmoid")
+    expect_equal(countParams(m), countParams(flat))
+    expect_equal(as.numeric(outputShapes(deepseaModel(1000, outputs = c(2, 3)))[[1]]), c(2, 3))
+    ## same weights (same seed): the reshaped predictions are the flat ones, row-major
+    x <- oneHot(vapply(1:3, function(i) strrep(substr("ACGTTGCA", i, i + 3), 51)[[1]], ""))
+    x <- x[, 1:201, , drop = FALSE]
+    p <- predict(m, x)
+    q <- predict(flat, x)
+    expect_equal(dim(p), c(3L, 2L, 3L))
+    expect_equal(as.numeric(aperm(p, c(1, 3, 2))), as.numeric(q), tolerance = 1e-6)
+    expect_gdl_error(cnnModel(201, outputs = c(2, 3, 4)), "outputs")
+    expect_gdl_error(cnnModel(201, outputs = 1.5), "outputs")
+})
