@@ -175,8 +175,9 @@ reduceLROnPlateau <- function(monitor = "val_loss", factor = 0.5, patience = 3, 
 #'   runs in float16 on CUDA, with a dynamic loss scale against gradient
 #'   underflow, and in bfloat16 on the CPU; weights, optimizer state and losses
 #'   stay float32, and the saved model is float32. Prediction and evaluation
-#'   run in float32. It is a GPU feature: on the CPU, bfloat16 is rarely faster
-#'   (\code{bench/train.R} measures it).
+#'   run in float32. It pays on GPUs; on the CPU the gain is small (1.0 to 1.1
+#'   times float32 for the presets on an AVX512-BF16 CPU; \code{bench/train.R}
+#'   measures it).
 #' @param verbose show progress.
 #' @param momentum,weightDecay optimizer settings (SGD momentum; L2 / decoupled decay).
 #' @param workers prefetch threads (0: load batches synchronously).
