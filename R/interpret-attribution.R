@@ -14,7 +14,7 @@
         storage.mode(x) <- "double"
         return(list(x = x, names = dimnames(x)[[1L]]))
     }
-    nms <- if (is(x, "GRanges")) names(x) else names(x)
+    nms <- names(x)
     if (!(is(x, "GRanges") || is(x, "XStringSet") || is.character(x)))
         .gdlStop("x must be a DNAStringSet, a character vector, a GRanges (with genome) or a ",
                  "one-hot array, not ", class(x)[1L])
