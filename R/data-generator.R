@@ -16,6 +16,8 @@
 #' @slot info shapes and counts reported by the core.
 #' @slot handle environment holding the external pointer (rebuilt from the
 #'   arguments when invalid, e.g. after \code{readRDS}).
+#' @return A class definition; the objects are made by
+#'   \code{\link{sequenceGenerator}} and \code{\link{multiGenerator}}.
 #' @name SequenceGenerator-class
 #' @exportClass SequenceGenerator
 setClass("SequenceGenerator",

@@ -32,6 +32,8 @@
 #' m <- readDeepBind(system.file("extdata", "deepbind", "params",
 #'                               "D00328.003.txt", package = "GenomicDL"))
 #' m
+#' @return A class definition; the objects are made by
+#'   \code{\link{readDeepBind}}.
 #' @name DeepBindModel-class
 #' @aliases DeepBindModel-class DeepBindModelList-class
 #' @exportClass DeepBindModel DeepBindModelList

@@ -161,7 +161,7 @@ layerFlatten <- function(name = NULL) .layer("flatten", name = name)
 #' @rdname layers
 #' @export
 layerReshape <- function(shape, name = NULL) {
-    if (!is.numeric(shape) || !length(shape) %in% 1:2 || any(shape < 1))
+    if (!is.numeric(shape) || !length(shape) %in% seq_len(2L) || any(shape < 1))
         .gdlStop("shape must be one or two positive numbers (length, channels)")
     .layer("reshape", shape = as.numeric(shape), name = name)
 }

@@ -15,6 +15,8 @@
 #' @slot info name, default losses (one per output), output names, seed.
 #' @slot handle environment holding the external pointer to the C++ network,
 #'   a copy of its weights, the training history and the data configuration.
+#' @return A class definition; \code{SequenceModel} objects are made by the
+#'   builders and presets above.
 #' @exportClass SequenceModel
 setClass("SequenceModel", representation(spec = "list", info = "list", handle = "environment"))
 
@@ -26,7 +28,7 @@ setClass("TrainingHistory", contains = "DFrame")
 ###
 
 .modelInputShape <- function(inputShape) {
-    if (!is.numeric(inputShape) || !length(inputShape) %in% 1:2 || anyNA(inputShape) ||
+    if (!is.numeric(inputShape) || !length(inputShape) %in% seq_len(2L) || anyNA(inputShape) ||
         any(inputShape < 1))
         .gdlStop("inputShape must be c(length, channels), e.g. c(1000, 4)")
     if (length(inputShape) == 1L) inputShape <- c(inputShape, 4)

@@ -5,7 +5,7 @@
 ## The last layers of the presets: a dense layer of prod(outputs) units, reshaped when outputs
 ## is a shape (e.g. a generator's labelShape(), cell types x annotations).
 .outputHead <- function(outputs, activation) {
-    if (!is.numeric(outputs) || !length(outputs) %in% 1:2 || anyNA(outputs) || any(outputs < 1) ||
+    if (!is.numeric(outputs) || !length(outputs) %in% seq_len(2L) || anyNA(outputs) || any(outputs < 1) ||
         any(outputs != round(outputs)))
         .gdlStop("outputs must be a number of outputs or a shape of two whole numbers, not ",
                  deparse(outputs))
