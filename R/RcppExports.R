@@ -41,8 +41,8 @@ cpp_discover_graph <- function(onehot, hyp, example, start, end, sign, min_overl
     .Call(`_GenomicDL_cpp_discover_graph`, onehot, hyp, example, start, end, sign, min_overlap, neighbors, perplexity, exact_max, coarse_neighbors, threads)
 }
 
-cpp_discover_patterns <- function(onehot, hyp, example, start, end, sign, cluster, from, to, weight, min_overlap, min_seqlets, support, trim, flank, threads) {
-    .Call(`_GenomicDL_cpp_discover_patterns`, onehot, hyp, example, start, end, sign, cluster, from, to, weight, min_overlap, min_seqlets, support, trim, flank, threads)
+cpp_discover_patterns <- function(onehot, hyp, example, start, end, sign, cluster, from, to, weight, min_overlap, merge_threshold, min_seqlets, support, trim, flank, threads) {
+    .Call(`_GenomicDL_cpp_discover_patterns`, onehot, hyp, example, start, end, sign, cluster, from, to, weight, min_overlap, merge_threshold, min_seqlets, support, trim, flank, threads)
 }
 
 cpp_generator_new <- function(genome, spec) {

@@ -136,6 +136,9 @@ setMethod("show", "MotifDiscovery", function(object) {
 #'     probabilities calibrated to \code{perplexity}, symmetrised; Leiden
 #'     community detection (modularity, igraph's \code{cluster_leiden}), the
 #'     best of \code{nSeeds} runs; positive and negative seqlets separately.
+#'   \item merging: each cluster's seqlets are aligned to its seed and
+#'     averaged; the two clusters whose averages are most similar (the same
+#'     similarity) are merged while it is at least \code{mergeThreshold}.
 #'   \item per cluster with at least \code{minSeqlets} seqlets: every seqlet
 #'     aligned (shift and strand) to the cluster's seed (the seqlet with the
 #'     largest summed affinity inside the cluster); columns covered by fewer
@@ -149,9 +152,10 @@ setMethod("show", "MotifDiscovery", function(object) {
 #' by the cosine of contribution-weighted canonical 5-mer profiles (not
 #' gapped k-mers of 4..6); the affinity matrix is symmetrised as
 #' (P + t(P)) / 2 rather than sqrt(P * t(P)); seqlets are aligned to one seed
-#' instead of being merged in order; patterns are not merged, nor seqlets
-#' re-assigned between patterns; the support threshold is half of the
-#' seqlets.
+#' instead of being merged in order; clusters are merged by the similarity
+#' of their averaged seqlets, not by TF-MoDISco-lite's Pearson alignment
+#' similarity and cross-contamination tests, and seqlets are not re-assigned
+#' between patterns; the support threshold is half of the seqlets.
 #'
 #' @param attributions array N x length x 4 from \code{attributeBases} (the
 #'   contributions, one-hot x hypothetical scores; or the hypothetical scores
@@ -175,6 +179,8 @@ setMethod("show", "MotifDiscovery", function(object) {
 #' @param perplexity perplexity of the t-SNE calibration.
 #' @param resolution resolution of Leiden's modularity.
 #' @param nSeeds number of Leiden runs (the best modularity is kept).
+#' @param mergeThreshold similarity above which clusters are merged (above
+#'   1: no merging).
 #' @param exactMax largest number of seqlets (per sign) whose every pair is
 #'   scored.
 #' @param coarseNeighbors candidates per seqlet scored above \code{exactMax}.
@@ -207,8 +213,8 @@ setMethod("show", "MotifDiscovery", function(object) {
 discoverMotifs <- function(attributions, x = NULL, hypothetical = NULL, ..., minSeqlets = 20,
                            window = 21, flank = 10, seed = 1, fdr = 0.2, maxSeqlets = 20000,
                            minOverlap = 0.7, neighbors = 30, perplexity = 10, resolution = 1,
-                           nSeeds = 10, exactMax = 2000, coarseNeighbors = 200, verbose = FALSE,
-                           threads = NULL) {
+                           nSeeds = 10, mergeThreshold = 0.5, exactMax = 2000,
+                           coarseNeighbors = 200, verbose = FALSE, threads = NULL) {
     contrib <- .discoverArray(attributions, "attributions")
     d <- dim(contrib)
     if (is.null(x))
@@ -275,7 +281,8 @@ discoverMotifs <- function(attributions, x = NULL, hypothetical = NULL, ..., min
         tm(paste(max(memb), "Leiden clusters"), t1)
         pats <- .native(cpp_discover_patterns(onehot, hyp, sq$example[idx], sq$start[idx],
                                               sq$end[idx], sq$sign[idx], memb, g$from, g$to,
-                                              g$weight, minOverlap, minSeqlets, 0.5, 20L, 5L, th))
+                                              g$weight, minOverlap, mergeThreshold, minSeqlets,
+                                              0.5, 20L, 5L, th))
         for (p in pats) {
             k <- k + 1L
             id <- paste0("pattern_", k)

@@ -162,8 +162,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_discover_patterns
-Rcpp::List cpp_discover_patterns(Rcpp::NumericVector onehot, Rcpp::NumericVector hyp, Rcpp::IntegerVector example, Rcpp::IntegerVector start, Rcpp::IntegerVector end, Rcpp::IntegerVector sign, Rcpp::IntegerVector cluster, Rcpp::IntegerVector from, Rcpp::IntegerVector to, Rcpp::NumericVector weight, double min_overlap, double min_seqlets, double support, int trim, int flank, int threads);
-RcppExport SEXP _GenomicDL_cpp_discover_patterns(SEXP onehotSEXP, SEXP hypSEXP, SEXP exampleSEXP, SEXP startSEXP, SEXP endSEXP, SEXP signSEXP, SEXP clusterSEXP, SEXP fromSEXP, SEXP toSEXP, SEXP weightSEXP, SEXP min_overlapSEXP, SEXP min_seqletsSEXP, SEXP supportSEXP, SEXP trimSEXP, SEXP flankSEXP, SEXP threadsSEXP) {
+Rcpp::List cpp_discover_patterns(Rcpp::NumericVector onehot, Rcpp::NumericVector hyp, Rcpp::IntegerVector example, Rcpp::IntegerVector start, Rcpp::IntegerVector end, Rcpp::IntegerVector sign, Rcpp::IntegerVector cluster, Rcpp::IntegerVector from, Rcpp::IntegerVector to, Rcpp::NumericVector weight, double min_overlap, double merge_threshold, double min_seqlets, double support, int trim, int flank, int threads);
+RcppExport SEXP _GenomicDL_cpp_discover_patterns(SEXP onehotSEXP, SEXP hypSEXP, SEXP exampleSEXP, SEXP startSEXP, SEXP endSEXP, SEXP signSEXP, SEXP clusterSEXP, SEXP fromSEXP, SEXP toSEXP, SEXP weightSEXP, SEXP min_overlapSEXP, SEXP merge_thresholdSEXP, SEXP min_seqletsSEXP, SEXP supportSEXP, SEXP trimSEXP, SEXP flankSEXP, SEXP threadsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type onehot(onehotSEXP);
@@ -177,12 +177,13 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type to(toSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type weight(weightSEXP);
     Rcpp::traits::input_parameter< double >::type min_overlap(min_overlapSEXP);
+    Rcpp::traits::input_parameter< double >::type merge_threshold(merge_thresholdSEXP);
     Rcpp::traits::input_parameter< double >::type min_seqlets(min_seqletsSEXP);
     Rcpp::traits::input_parameter< double >::type support(supportSEXP);
     Rcpp::traits::input_parameter< int >::type trim(trimSEXP);
     Rcpp::traits::input_parameter< int >::type flank(flankSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_discover_patterns(onehot, hyp, example, start, end, sign, cluster, from, to, weight, min_overlap, min_seqlets, support, trim, flank, threads));
+    rcpp_result_gen = Rcpp::wrap(cpp_discover_patterns(onehot, hyp, example, start, end, sign, cluster, from, to, weight, min_overlap, merge_threshold, min_seqlets, support, trim, flank, threads));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -783,7 +784,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_deepbind_torch_set", (DL_FUNC) &_GenomicDL_cpp_deepbind_torch_set, 2},
     {"_GenomicDL_cpp_discover_seqlets", (DL_FUNC) &_GenomicDL_cpp_discover_seqlets, 10},
     {"_GenomicDL_cpp_discover_graph", (DL_FUNC) &_GenomicDL_cpp_discover_graph, 12},
-    {"_GenomicDL_cpp_discover_patterns", (DL_FUNC) &_GenomicDL_cpp_discover_patterns, 16},
+    {"_GenomicDL_cpp_discover_patterns", (DL_FUNC) &_GenomicDL_cpp_discover_patterns, 17},
     {"_GenomicDL_cpp_generator_new", (DL_FUNC) &_GenomicDL_cpp_generator_new, 2},
     {"_GenomicDL_cpp_generator_multi", (DL_FUNC) &_GenomicDL_cpp_generator_multi, 4},
     {"_GenomicDL_cpp_generator_info", (DL_FUNC) &_GenomicDL_cpp_generator_info, 1},

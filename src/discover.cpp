@@ -116,14 +116,15 @@ Rcpp::List cpp_discover_graph(Rcpp::NumericVector onehot, Rcpp::NumericVector hy
                             Rcpp::Named("similarity") = Rcpp::wrap(g.similarity));
 }
 
+// merge_threshold > 1: no merging.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_discover_patterns(Rcpp::NumericVector onehot, Rcpp::NumericVector hyp,
                                  Rcpp::IntegerVector example, Rcpp::IntegerVector start,
                                  Rcpp::IntegerVector end, Rcpp::IntegerVector sign,
                                  Rcpp::IntegerVector cluster, Rcpp::IntegerVector from,
                                  Rcpp::IntegerVector to, Rcpp::NumericVector weight,
-                                 double min_overlap, double min_seqlets, double support, int trim,
-                                 int flank, int threads) {
+                                 double min_overlap, double merge_threshold, double min_seqlets,
+                                 double support, int trim, int flank, int threads) {
   auto d = data_of(onehot, hyp);
   auto s = seqlets_of(example, start, end, sign);
   gdl::interpret::Graph g;
@@ -134,6 +135,13 @@ Rcpp::List cpp_discover_patterns(Rcpp::NumericVector onehot, Rcpp::NumericVector
   }
   std::vector<int> cl(cluster.begin(), cluster.end());  // R: NA or < 1 -> none; 1-based ids
   for (auto& c : cl) c = (c == NA_INTEGER || c < 1) ? -1 : c - 1;
+  if (merge_threshold <= 1) {
+    gdl::interpret::MergeOptions mo;
+    mo.min_overlap = min_overlap;
+    mo.threshold = merge_threshold;
+    mo.threads = gdlr::threads_arg(threads);
+    cl = gdl::interpret::merge_clusters(d.view(), s, cl, g, mo);
+  }
   gdl::interpret::PatternOptions opt;
   opt.min_overlap = min_overlap;
   opt.min_seqlets = static_cast<std::size_t>(min_seqlets);

@@ -37,7 +37,7 @@ test_that("discoverMotifs finds planted GATA1 and CTCF and their positions", {
     res <- discoverMotifs(d$attr, d$seqs)
     expect_s4_class(res, "MotifDiscovery")
     expect_s4_class(res$patterns, "PFMatrixList")
-    expect_gte(length(res$patterns), 2L)
+    expect_length(res$patterns, 2L)
     expect_identical(names(res$cwm), names(res$patterns))
     expect_equal(rownames(res$cwm[[1]]), c("A", "C", "G", "T"))
     expect_equal(dim(res$cwm[[1]]), dim(TFBSTools::Matrix(res$patterns[[1]])))
@@ -57,14 +57,14 @@ test_that("discoverMotifs finds planted GATA1 and CTCF and their positions", {
         expect_gt(mean(hit), 0.8)
         expect_gte(nrow(mine), 20L)
         ## most planted instances of that motif are found
-        expect_gt(sum(hit) / sum(d$sites$motif == motif), 0.5)
+        expect_gt(sum(hit) / sum(d$sites$motif == motif), 0.8)
     }
     tg <- TFBSTools::tags(res$patterns[[1]])
     expect_equal(tg$sign, "+")
     expect_equal(tg$nSeqlets, sum(s$pattern == names(res$patterns)[1], na.rm = TRUE))
     expect_output(show(res), "MotifDiscovery")
     skip_if_not_installed("ggseqlogo")
-    expect_s3_class(plotMotifs(res$patterns), "ggplot")
+    expect_s3_class(suppressWarnings(plotMotifs(res$patterns)), "ggplot")  # ggseqlogo uses a deprecated ggplot2 argument
 })
 
 test_that("discovered patterns match JASPAR's GATA1 and CTCF", {

@@ -132,14 +132,31 @@ std::vector<float> seqlet_features(const ContribData& data, const Seqlet& s, boo
 }
 
 double continuous_jaccard(const float* x, const float* y, int wy, int channels, int offset) {
-  double num = 0, den = 0;
   const float* xo = x + static_cast<std::ptrdiff_t>(offset) * channels;
+  // min(|a|, |b|) is 0 when either is 0, so sgn(a) sgn(b) min(|a|, |b|) = copysign(min, a * b)
+  if (channels == kChannels) {
+    // one accumulator per channel: independent lanes the compiler can vectorise
+    float num[kChannels] = {0}, den[kChannels] = {0};
+    for (int k = 0; k < wy; ++k)
+      for (int c = 0; c < kChannels; ++c) {
+        const float a = xo[k * kChannels + c], b = y[k * kChannels + c];
+        const float aa = std::fabs(a), ab = std::fabs(b);
+        num[c] += std::copysign(std::min(aa, ab), a * b);
+        den[c] += std::max(aa, ab);
+      }
+    double n = 0, d = 0;
+    for (int c = 0; c < kChannels; ++c) {
+      n += num[c];
+      d += den[c];
+    }
+    return d > 0 ? n / d : 0;
+  }
+  double num = 0, den = 0;
   const int n = wy * channels;
   for (int i = 0; i < n; ++i) {
     const float a = xo[i], b = y[i];
     const float aa = std::fabs(a), ab = std::fabs(b);
-    const float mn = std::min(aa, ab);
-    num += ((a > 0) == (b > 0) ? mn : -mn) * (a != 0 && b != 0);
+    num += std::copysign(std::min(aa, ab), a * b);
     den += std::max(aa, ab);
   }
   return den > 0 ? num / den : 0;
@@ -263,6 +280,165 @@ Graph affinity_graph(const ContribData& data, const std::vector<Seqlet>& seqlets
   return g;
 }
 
+namespace {
+
+// Summed affinity of each seqlet to the other seqlets of its cluster.
+std::vector<double> within_affinity(const std::vector<int>& cluster, const Graph& graph) {
+  std::vector<double> within(cluster.size(), 0.0);
+  for (std::size_t e = 0; e < graph.from.size(); ++e) {
+    const int a = graph.from[e], b = graph.to[e];
+    if (a < 0 || b < 0 || static_cast<std::size_t>(std::max(a, b)) >= cluster.size()) continue;
+    if (cluster[a] >= 0 && cluster[a] == cluster[b]) {
+      within[a] += graph.weight[e];
+      within[b] += graph.weight[e];
+    }
+  }
+  return within;
+}
+
+// Members of a cluster aligned to its seed, summed in the seed's frame (columns -w .. 2w).
+struct Aggregate {
+  int w = 0, pad = 0, frame = 0;
+  std::vector<Alignment> al;
+  std::vector<double> cnt, cwm, hyp, sup;  // 4 x frame (base-major), sup: frame
+  int sign = 1;
+};
+
+Aggregate aggregate(const ContribData& data, const std::vector<Seqlet>& seqlets,
+                    const std::vector<std::size_t>& mem, const std::vector<double>& within,
+                    double min_overlap) {
+  Aggregate ag;
+  std::size_t seed = mem[0];
+  for (std::size_t i : mem)
+    if (within[i] > within[seed]) seed = i;
+  const int w = static_cast<int>(seqlets[seed].end - seqlets[seed].start);
+  const auto sf = seqlet_features(data, seqlets[seed], false);
+  int pos_sum = 0;
+  ag.al.resize(mem.size());
+  for (std::size_t t = 0; t < mem.size(); ++t) {
+    const auto& s = seqlets[mem[t]];
+    ag.al[t] = best_alignment(sf, seqlet_features(data, s, false), seqlet_features(data, s, true), w,
+                              min_overlap);
+    pos_sum += s.sign;
+  }
+  ag.sign = pos_sum >= 0 ? 1 : -1;
+  ag.w = w;
+  ag.pad = w;
+  ag.frame = w + 2 * ag.pad;
+  const int frame = ag.frame;
+  ag.cnt.assign(4 * frame, 0.0);
+  ag.cwm.assign(4 * frame, 0.0);
+  ag.hyp.assign(4 * frame, 0.0);
+  ag.sup.assign(frame, 0.0);
+  const std::size_t L = data.len;
+  for (std::size_t t = 0; t < mem.size(); ++t) {
+    const auto& s = seqlets[mem[t]];
+    for (int col = 0; col < frame; ++col) {
+      const int k = col - ag.pad - ag.al[t].shift;  // column of the oriented member
+      if (k < 0 || k >= w) continue;
+      const long pos = s.start + (ag.al[t].rc ? w - 1 - k : k);
+      ag.sup[col] += 1;
+      for (int c = 0; c < 4; ++c) {
+        const std::size_t idx = (s.example * 4 + c) * L + static_cast<std::size_t>(pos);
+        const int cc = ag.al[t].rc ? 3 - c : c;
+        ag.cnt[cc * frame + col] += data.onehot[idx];
+        ag.cwm[cc * frame + col] += static_cast<double>(data.onehot[idx]) * data.hyp[idx];
+        ag.hyp[cc * frame + col] += data.hyp[idx];
+      }
+    }
+  }
+  return ag;
+}
+
+// Features (w x 8, as seqlet_features) of an aggregate's mean over the seed's own columns.
+std::vector<float> aggregate_features(const Aggregate& ag, bool rc) {
+  const int w = ag.w;
+  std::vector<double> f(static_cast<std::size_t>(w) * kChannels, 0.0);
+  double sh = 0, sc = 0;
+  for (int k = 0; k < w; ++k) {
+    const int col = ag.pad + (rc ? w - 1 - k : k);
+    if (ag.sup[col] <= 0) continue;
+    for (int c = 0; c < 4; ++c) {
+      const int cc = rc ? 3 - c : c;
+      const double h = ag.hyp[c * ag.frame + col] / ag.sup[col], x = ag.cwm[c * ag.frame + col] / ag.sup[col];
+      f[k * kChannels + cc] = h;
+      f[k * kChannels + 4 + cc] = x;
+      sh += std::fabs(h);
+      sc += std::fabs(x);
+    }
+  }
+  std::vector<float> out(f.size());
+  for (int k = 0; k < w; ++k)
+    for (int c = 0; c < 4; ++c) {
+      out[k * kChannels + c] = static_cast<float>(sh > 0 ? f[k * kChannels + c] / sh : 0);
+      out[k * kChannels + 4 + c] = static_cast<float>(sc > 0 ? f[k * kChannels + 4 + c] / sc : 0);
+    }
+  return out;
+}
+
+}  // namespace
+
+std::vector<int> merge_clusters(const ContribData& data, const std::vector<Seqlet>& seqlets,
+                                const std::vector<int>& cluster, const Graph& graph,
+                                const MergeOptions& opt) {
+  if (cluster.size() != seqlets.size()) fail("one cluster id per seqlet is needed");
+  std::vector<int> out = cluster;
+  std::map<int, std::vector<std::size_t>> groups;
+  for (std::size_t i = 0; i < out.size(); ++i)
+    if (out[i] >= 0) groups[out[i]].push_back(i);
+  std::vector<int> ids;
+  std::vector<std::vector<std::size_t>> mem;
+  for (auto& g : groups)
+    if (g.second.size() >= std::max<std::size_t>(1, opt.min_size)) {
+      ids.push_back(g.first);
+      mem.push_back(g.second);
+    }
+  const std::size_t k = ids.size();
+  if (k < 2) return out;
+  auto within = within_affinity(out, graph);
+  std::vector<std::vector<float>> ff(k), fr(k);
+  auto features = [&](std::size_t a) {
+    auto ag = aggregate(data, seqlets, mem[a], within, opt.min_overlap);
+    ff[a] = aggregate_features(ag, false);
+    fr[a] = aggregate_features(ag, true);
+  };
+  gdl::parallelize(k, opt.threads, [&](int, std::size_t b, std::size_t e) {
+    for (std::size_t a = b; a < e; ++a) features(a);
+  });
+  const int w = static_cast<int>(seqlets[mem[0][0]].end - seqlets[mem[0][0]].start);
+  auto sim = [&](std::size_t a, std::size_t b) {
+    return 0.5 * (best_alignment(ff[a], ff[b], fr[b], w, opt.min_overlap).similarity +
+                  best_alignment(ff[b], ff[a], fr[a], w, opt.min_overlap).similarity);
+  };
+  const double ninf = -std::numeric_limits<double>::infinity();
+  std::vector<double> S(k * k, ninf);
+  for (std::size_t a = 0; a < k; ++a)
+    for (std::size_t b = a + 1; b < k; ++b) S[a * k + b] = sim(a, b);
+  std::vector<bool> alive(k, true);
+  for (;;) {
+    double best = ninf;
+    std::size_t ba = 0, bb = 0;
+    for (std::size_t a = 0; a < k; ++a)
+      for (std::size_t b = a + 1; b < k; ++b)
+        if (alive[a] && alive[b] && S[a * k + b] > best) {
+          best = S[a * k + b];
+          ba = a;
+          bb = b;
+        }
+    if (best < opt.threshold) break;
+    // b joins a: relabel, re-seed, recompute a's features and similarities
+    for (std::size_t i : mem[bb]) out[i] = ids[ba];
+    mem[ba].insert(mem[ba].end(), mem[bb].begin(), mem[bb].end());
+    mem[bb].clear();
+    alive[bb] = false;
+    within = within_affinity(out, graph);
+    features(ba);
+    for (std::size_t c = 0; c < k; ++c)
+      if (c != ba && alive[c]) S[std::min(ba, c) * k + std::max(ba, c)] = sim(ba, c);
+  }
+  return out;
+}
+
 std::vector<Pattern> build_patterns(const ContribData& data, const std::vector<Seqlet>& seqlets,
                                      const std::vector<int>& cluster, const Graph& graph,
                                      const PatternOptions& opt) {
@@ -273,57 +449,22 @@ std::vector<Pattern> build_patterns(const ContribData& data, const std::vector<S
   std::vector<std::pair<int, std::vector<std::size_t>>> todo;
   for (auto& g : groups)
     if (g.second.size() >= std::max<std::size_t>(1, opt.min_seqlets)) todo.emplace_back(g.first, g.second);
-  // summed affinity of each seqlet inside its cluster (the seed is the largest)
-  std::vector<double> within(seqlets.size(), 0.0);
-  for (std::size_t e = 0; e < graph.from.size(); ++e) {
-    const int a = graph.from[e], b = graph.to[e];
-    if (a < 0 || b < 0 || static_cast<std::size_t>(std::max(a, b)) >= seqlets.size()) continue;
-    if (cluster[a] == cluster[b]) {
-      within[a] += graph.weight[e];
-      within[b] += graph.weight[e];
-    }
-  }
+  const auto within = within_affinity(cluster, graph);
   std::vector<Pattern> out(todo.size());
-  const std::size_t L = data.len;
   gdl::parallelize(todo.size(), opt.threads, [&](int, std::size_t b, std::size_t e) {
     for (std::size_t q = b; q < e; ++q) {
       const auto& mem = todo[q].second;
       Pattern& pt = out[q];
       pt.cluster = todo[q].first;
       pt.n_seqlets = mem.size();
-      std::size_t seed = mem[0];
-      for (std::size_t i : mem)
-        if (within[i] > within[seed]) seed = i;
-      const int w = static_cast<int>(seqlets[seed].end - seqlets[seed].start);
-      const auto sf = seqlet_features(data, seqlets[seed], false);
-      int pos_sum = 0;
-      std::vector<Alignment> al(mem.size());
-      for (std::size_t t = 0; t < mem.size(); ++t) {
-        const auto& s = seqlets[mem[t]];
-        al[t] = best_alignment(sf, seqlet_features(data, s, false), seqlet_features(data, s, true), w,
-                               opt.min_overlap);
-        pos_sum += s.sign;
-      }
-      pt.sign = pos_sum >= 0 ? 1 : -1;
-      const int pad = w;
-      const int frame = w + 2 * pad;  // seed columns -pad .. w + pad
-      std::vector<double> cnt(4 * frame, 0.0), cwm(4 * frame, 0.0), hyp(4 * frame, 0.0), sup(frame, 0.0);
-      for (std::size_t t = 0; t < mem.size(); ++t) {
-        const auto& s = seqlets[mem[t]];
-        for (int col = 0; col < frame; ++col) {
-          const int k = col - pad - al[t].shift;  // column of the oriented member
-          if (k < 0 || k >= w) continue;
-          const long pos = s.start + (al[t].rc ? w - 1 - k : k);
-          sup[col] += 1;
-          for (int c = 0; c < 4; ++c) {
-            const std::size_t idx = (s.example * 4 + c) * L + static_cast<std::size_t>(pos);
-            const int cc = al[t].rc ? 3 - c : c;
-            cnt[cc * frame + col] += data.onehot[idx];
-            cwm[cc * frame + col] += static_cast<double>(data.onehot[idx]) * data.hyp[idx];
-            hyp[cc * frame + col] += data.hyp[idx];
-          }
-        }
-      }
+      const auto ag = aggregate(data, seqlets, mem, within, opt.min_overlap);
+      pt.sign = ag.sign;
+      const int w = ag.w, pad = ag.pad, frame = ag.frame;
+      const auto& cnt = ag.cnt;
+      const auto& cwm = ag.cwm;
+      const auto& hyp = ag.hyp;
+      const auto& sup = ag.sup;
+      const auto& al = ag.al;
       // supported run around the seed's centre
       const double need = opt.support * static_cast<double>(mem.size());
       int lo = pad + w / 2, hi = lo + 1;

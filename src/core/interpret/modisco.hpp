@@ -11,8 +11,10 @@
 //    `perplexity`; symmetrised as (P + P^T) / 2 (TF-MoDISco-lite takes sqrt(P * P^T));
 //  - community detection is done by the caller (R: igraph's Leiden);
 //  - per cluster: every seqlet is aligned to one seed (the member with the largest summed
-//    affinity inside the cluster) instead of being merged in order; no pattern merging or
-//    re-assignment of seqlets between patterns.
+//    affinity inside the cluster) instead of being merged in order; no
+//    re-assignment of seqlets between patterns; clusters are merged by the similarity of their
+//    averaged seqlets (merge_clusters) instead of TF-MoDISco-lite's Pearson alignment similarity
+//    and cross-contamination tests.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -72,6 +74,22 @@ double seqlet_similarity(const ContribData& data, const Seqlet& a, const Seqlet&
 
 Graph affinity_graph(const ContribData& data, const std::vector<Seqlet>& seqlets,
                      const GraphOptions& opt);
+
+struct MergeOptions {
+  double min_overlap = 0.7;
+  double threshold = 0.5;     // clusters whose aggregates are at least this similar are merged
+  std::size_t min_size = 2;   // smaller clusters take no part
+  int threads = 0;
+};
+
+// Agglomerative merging of clusters (TF-MoDISco-lite merges similar patterns): each cluster's
+// seqlets are aligned to its seed and averaged over the seed's columns (contributions and
+// hypothetical contributions); the two clusters whose averages have the largest similarity (the
+// seqlet similarity) are merged while it is at least `threshold`. Returns the new cluster ids
+// (a merged cluster keeps the smaller id of the two).
+std::vector<int> merge_clusters(const ContribData& data, const std::vector<Seqlet>& seqlets,
+                                const std::vector<int>& cluster, const Graph& graph,
+                                const MergeOptions& opt);
 
 struct PatternOptions {
   double min_overlap = 0.7;

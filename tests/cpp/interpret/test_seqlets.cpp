@@ -169,3 +169,40 @@ TEST_CASE("the coarse prefilter with every neighbour gives the exact graph", "[i
     CHECK(found);
   }
 }
+
+TEST_CASE("merge_clusters joins clusters of the same seqlets on either strand only", "[interpret][modisco]") {
+  auto t = toy(3, 41, 7);
+  auto d = t.data();
+  std::vector<Seqlet> s;
+  for (std::size_t i = 0; i < t.n; ++i) s.push_back({i, 0, 41, 1, 0});
+  // examples 0/1, 2/3, 4/5 are reverse-complement twins; each example its own cluster
+  std::vector<int> cl = {0, 1, 2, 3, 4, 5};
+  Graph g;
+  MergeOptions mo;
+  mo.min_size = 1;
+  mo.threshold = 0.9;
+  auto m = merge_clusters(d, s, cl, g, mo);
+  CHECK(m == std::vector<int>({0, 0, 2, 2, 4, 4}));
+  PatternOptions po;
+  po.min_seqlets = 2;
+  po.trim = 10;
+  po.flank = 2;
+  auto ps = build_patterns(d, s, m, g, po);
+  REQUIRE(ps.size() == 3);
+  for (const auto& p : ps) {
+    CHECK(p.n_seqlets == 2);
+    // every column holds 2 bits: the first 10-column window wins and has no room for a left flank
+    CHECK(p.width == 12);
+    // the twins align on opposite strands, and their one-hot agrees: every column is one base
+    CHECK(p.member_rc[0] != p.member_rc[1]);
+    for (int k = 0; k < p.width; ++k) {
+      double mx = 0, sum = 0;
+      for (int c = 0; c < 4; ++c) {
+        mx = std::max(mx, p.ppm[c * p.width + k]);
+        sum += p.ppm[c * p.width + k];
+      }
+      CHECK(mx == Approx(1));
+      CHECK(sum == Approx(1));
+    }
+  }
+}
