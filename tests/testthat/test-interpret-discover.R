@@ -113,3 +113,34 @@ test_that("discoverMotifs gives clear errors", {
     expect_gdl_error(discoverMotifs(d$attr, d$seqs, minSeqlets = 0), "minSeqlets")
     expect_gdl_error(discoverMotifs(d$attr, d$seqs, fdr = 2), "fdr")
 })
+
+test_that("attributeBases on a hand-set GATA detector, then discoverMotifs, recovers GATA", {
+    skip_if_not_installed("igraph")
+    len <- 100L
+    m <- sequentialModel(c(len, 4), list(layerConv1d(1, 5, activation = "relu"),
+                                         layerGlobalAvgPool1d()))
+    w <- array(0, c(1, 4, 5))
+    for (j in 1:5) w[1, match(substr("GATAA", j, j), c("A", "C", "G", "T")), j] <- 1
+    GenomicDL:::.modelSetFirstConv(m, w, bias = -4)
+    set.seed(4)
+    n <- 120L
+    at <- sample(25:70, n, TRUE)
+    seqs <- vapply(seq_len(n), function(i) {
+        s <- paste(sample(c("A", "C", "G", "T"), len, TRUE), collapse = "")
+        substr(s, at[i], at[i] + 4L) <- "GATAA"
+        s
+    }, "")
+    a <- attributeBases(m, seqs, method = "deepliftshap", nReferences = 5)
+    h <- attributeBases(m, seqs, method = "deepliftshap", nReferences = 5, hypothetical = TRUE)
+    res <- discoverMotifs(a, seqs, hypothetical = h, minSeqlets = 20)
+    expect_gte(length(res$patterns), 1L)
+    p <- TFBSTools::Matrix(res$patterns[[1]])
+    cons <- paste(c("A", "C", "G", "T")[apply(p, 2, which.max)], collapse = "")
+    rc <- as.character(Biostrings::reverseComplement(Biostrings::DNAString(cons)))
+    expect_true(grepl("GATAA", cons) || grepl("GATAA", rc))
+    hits <- compareMotifs(res$patterns[1], motifFile, thresh = 1)
+    expect_equal(hits$Target_ID[1], "MA0035.4")
+    ## the seqlets of the pattern hold the planted GATAA
+    s <- res$seqlets[!is.na(res$seqlets$pattern) & res$seqlets$pattern == "pattern_1", ]
+    expect_gt(mean(s$start <= at[s$example] & s$end >= at[s$example] + 4L), 0.9)
+})
