@@ -209,6 +209,9 @@ setMethod("show", "MotifDiscovery", function(object) {
 #' res <- discoverMotifs(onehot * hyp, onehot, minSeqlets = 10)
 #' res
 #' compareMotifs(res$patterns, motifs, thresh = 1)[, c("Query_ID", "Target_ID", "q-value")]
+#' head(res$seqlets)
+#' round(res$cwm[[1]][, 1:8], 2)
+#' if (requireNamespace("ggseqlogo", quietly = TRUE)) plotMotifs(res$patterns)
 #' @export
 discoverMotifs <- function(attributions, x = NULL, hypothetical = NULL, ..., minSeqlets = 20,
                            window = 21, flank = 10, seed = 1, fdr = 0.2, maxSeqlets = 20000,
