@@ -165,7 +165,9 @@ setMethod("show", "MotifDiscovery", function(object) {
 #'   \code{attributeBases} does not keep its input).
 #' @param hypothetical hypothetical scores (\code{attributeBases(...,
 #'   hypothetical = TRUE)}), N x length x 4, or \code{NULL} to use
-#'   \code{attributions} for both.
+#'   \code{attributions} for both. The contributions used are always
+#'   one-hot x hypothetical (with a warning when they differ from
+#'   \code{attributions}).
 #' @param ... ignored.
 #' @param minSeqlets smallest number of seqlets of a reported pattern.
 #' @param window window of the seqlet scores (bases).
@@ -225,6 +227,13 @@ discoverMotifs <- function(attributions, x = NULL, hypothetical = NULL, ..., min
                  "array) is needed: attributeBases() does not keep its input")
     onehot <- .discoverArray(.attributionInput(x, NULL, "NLC")$x, "x (one-hot)", d)
     hyp <- if (is.null(hypothetical)) contrib else .discoverArray(hypothetical, "hypothetical", d)
+    if (!is.null(hypothetical)) {
+        ## the core computes contributions as one-hot x hypothetical: they should be these
+        gap <- max(abs(onehot * hyp - contrib))
+        if (gap > 1e-4 * max(1e-12, max(abs(contrib))))
+            warning("attributions differ from x * hypothetical by up to ", format(gap, digits = 3),
+                    ": the contributions used are x * hypothetical", call. = FALSE)
+    }
     whole <- function(v, what, lo) {
         if (!is.numeric(v) || length(v) != 1L || is.na(v) || v < lo || v != round(v))
             .gdlStop(what, " must be a whole number >= ", lo)

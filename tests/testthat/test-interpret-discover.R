@@ -112,6 +112,8 @@ test_that("discoverMotifs gives clear errors", {
     expect_gdl_error(discoverMotifs(d$attr, d$seqs, window = 41), "shorter than a seqlet")
     expect_gdl_error(discoverMotifs(d$attr, d$seqs, minSeqlets = 0), "minSeqlets")
     expect_gdl_error(discoverMotifs(d$attr, d$seqs, fdr = 2), "fdr")
+    expect_warning(discoverMotifs(d$attr * 2, d$seqs, hypothetical = d$hyp, minSeqlets = 1),
+                   "differ from x \\* hypothetical")
 })
 
 test_that("attributeBases on a hand-set GATA detector, then discoverMotifs, recovers GATA", {
