@@ -188,7 +188,10 @@ setMethod("show", "MotifDiscovery", function(object) {
 #' @param coarseNeighbors candidates per seqlet scored above \code{exactMax}.
 #' @param verbose print the steps' timings.
 #' @param threads threads of the core (default: option GenomicDL.threads).
-#' @return A \code{\linkS4class{MotifDiscovery}}.
+#' @return A \code{\linkS4class{MotifDiscovery}}. Its \code{patterns} go to
+#'   \code{compareMotifs}, \code{plotMotifs} and \code{writeMEME}; its
+#'   signed CWMs draw with \code{ggseqlogo::ggseqlogo(res$cwm, method =
+#'   "custom", seq_type = "dna")}.
 #' @references Shrikumar A, et al. (2018). Technical note on transcription
 #'   factor motif discovery from importance scores (TF-MoDISco).
 #'   arXiv:1811.00416. tfmodisco-lite: https://github.com/jmschrei/tfmodisco-lite
