@@ -33,6 +33,18 @@ cpp_deepbind_torch_set <- function(ptr, values) {
     invisible(.Call(`_GenomicDL_cpp_deepbind_torch_set`, ptr, values))
 }
 
+cpp_discover_seqlets <- function(onehot, hyp, window, flank, fdr, min_frac, max_frac, max_seqlets, seed, threads) {
+    .Call(`_GenomicDL_cpp_discover_seqlets`, onehot, hyp, window, flank, fdr, min_frac, max_frac, max_seqlets, seed, threads)
+}
+
+cpp_discover_graph <- function(onehot, hyp, example, start, end, sign, min_overlap, neighbors, perplexity, exact_max, coarse_neighbors, threads) {
+    .Call(`_GenomicDL_cpp_discover_graph`, onehot, hyp, example, start, end, sign, min_overlap, neighbors, perplexity, exact_max, coarse_neighbors, threads)
+}
+
+cpp_discover_patterns <- function(onehot, hyp, example, start, end, sign, cluster, from, to, weight, min_overlap, merge_threshold, min_seqlets, support, trim, flank, threads) {
+    .Call(`_GenomicDL_cpp_discover_patterns`, onehot, hyp, example, start, end, sign, cluster, from, to, weight, min_overlap, merge_threshold, min_seqlets, support, trim, flank, threads)
+}
+
 cpp_generator_new <- function(genome, spec) {
     .Call(`_GenomicDL_cpp_generator_new`, genome, spec)
 }

@@ -121,6 +121,72 @@ BEGIN_RCPP
     return R_NilValue;
 END_RCPP
 }
+// cpp_discover_seqlets
+Rcpp::List cpp_discover_seqlets(Rcpp::NumericVector onehot, Rcpp::NumericVector hyp, int window, int flank, double fdr, double min_frac, double max_frac, double max_seqlets, double seed, int threads);
+RcppExport SEXP _GenomicDL_cpp_discover_seqlets(SEXP onehotSEXP, SEXP hypSEXP, SEXP windowSEXP, SEXP flankSEXP, SEXP fdrSEXP, SEXP min_fracSEXP, SEXP max_fracSEXP, SEXP max_seqletsSEXP, SEXP seedSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type onehot(onehotSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type hyp(hypSEXP);
+    Rcpp::traits::input_parameter< int >::type window(windowSEXP);
+    Rcpp::traits::input_parameter< int >::type flank(flankSEXP);
+    Rcpp::traits::input_parameter< double >::type fdr(fdrSEXP);
+    Rcpp::traits::input_parameter< double >::type min_frac(min_fracSEXP);
+    Rcpp::traits::input_parameter< double >::type max_frac(max_fracSEXP);
+    Rcpp::traits::input_parameter< double >::type max_seqlets(max_seqletsSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_discover_seqlets(onehot, hyp, window, flank, fdr, min_frac, max_frac, max_seqlets, seed, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_discover_graph
+Rcpp::List cpp_discover_graph(Rcpp::NumericVector onehot, Rcpp::NumericVector hyp, Rcpp::IntegerVector example, Rcpp::IntegerVector start, Rcpp::IntegerVector end, Rcpp::IntegerVector sign, double min_overlap, int neighbors, double perplexity, double exact_max, int coarse_neighbors, int threads);
+RcppExport SEXP _GenomicDL_cpp_discover_graph(SEXP onehotSEXP, SEXP hypSEXP, SEXP exampleSEXP, SEXP startSEXP, SEXP endSEXP, SEXP signSEXP, SEXP min_overlapSEXP, SEXP neighborsSEXP, SEXP perplexitySEXP, SEXP exact_maxSEXP, SEXP coarse_neighborsSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type onehot(onehotSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type hyp(hypSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type example(exampleSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type start(startSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type end(endSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type sign(signSEXP);
+    Rcpp::traits::input_parameter< double >::type min_overlap(min_overlapSEXP);
+    Rcpp::traits::input_parameter< int >::type neighbors(neighborsSEXP);
+    Rcpp::traits::input_parameter< double >::type perplexity(perplexitySEXP);
+    Rcpp::traits::input_parameter< double >::type exact_max(exact_maxSEXP);
+    Rcpp::traits::input_parameter< int >::type coarse_neighbors(coarse_neighborsSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_discover_graph(onehot, hyp, example, start, end, sign, min_overlap, neighbors, perplexity, exact_max, coarse_neighbors, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_discover_patterns
+Rcpp::List cpp_discover_patterns(Rcpp::NumericVector onehot, Rcpp::NumericVector hyp, Rcpp::IntegerVector example, Rcpp::IntegerVector start, Rcpp::IntegerVector end, Rcpp::IntegerVector sign, Rcpp::IntegerVector cluster, Rcpp::IntegerVector from, Rcpp::IntegerVector to, Rcpp::NumericVector weight, double min_overlap, double merge_threshold, double min_seqlets, double support, int trim, int flank, int threads);
+RcppExport SEXP _GenomicDL_cpp_discover_patterns(SEXP onehotSEXP, SEXP hypSEXP, SEXP exampleSEXP, SEXP startSEXP, SEXP endSEXP, SEXP signSEXP, SEXP clusterSEXP, SEXP fromSEXP, SEXP toSEXP, SEXP weightSEXP, SEXP min_overlapSEXP, SEXP merge_thresholdSEXP, SEXP min_seqletsSEXP, SEXP supportSEXP, SEXP trimSEXP, SEXP flankSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type onehot(onehotSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type hyp(hypSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type example(exampleSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type start(startSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type end(endSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type sign(signSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type cluster(clusterSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type from(fromSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type to(toSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type weight(weightSEXP);
+    Rcpp::traits::input_parameter< double >::type min_overlap(min_overlapSEXP);
+    Rcpp::traits::input_parameter< double >::type merge_threshold(merge_thresholdSEXP);
+    Rcpp::traits::input_parameter< double >::type min_seqlets(min_seqletsSEXP);
+    Rcpp::traits::input_parameter< double >::type support(supportSEXP);
+    Rcpp::traits::input_parameter< int >::type trim(trimSEXP);
+    Rcpp::traits::input_parameter< int >::type flank(flankSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_discover_patterns(onehot, hyp, example, start, end, sign, cluster, from, to, weight, min_overlap, merge_threshold, min_seqlets, support, trim, flank, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_generator_new
 SEXP cpp_generator_new(SEXP genome, Rcpp::List spec);
 RcppExport SEXP _GenomicDL_cpp_generator_new(SEXP genomeSEXP, SEXP specSEXP) {
@@ -716,6 +782,9 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_deepbind_scan", (DL_FUNC) &_GenomicDL_cpp_deepbind_scan, 13},
     {"_GenomicDL_cpp_deepbind_torch_params", (DL_FUNC) &_GenomicDL_cpp_deepbind_torch_params, 1},
     {"_GenomicDL_cpp_deepbind_torch_set", (DL_FUNC) &_GenomicDL_cpp_deepbind_torch_set, 2},
+    {"_GenomicDL_cpp_discover_seqlets", (DL_FUNC) &_GenomicDL_cpp_discover_seqlets, 10},
+    {"_GenomicDL_cpp_discover_graph", (DL_FUNC) &_GenomicDL_cpp_discover_graph, 12},
+    {"_GenomicDL_cpp_discover_patterns", (DL_FUNC) &_GenomicDL_cpp_discover_patterns, 17},
     {"_GenomicDL_cpp_generator_new", (DL_FUNC) &_GenomicDL_cpp_generator_new, 2},
     {"_GenomicDL_cpp_generator_multi", (DL_FUNC) &_GenomicDL_cpp_generator_multi, 4},
     {"_GenomicDL_cpp_generator_info", (DL_FUNC) &_GenomicDL_cpp_generator_info, 1},
