@@ -12,20 +12,12 @@
 #include "interpret/attribution.hpp"
 #include "nn/network.hpp"
 #include "nn/network_impl.hpp"
+#include "spec_helpers.hpp"
 
 using namespace gdl;
+using gdltest::layer;
 
 namespace {
-
-nn::LayerSpec layer(const std::string& type, std::map<std::string, double> num,
-                    std::map<std::string, std::string> str, int input) {
-  nn::LayerSpec s;
-  s.type = type;
-  s.num = std::move(num);
-  s.str = std::move(str);
-  s.inputs = {input};
-  return s;
-}
 
 // Random one-hot sequences n x 4 x L.
 std::vector<float> random_onehot(std::size_t n, std::size_t len, unsigned seed) {
@@ -44,8 +36,8 @@ struct LinearModel {
   std::vector<float> w;  // 2 x 4 x L
   LinearModel() {
     spec.inputs = {{4, static_cast<std::int64_t>(L)}};
-    spec.layers = {layer("conv1d", {{"filters", 2}, {"kernel", static_cast<double>(L)}}, {}, 0),
-                   layer("flatten", {}, {}, 1)};
+    spec.layers = {layer("conv1d", {{"filters", 2}, {"kernel", static_cast<double>(L)}}, 0),
+                   layer("flatten", {}, 1)};
     spec.outputs = {2};
     net = std::make_unique<nn::Network>(spec, 3);
     w.resize(2 * 4 * L);
@@ -67,10 +59,10 @@ std::unique_ptr<nn::Network> nonlinear_model(std::size_t len, const std::string&
   nn::ModelSpec spec;
   spec.inputs = {{4, static_cast<std::int64_t>(len)}};
   spec.layers = {
-      layer("conv1d", {{"filters", 6}, {"kernel", 5}}, {{"activation", "relu"}, {"init", "torch"}}, 0),
-      layer("conv1d", {{"filters", 4}, {"kernel", 3}}, {{"activation", act2}, {"init", "torch"}}, 1),
-      layer(pool, {}, {}, 2),
-      layer("dense", {{"units", 2}}, {{"init", "torch"}}, 3)};
+      layer("conv1d", {{"filters", 6}, {"kernel", 5}}, 0, {{"activation", "relu"}, {"init", "torch"}}),
+      layer("conv1d", {{"filters", 4}, {"kernel", 3}}, 1, {{"activation", act2}, {"init", "torch"}}),
+      layer(pool, {}, 2),
+      layer("dense", {{"units", 2}}, 3, {{"init", "torch"}})};
   spec.outputs = {4};
   return std::make_unique<nn::Network>(spec, 11);
 }
@@ -225,7 +217,7 @@ TEST_CASE("attribution inputs are checked", "[torch]") {
 
   nn::ModelSpec spec;
   spec.inputs = {{4, 10}};
-  spec.layers = {layer("lstm", {{"units", 3}}, {}, 0), layer("dense", {{"units", 1}}, {}, 1)};
+  spec.layers = {layer("lstm", {{"units", 3}}, 0), layer("dense", {{"units", 1}}, 1)};
   spec.outputs = {2};
   nn::Network rnn(spec, 1);
   interpret::AttributionOptions dl;
@@ -267,9 +259,9 @@ TEST_CASE("profile outputs: softmax-weighted logits, complete DeepLIFT, ISM of t
   const std::size_t n = 2, L = 24, per = 4 * L;
   nn::ModelSpec spec;
   spec.inputs = {{4, static_cast<std::int64_t>(L)}};
-  spec.layers = {layer("conv1d", {{"filters", 5}, {"kernel", 5}},
-                       {{"activation", "relu"}, {"padding", "same"}, {"init", "torch"}}, 0),
-                 layer("conv1d", {{"filters", 2}, {"kernel", 3}}, {{"padding", "same"}, {"init", "torch"}}, 1)};
+  spec.layers = {layer("conv1d", {{"filters", 5}, {"kernel", 5}}, 0,
+                       {{"activation", "relu"}, {"padding", "same"}, {"init", "torch"}}),
+                 layer("conv1d", {{"filters", 2}, {"kernel", 3}}, 1, {{"padding", "same"}, {"init", "torch"}})};
   spec.outputs = {2};
   nn::Network net(spec, 4);
   auto x = random_onehot(n, L, 21);

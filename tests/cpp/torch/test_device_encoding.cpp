@@ -14,8 +14,10 @@
 #include "train/device_batch.hpp"
 #include "train/precision.hpp"
 #include "train/trainer.hpp"
+#include "spec_helpers.hpp"
 
 using namespace gdl;
+using gdltest::layer;
 
 namespace {
 
@@ -66,16 +68,6 @@ class StringSource : public data::BatchSource {
   std::vector<std::string> seqs_;
   std::vector<float> labels_;
 };
-
-nn::LayerSpec layer(const std::string& type, std::map<std::string, double> num, int input,
-                    std::map<std::string, std::string> str = {}) {
-  nn::LayerSpec s;
-  s.type = type;
-  s.num = std::move(num);
-  s.str = std::move(str);
-  s.inputs = {input};
-  return s;
-}
 
 nn::ModelSpec motif_model(std::int64_t len) {
   nn::ModelSpec m;

@@ -8,20 +8,12 @@
 #include "data/array_source.hpp"
 #include "nn/network.hpp"
 #include "train/trainer.hpp"
+#include "spec_helpers.hpp"
 
 using namespace gdl;
+using gdltest::layer;
 
 namespace {
-nn::LayerSpec layer(const std::string& type, std::map<std::string, double> num, int input,
-                    std::map<std::string, std::string> str = {}) {
-  nn::LayerSpec s;
-  s.type = type;
-  s.num = std::move(num);
-  s.str = std::move(str);
-  s.inputs = {input};
-  return s;
-}
-
 // keras_dna's tutorial CNN on `len` bp.
 nn::ModelSpec cnn(std::int64_t len, const std::string& out_act) {
   nn::ModelSpec m;
