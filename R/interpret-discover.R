@@ -24,6 +24,8 @@
 #' @slot info list: \code{posThreshold}, \code{negThreshold},
 #'   \code{passingFraction}, \code{clustering} (the method) and the
 #'   parameters.
+#' @return A class definition (objects come from \code{\link{discoverMotifs}});
+#'   \code{$} returns the slot named, \code{show} prints a summary.
 #' @exportClass MotifDiscovery
 #' @importClassesFrom TFBSTools PFMatrixList
 setClass("MotifDiscovery",
@@ -80,9 +82,13 @@ setMethod("show", "MotifDiscovery", function(object) {
         .gdlStop("discoverMotifs() needs the igraph package (Debian: r-cran-igraph)")
     gr <- igraph::make_empty_graph(n, directed = FALSE)
     if (length(g$from)) gr <- igraph::add_edges(gr, rbind(g$from, g$to), attr = list(weight = g$weight))
+    ## igraph's Leiden draws from R's generator: seed it for reproducible patterns, and give
+    ## the user's random state back untouched afterwards
     if (exists(".Random.seed", envir = globalenv(), inherits = FALSE)) {
         old <- get(".Random.seed", envir = globalenv())
         on.exit(assign(".Random.seed", old, envir = globalenv()), add = TRUE)
+    } else {
+        on.exit(rm(".Random.seed", envir = globalenv()), add = TRUE)
     }
     best <- NULL
     bestQ <- -Inf

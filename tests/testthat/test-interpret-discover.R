@@ -34,7 +34,11 @@ plantedData <- function(n = 300, len = 200, sd = 0.05, seed = 1) {
 test_that("discoverMotifs finds planted GATA1 and CTCF and their positions", {
     skip_if_not_installed("igraph")
     d <- plantedData()
+    set.seed(42)
     res <- discoverMotifs(d$attr, d$seqs)
+    after <- runif(1)
+    set.seed(42)
+    expect_identical(after, runif(1))  # the user's random state is given back untouched
     expect_s4_class(res, "MotifDiscovery")
     expect_s4_class(res$patterns, "PFMatrixList")
     expect_length(res$patterns, 2L)
