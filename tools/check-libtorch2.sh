@@ -21,8 +21,9 @@
 # cuDNN symbols libtorch_cuda imports, each aborting if called, so that the tests link and load;
 # without a GPU, torch::cuda::is_available() is false and no cuDNN function is called.
 #
-# Environment: GDL_TRIXIE_ROOT (chroot dir), GDL_BUILD_DIR (relative to the repository),
-# GDL_DEBIAN_MIRROR, JOBS (default 2).
+# Environment: GDL_DEBIAN_SUITE (default trixie; sid gives Debian's newest LibTorch, e.g. 2.14,
+# which needs C++20: CMake switches by itself), GDL_TRIXIE_ROOT (chroot dir), GDL_BUILD_DIR
+# (relative to the repository), GDL_DEBIAN_MIRROR, JOBS (default 2).
 set -euo pipefail
 
 variant=${1:-}
@@ -39,10 +40,12 @@ start=$(date +%s)
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 parent=$(dirname "$repo")
 suffix=$([ "$variant" = cuda ] && echo -cuda || true)
-root=${GDL_TRIXIE_ROOT:-$parent/chroot-trixie$suffix}
+suite=${GDL_DEBIAN_SUITE:-trixie}
+root=${GDL_TRIXIE_ROOT:-$parent/chroot-$suite$suffix}
 mirror=${GDL_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 jobs=${JOBS:-2}
-build=${GDL_BUILD_DIR:-build/torch26$suffix}
+default_build=$([ "$suite" = trixie ] && echo build/torch26 || echo "build/torch-$suite")
+build=${GDL_BUILD_DIR:-$default_build$suffix}
 log() { echo "check-libtorch2 [$variant] $(date +%H:%M:%S): $*"; }
 in_root() { chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
   DEBIAN_FRONTEND=noninteractive "$@"; }
@@ -61,9 +64,9 @@ if [ ! -f "$root/.gdl-bootstrapped" ]; then
     log "installing debootstrap on the host"
     apt-get install -y -qq debootstrap >/dev/null
   fi
-  log "debootstrap trixie into $root"
+  log "debootstrap $suite into $root"
   debootstrap --variant=minbase --components=main,contrib,non-free,non-free-firmware \
-    trixie "$root" "$mirror" > "/tmp/gdl-debootstrap$suffix.log" 2>&1 ||
+    "$suite" "$root" "$mirror" > "/tmp/gdl-debootstrap$suffix.log" 2>&1 ||
     { tail -n 20 "/tmp/gdl-debootstrap$suffix.log"; exit 1; }
   touch "$root/.gdl-bootstrapped"
 fi
