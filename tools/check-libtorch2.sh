@@ -124,7 +124,8 @@ for p in "${pkgs[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
   log "apt-get install ${missing[*]}"
-  in_root apt-get update -qq
+  # the mirror may serve a dated snapshot whose Release files have expired (seen with sid)
+  in_root apt-get -o Acquire::Check-Valid-Until=false update -qq
   in_root apt-get install -y -qq --no-install-recommends "${missing[@]}" \
     > "$root/tmp/gdl-apt.log" 2>&1 ||
     { tail -n 30 "$root/tmp/gdl-apt.log"; exit 1; }
