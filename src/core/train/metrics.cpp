@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <utility>
 
 namespace gdl {
 namespace train {
@@ -86,30 +87,35 @@ double aupr(Column score, Column label) {
   return ap;
 }
 
-void roc_curve(Column score, Column label, std::vector<double>& x, std::vector<double>& y) {
+namespace {
+// A curve from (0, y0) through point(tp, fp, P, N) at each threshold of the sweep.
+template <typename Point>
+void curve(Column score, Column label, double y0, std::vector<double>& x, std::vector<double>& y,
+           Point point) {
   std::vector<double> tp, fp;
   sweep(score, label, tp, fp);
   x.assign(1, 0.0);
-  y.assign(1, 0.0);
+  y.assign(1, y0);
   if (tp.empty()) return;
-  double P = tp.back(), N = fp.back();
+  const double P = tp.back(), N = fp.back();
   for (std::size_t k = 0; k < tp.size(); ++k) {
-    x.push_back(N > 0 ? fp[k] / N : kNaN);
-    y.push_back(P > 0 ? tp[k] / P : kNaN);
+    auto [px, py] = point(tp[k], fp[k], P, N);
+    x.push_back(px);
+    y.push_back(py);
   }
+}
+}  // namespace
+
+void roc_curve(Column score, Column label, std::vector<double>& x, std::vector<double>& y) {
+  curve(score, label, 0.0, x, y, [](double tp, double fp, double P, double N) {
+    return std::pair<double, double>(N > 0 ? fp / N : kNaN, P > 0 ? tp / P : kNaN);
+  });
 }
 
 void pr_curve(Column score, Column label, std::vector<double>& x, std::vector<double>& y) {
-  std::vector<double> tp, fp;
-  sweep(score, label, tp, fp);
-  x.assign(1, 0.0);
-  y.assign(1, 1.0);
-  if (tp.empty()) return;
-  double P = tp.back();
-  for (std::size_t k = 0; k < tp.size(); ++k) {
-    x.push_back(P > 0 ? tp[k] / P : kNaN);
-    y.push_back(tp[k] / (tp[k] + fp[k]));
-  }
+  curve(score, label, 1.0, x, y, [](double tp, double fp, double P, double) {
+    return std::pair<double, double>(P > 0 ? tp / P : kNaN, tp / (tp + fp));
+  });
 }
 
 double pearson(Column a, Column b) {

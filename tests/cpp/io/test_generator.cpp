@@ -33,6 +33,20 @@ GeneratorOptions continuous_options() {
   o.starts = {{0, 0, 700000 - 501 + 1}, {2, 0, 300000 - 501 + 1}};
   return o;
 }
+
+// One annotation type in one file, 300 bp windows centred on it, real negatives from chr1-2.
+GeneratorOptions sparse_options(std::vector<Annotation> annotations) {
+  GeneratorOptions o;
+  o.kind = TargetKind::Sparse;
+  o.window = 300;
+  o.batch_size = 8;
+  o.n_files = 1;
+  o.n_ann = 1;
+  o.annotations = std::move(annotations);
+  o.negative = Negative::Real;
+  o.negative_space = {{0, 0, 700000 - 300 + 1}, {1, 0, 500000 - 300 + 1}};
+  return o;
+}
 }  // namespace
 
 TEST_CASE("continuous generator: labels are the normalised centre values of each window", "[io][data]") {
@@ -95,16 +109,9 @@ TEST_CASE("prefetcher: the same batches in order whatever the number of threads"
 
 TEST_CASE("sparse generator: centred windows, labels, negatives outside positive windows", "[io][data]") {
   auto g = example_genome();
-  GeneratorOptions o;
-  o.kind = TargetKind::Sparse;
-  o.window = 300;
-  o.batch_size = 8;
-  o.n_files = 1;
-  o.n_ann = 1;
-  o.annotations = {{0, 1000, 1200, false, 0}, {0, 5000, 5200, true, 0}, {1, 20000, 20100, false, 0}};
-  o.negative = Negative::Real;
+  GeneratorOptions o =
+      sparse_options({{0, 1000, 1200, false, 0}, {0, 5000, 5200, true, 0}, {1, 20000, 20100, false, 0}});
   o.negative_ratio = 3;
-  o.negative_space = {{0, 0, 700000 - 300 + 1}, {1, 0, 500000 - 300 + 1}};
   o.weighting = Weighting::Balanced;
   SequenceGenerator gen(g, o);
   REQUIRE(gen.n_positive() == 3);
@@ -160,16 +167,10 @@ TEST_CASE("multi source: mixes generators with the same shapes, rejects others",
 TEST_CASE("generator: base codes for the device decode to the one-hot batches", "[io][data]") {
   auto g = example_genome();
   for (auto neg : {Negative::Real, Negative::Shuffled, Negative::Random}) {
-    GeneratorOptions o;
-    o.kind = TargetKind::Sparse;
-    o.window = 300;
-    o.batch_size = 8;
-    o.n_files = 1;
-    o.n_ann = 1;
-    o.annotations = {{0, 1000, 1200, false, 0}, {0, 5000, 5200, true, 0}, {1, 102000, 102100, false, 0}};
+    GeneratorOptions o = sparse_options(
+        {{0, 1000, 1200, false, 0}, {0, 5000, 5200, true, 0}, {1, 102000, 102100, false, 0}});
     o.negative = neg;
     o.negative_ratio = 2;
-    o.negative_space = {{0, 0, 700000 - 300 + 1}, {1, 0, 500000 - 300 + 1}};
     o.augmentation = true;  // reverse complements travel as codes too
     for (auto amb : {genome::Ambiguous::Quarter, genome::Ambiguous::Zero}) {
       o.ambiguous = amb;
