@@ -33,7 +33,11 @@ genomeSource <- function(x, chromosomes = NULL, buildIndex = TRUE) {
         miss <- setdiff(chromosomes, seqnames(x))
         if (length(miss))
             .gdlStop("chromosome(s) not in the BSgenome: ", paste(miss, collapse = ", "))
-        seqs <- Biostrings::getSeq(x, chromosomes)
+        ## whole sequences as ranges: a DNAStringSet even for one chromosome (getSeq by name
+        ## gives a lone DNAString then)
+        whole <- GenomicRanges::GRanges(chromosomes,
+                                        IRanges::IRanges(1L, GenomeInfoDb::seqlengths(x)[chromosomes]))
+        seqs <- Biostrings::getSeq(x, whole)
         names(seqs) <- chromosomes
         return(.memoryGenome(seqs))
     }

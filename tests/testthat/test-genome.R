@@ -12,6 +12,31 @@ test_that("genomeSource opens FASTA, FaFile and DNAStringSet with the same seqin
     expect_output(show(g), "GenomeSource \\(fasta\\) with 3 sequences")
 })
 
+test_that("a BSgenome gives the same genome as its FASTA (seqinfo, sequences, one-hot)", {
+    skip_if_not_installed("BSgenome")
+    ## a BSgenome over the example genome, its sequences in a 2bit file (BSgenome's own
+    ## single_sequences.2bit layout), as BSgenome data packages ship them
+    dss <- Biostrings::readDNAStringSet(fa)
+    d <- tempfile()
+    dir.create(d)
+    on.exit(unlink(d, recursive = TRUE))
+    rtracklayer::export(dss, file.path(d, "single_sequences.2bit"))
+    bs <- BSgenome::BSgenome(organism = "Example", common_name = "example",
+                             provider = "GenomicDL", provider_version = "1",
+                             release_date = "2024", release_name = "example", source_url = "none",
+                             seqnames = names(dss), circ_seqs = character(0), mseqnames = NULL,
+                             seqs_pkgname = "GenomicDL", seqs_dirpath = d)
+    g <- genomeSource(bs)
+    expect_equal(seqlengths(seqinfo(g)), seqlengths(seqinfo(genomeSource(fa))))
+    gr <- GRanges(c("chr1:100-160:-", "chr2:104990-105020:+", "chr3:2000-2050:+"))
+    expect_identical(unname(as.character(getSequence(g, gr))),
+                     as.character(Biostrings::getSeq(bs, gr)))
+    w <- resize(gr, 40)
+    expect_identical(oneHot(w, g), oneHot(w, fa))
+    expect_equal(seqlengths(seqinfo(genomeSource(bs, chromosomes = "chr2"))), c(chr2 = 500000L))
+    expect_gdl_error(genomeSource(bs, chromosomes = "chrX"), "chrX")
+})
+
 test_that("a missing .fai is built; bgzip and gzip FASTA work", {
     d <- tempfile()
     dir.create(d)
