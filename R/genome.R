@@ -69,6 +69,7 @@ genomeSource <- function(x, chromosomes = NULL, buildIndex = TRUE) {
     }
     g <- new("GenomeSource", type = "fasta", path = path,
              sequences = Biostrings::DNAStringSet(), handle = new.env(parent = emptyenv()))
+    g@handle$buildIndex <- isTRUE(buildIndex)  # read when the core opens the file
     .finishGenome(g)
 }
 
@@ -95,7 +96,7 @@ genomeSource <- function(x, chromosomes = NULL, buildIndex = TRUE) {
     h <- g@handle
     if (is.null(h$ptr) || cpp_xptr_is_null(h$ptr)) {
         h$ptr <- if (g@type == "fasta") {
-            .native(cpp_genome_fasta(g@path, TRUE))
+            .native(cpp_genome_fasta(g@path, !isFALSE(h$buildIndex)))
         } else {
             .native(cpp_genome_memory(names(g@sequences), as.character(g@sequences)))
         }

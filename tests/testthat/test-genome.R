@@ -53,6 +53,18 @@ test_that("a missing .fai is built; bgzip and gzip FASTA work", {
     close(con)
     expect_message(gz2 <- genomeSource(file.path(d, "plain.fa.gz")), "gzip")
     expect_equal(as.character(seqnames(seqinfo(gz2))), "chr1")
+    ## no index and not allowed to build one, or a folder that cannot take it: clear errors
+    f2 <- file.path(d, "noindex.fa")
+    file.copy(fa, f2)
+    expect_gdl_error(genomeSource(f2, buildIndex = FALSE), "has no index")
+    expect_false(file.exists(paste0(f2, ".fai")))
+    ro <- file.path(d, "readonly")
+    dir.create(ro)
+    file.copy(fa, file.path(ro, "g.fa"))
+    Sys.chmod(ro, "0555")
+    if (file.access(ro, 2L) != 0L)  # root writes anywhere: this part runs for other users
+        expect_gdl_error(genomeSource(file.path(ro, "g.fa")), "not writable")
+    Sys.chmod(ro, "0755")
     unlink(d, recursive = TRUE)
 })
 
