@@ -49,8 +49,8 @@ cpp_generator_new <- function(genome, spec) {
     .Call(`_GenomicDL_cpp_generator_new`, genome, spec)
 }
 
-cpp_generator_multi <- function(ptrs, counts, batch_size, seed) {
-    .Call(`_GenomicDL_cpp_generator_multi`, ptrs, counts, batch_size, seed)
+cpp_generator_multi <- function(ptrs, counts, batch_size, seed, output_shape) {
+    .Call(`_GenomicDL_cpp_generator_multi`, ptrs, counts, batch_size, seed, output_shape)
 }
 
 cpp_generator_info <- function(ptr) {

@@ -111,9 +111,10 @@ setGeneric("batch", function(x, i, ...) standardGeneric("batch"))
 #'   keras_dna).
 #' @param normalization continuous: up to two of \code{"max"},
 #'   \code{"perctrim"} (clip at the 99th percentile), \code{"zscore"},
-#'   \code{"minmax"}, \code{"log"} (log(x + 1)), applied in the order given
-#'   (keras_dna's \code{['max', 'perctrim']} applies perctrim first: write
-#'   \code{c("perctrim", "max")}).
+#'   \code{"minmax"}, \code{"log"} (log(x + 1)), in keras_dna's order: the
+#'   last listed applies first, so \code{c("max", "perctrim")} (keras_dna's
+#'   \code{['max', 'perctrim']}) clips at the 99th percentile, then divides by
+#'   the maximum of the clipped track (values in [0, 1]).
 #' @param weighting \code{"none"}, \code{"balanced"} (sparse: N / (2 n_pos)
 #'   and N / (2 n_neg); continuous: inverse histogram frequencies per file,
 #'   with \code{bins}), \code{c(positive, negative)} weights (sparse) or
@@ -186,7 +187,7 @@ setGeneric("batch", function(x, i, ...) standardGeneric("batch"))
 #' \code{annotationTypes}, nb_annotation_type = \code{nAnnotationTypes},
 #' tg_window = \code{targetWindow}, incl_chromosomes = \code{chromosomes},
 #' excl_chromosomes = \code{excludeChromosomes}, normalization_mode =
-#' \code{normalization} (reversed order), weighting_mode = \code{weighting},
+#' \code{normalization} (the same order), weighting_mode = \code{weighting},
 #' data_augmentation = \code{augmentation}, defined_positive =
 #' \code{positiveMode}, sec_inputs / sec_input_length / sec_nb_annotation /
 #' sec_normalization_mode / use_sec_as = \code{secondary} /
@@ -206,7 +207,7 @@ setGeneric("batch", function(x, i, ...) standardGeneric("batch"))
 #' fa <- system.file("extdata", "example_genome.fa", package = "GenomicDL")
 #' bw <- system.file("extdata", "example_coverage_cell1.bw", package = "GenomicDL")
 #' gen <- sequenceGenerator(fa, bw, window = 2001, targetWindow = 100,
-#'                          normalization = c("perctrim", "max"),
+#'                          normalization = c("max", "perctrim"),
 #'                          chromosomes = c("chr1", "chr2"))
 #' gen
 #' bed <- system.file("extdata", "example_peaks_cell1.bed", package = "GenomicDL")
@@ -238,7 +239,7 @@ sequenceGenerator <- function(genome, annotations, annotationTypes = NULL,
     h$genome <- p$genome
     info <- .native(cpp_generator_info(ptr))
     info$plan <- p[c("kind", "window", "inc", "layout", "labelShape", "inputShape",
-                     "secondaryShape", "secondaryAsTargets", "hasWeights")]
+                     "secondaryShape", "secondaryAsTargets", "hasWeights", "labels")]
     new("SequenceGenerator", args = args, info = info, handle = h)
 }
 
@@ -266,7 +267,8 @@ generatorArgs <- function(x) .generatorArgs(x)
     if (is(x, "SequenceGenerator")) return(x@args)
     if (is(x, "MultiGenerator"))
         return(list(type = "multi", generators = lapply(x@generators, .generatorArgs),
-                    counts = x@counts, batchSize = x@batchSize, seed = x@seed))
+                    counts = x@counts, batchSize = x@batchSize, seed = x@seed,
+                    outputShape = x@info$outputShape))
     .gdlStop("x must be a SequenceGenerator or a MultiGenerator")
 }
 
@@ -279,7 +281,7 @@ generatorArgs <- function(x) .generatorArgs(x)
             fresh <- do.call(sequenceGenerator, x@args)
         } else {
             fresh <- multiGenerator(x@generators, counts = x@counts, batchSize = x@batchSize,
-                                    seed = x@seed)
+                                    seed = x@seed, outputShape = x@info$outputShape)
         }
         h$ptr <- fresh@handle$ptr
         h$genome <- fresh@handle$genome
@@ -310,7 +312,9 @@ setMethod("secondaryShape", "SequenceGenerator", function(x, ...) {
 #' @rdname generatorShapes
 setMethod("inputShape", "MultiGenerator", function(x, ...) inputShape(x@generators[[1L]]))
 #' @rdname generatorShapes
-setMethod("labelShape", "MultiGenerator", function(x, ...) labelShape(x@generators[[1L]]))
+setMethod("labelShape", "MultiGenerator", function(x, ...) {
+    if (!is.null(x@info$outputShape)) as.integer(x@info$outputShape) else labelShape(x@generators[[1L]])
+})
 #' @rdname generatorShapes
 setMethod("secondaryShape", "MultiGenerator", function(x, ...) secondaryShape(x@generators[[1L]]))
 
@@ -468,6 +472,9 @@ splitGenerator <- function(x, validation, ...) {
 #'   \code{weights}).
 #' @param batchSize samples per batch (default: that of the first generator).
 #' @param seed seed of the shuffles.
+#' @param outputShape the label shape wanted, as in \code{\link{sequenceGenerator}}
+#'   (keras_dna's \code{output_shape} of its \code{MultiGenerator}; the batch
+#'   size first is accepted too): the labels are reshaped to it (row-major).
 #' @return A \code{MultiGenerator}.
 #' @examples
 #' fa <- system.file("extdata", "example_genome.fa", package = "GenomicDL")
@@ -477,7 +484,8 @@ splitGenerator <- function(x, validation, ...) {
 #' both <- multiGenerator(list(fwd, rev))
 #' length(both)
 #' @export
-multiGenerator <- function(generators, weights = NULL, counts = NULL, batchSize = NULL, seed = 42) {
+multiGenerator <- function(generators, weights = NULL, counts = NULL, batchSize = NULL, seed = 42,
+                           outputShape = NULL) {
     if (!is.list(generators) || !length(generators) ||
         !all(vapply(generators, is, TRUE, "SequenceGenerator")))
         .gdlStop("generators must be a non-empty list of SequenceGenerators")
@@ -504,11 +512,14 @@ multiGenerator <- function(generators, weights = NULL, counts = NULL, batchSize 
     if (is.null(batchSize)) batchSize <- s1@info$batch_size
     batchSize <- .checkCount(batchSize, "batchSize")
     ptrs <- lapply(generators, .generatorPtr)
-    ptr <- .native(cpp_generator_multi(ptrs, as.numeric(counts), batchSize, .checkCount(seed, "seed", 0)))
+    os <- .outputShape(outputShape, labelShape(s1), batchSize)
+    ptr <- .native(cpp_generator_multi(ptrs, as.numeric(counts), batchSize, .checkCount(seed, "seed", 0),
+                                       as.numeric(if (is.null(os)) integer() else os)))
     h <- new.env(parent = emptyenv())
     h$ptr <- ptr
     h$genome <- s1@handle$genome
     info <- .native(cpp_generator_info(ptr))
+    info$outputShape <- os
     new("MultiGenerator", generators = generators, counts = as.numeric(counts),
         batchSize = batchSize, seed = seed, info = info, handle = h)
 }

@@ -60,7 +60,7 @@
             if (isGff) rtracklayer::import(a)
             else if (grepl("narrowpeak", f)) rtracklayer::import(a, format = "narrowPeak")
             else if (grepl("broadpeak", f)) rtracklayer::import(a, format = "broadPeak")
-            else rtracklayer::import(a, format = "BED")
+            else .importBed(a)
         }, error = function(e) .gdlStop("annotation file '", basename(a), "' is malformed: ",
                                          conditionMessage(e)))
         type <- if (isGff) as.character(mcols(gr)$type)
@@ -74,8 +74,40 @@
     out
 }
 
-## Features of one file restricted to annotationTypes; channel = type index.
+## A BED file as rtracklayer reads it: BED3 to BED12, or BED6 + extra columns (bedN+k, as
+## ENCODE's narrowPeak is BED6+4) when columns 7 on are not BED12's (thickStart, thickEnd,
+## itemRgb, blocks): the extra columns are kept as character metadata (V7, V8, ...).
+.importBed <- function(a) {
+    first <- .firstBedLine(a)
+    n <- if (is.null(first)) 0L else length(strsplit(first, "[ \t]+")[[1L]])
+    std <- tryCatch(rtracklayer::import(a, format = "BED"), error = function(e) e)
+    if (!inherits(std, "error")) return(std)
+    if (n > 6L) {
+        extra <- stats::setNames(rep("character", n - 6L), paste0("V", seq(7L, n)))
+        ext <- tryCatch(rtracklayer::import(a, format = "BED", extraCols = extra),
+                        error = function(e) NULL)
+        if (!is.null(ext)) return(ext)
+    }
+    stop(n, " columns on the first line (", if (nchar(first) > 60) paste0(substr(first, 1, 60), "...")
+         else first, "); read as BED", if (n > 6L) paste0(" and as BED6+", n - 6L), ": ",
+         conditionMessage(std), call. = FALSE)
+}
+
+.firstBedLine <- function(a) {
+    con <- file(a, "r")  # file() reads gzip too
+    on.exit(close(con))
+    repeat {
+        l <- readLines(con, n = 1L, warn = FALSE)
+        if (!length(l)) return(NULL)
+        if (nzchar(trimws(l)) && !grepl("^(#|track|browser)", l)) return(l)
+    }
+}
+
+## Features of one file restricted to annotationTypes; channel = type index. A file without
+## feature names (a BED of 3 columns, or every name "." / empty) is all of the one type asked
+## for (keras_dna's rule for such files); a file with names keeps the rows of the types asked for.
 .selectTypes <- function(gr, types, what) {
+    unnamed <- all(gr$type %in% c("", "."))
     if (is.null(types)) {
         u <- unique(gr$type)
         if (length(u) > 1L)
@@ -85,16 +117,30 @@
         gr$channel <- rep(1L, length(gr))
         return(gr)
     }
-    if (!any(types %in% gr$type)) {
-        if (length(types) == 1L) {  # keras_dna: every row of a BED is the one named annotation
-            gr$channel <- rep(1L, length(gr))
-            return(gr)
-        }
-        .gdlStop("none of the annotationTypes (", paste(types, collapse = ", "), ") is in '", what, "'")
+    if (unnamed) {
+        if (length(types) > 1L)
+            .gdlStop("annotation '", what, "' has no feature names (BED name / GFF type) to tell ",
+                     "the annotationTypes (", paste(types, collapse = ", "), ") apart")
+        gr$channel <- rep(1L, length(gr))
+        return(gr)
     }
     gr <- gr[gr$type %in% types]
     gr$channel <- match(gr$type, types)
     gr
+}
+
+## Every annotation type asked for must be in some file: a misspelt type would otherwise give an
+## all-zero label channel. `found` are the types of each file (NULL for unnamed files).
+.checkTypesFound <- function(types, found) {
+    if (is.null(types)) return(invisible())
+    named <- Filter(Negate(is.null), found)
+    if (!length(named)) return(invisible())
+    have <- unique(unlist(named))
+    miss <- setdiff(types, have)
+    if (length(miss))
+        .gdlStop("annotationTypes ", paste0("'", miss, "'", collapse = ", "), " not in any annotation ",
+                 "file; the files have: ", paste(head(sort(have), 10L), collapse = ", "),
+                 if (length(have) > 10L) ", ..." else "")
 }
 
 ## Included chromosomes: `chromosomes` (default all) minus excludeChromosomes.
@@ -281,12 +327,16 @@
             .gdlStop("normalization applies to continuous (bigWig) targets only")
         predict <- .checkChoice(a$predict, c("region", "start", "stop"), "predict")
         types <- a$annotationTypes
+        found <- vector("list", length(ann))
         feats <- lapply(seq_along(ann), function(i) {
             what <- if (is.character(ann[[i]])) basename(ann[[i]]) else paste("annotation", i)
-            gr <- .selectTypes(.readFeatures(ann[[i]]), types, what)
+            all <- .readFeatures(ann[[i]])
+            if (!all(all$type %in% c("", "."))) found[[i]] <<- unique(all$type)
+            gr <- .selectTypes(all, types, what)
             gr$file <- rep(i, length(gr))
             gr
         })
+        .checkTypesFound(types, found)
         gr <- .renameChromosomes(do.call(c, unname(feats)), lens, chrMode, "annotations", a$strict)
         nAnn <- if (is.null(types)) 1L else length(types)
         if (length(gr)) {
@@ -310,7 +360,7 @@
         if (real && isTRUE(a$augmentation))
             .gdlStop("seqLen = 'real' (each feature's own bases) cannot be combined with augmentation")
         if (is.null(Lin) || real || identical(tolower(Lin), "maxlen")) {
-            if (predict != "region" && is.null(a$window) && is.null(a$seqLen))
+            if (predict != "region" && is.null(a$window) && !is.numeric(a$seqLen))
                 .gdlStop("predict = '", predict, "' needs an integer seqLen (the features are 1 base)")
             Lin <- max(width(used))
         }
@@ -337,6 +387,8 @@
     }
     p$window <- L
     spec$window <- L
+    p$labels <- .labelInfo(a)
+    if (is.na(p$labels$positions)) p$labels$positions <- L  # seq2seq with seqLen = "maxlen"
     ## weights
     if (is.character(w)) {
         spec$weighting <- .checkChoice(w, c("none", "balanced"), "weighting")

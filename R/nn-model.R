@@ -28,10 +28,12 @@ setClass("TrainingHistory", contains = "DFrame")
 ###
 
 .modelInputShape <- function(inputShape) {
-    if (!is.numeric(inputShape) || !length(inputShape) %in% seq_len(2L) || anyNA(inputShape) ||
-        any(inputShape < 1))
-        .gdlStop("inputShape must be c(length, channels), e.g. c(1000, 4)")
-    if (length(inputShape) == 1L) inputShape <- c(inputShape, 4)
+    ## a length alone is an error, not c(length, 4): a 1-D shape reads as one channel in Keras,
+    ## so guessing either way would silently build another model than the one meant
+    if (!is.numeric(inputShape) || length(inputShape) != 2L || anyNA(inputShape) ||
+        any(inputShape < 1) || any(inputShape != round(inputShape)))
+        .gdlStop("an input shape must be c(length, channels) of whole numbers, e.g. c(1000, 4) ",
+                 "for one-hot DNA, not ", deparse(inputShape))
     as.numeric(rev(inputShape))  # channels first inside
 }
 
@@ -118,7 +120,8 @@ sequentialModel <- function(inputShape, layers, name = "sequential", loss = NULL
 #' one or more nodes and returns the new node. Pass the inputs and outputs to
 #' \code{\link{functionalModel}}.
 #'
-#' @param shape \code{c(length, channels)} of the input.
+#' @param shape \code{c(length, channels)} of the input (both: a length alone
+#'   is an error).
 #' @param layer a layer (\code{\link{layerConv1d}}, \code{\link{layerAdd}}, ...).
 #' @param ... the nodes the layer reads.
 #' @param name input name.

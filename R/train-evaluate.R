@@ -2,7 +2,8 @@
 ### Evaluation: losses, AUROC / AUPR, correlations (metrics computed in C++)
 ### -------------------------------------------------------------------------
 
-## Predictions and targets over data (generator or arrays), as lists of matrices N x columns.
+## Predictions and targets over data (generator or arrays), as lists of matrices N x columns,
+## with what the labels are (.dataLabels(); NULL for arrays).
 .predictData <- function(model, data, y = NULL, device = "auto", steps = NULL,
                          layout = "NLC", batchSize = 128, genome = NULL, annotations = NULL) {
     data <- .chromosomeData(model, data, y, genome, annotations)
@@ -10,30 +11,49 @@
     p <- .native(cpp_train_predict_source(.modelPtr(model), src, .resolveDevice(device),
                                           if (is.null(steps)) 0 else steps, .threads(),
                                           .sequenceEncoding()))
-    list(outputs = p$outputs, targets = p$targets)
+    labels <- .dataLabels(data)
+    list(outputs = p$outputs, targets = p$targets, arrays = is.null(labels),
+         labels = if (is.null(labels)) .modelLabels(model) else labels)
 }
 
 ## Data given as chromosome names (and no y): the model's training generator rebuilt from
 ## generatorConfig() on those chromosomes (keras_dna's evaluate(incl_chromosomes = )), on
-## another genome or other annotations when given.
+## another genome or other annotations when given. A model trained on a multiGenerator is
+## evaluated on its first generator's configuration with the genome / annotations given
+## (keras_dna's multi-genome evaluation: one genome at a time), or, with neither given, on
+## every one of its generators that has those chromosomes, mixed (every sample of each).
 .chromosomeData <- function(model, data, y, genome = NULL, annotations = NULL) {
     if (!is.character(data) || !is.null(y)) return(data)
     a <- generatorConfig(model)
-    if (is.null(a) || !is.null(a[["type"]]))
-        .gdlStop("data given as chromosomes needs a model trained on a sequenceGenerator (its ",
-                 "configuration rebuilds the generator); pass a generator instead")
-    attr(a, "validation") <- NULL
-    if (!is.null(genome)) a$genome <- genome
-    if (!is.null(annotations)) a$annotations <- annotations
-    a$chromosomes <- data
-    a["excludeChromosomes"] <- list(NULL)
-    do.call(sequenceGenerator, a)
-}
-
-.taskNames <- function(model, k, n) {
-    on <- model@info$outputNames
-    base <- if (is.null(on) || length(model@spec$outputs) == 1L) "" else paste0(on[k], ":")
-    paste0(base, "task", seq_len(n))
+    if (is.null(a) || !(is.null(a[["type"]]) || identical(a[["type"]], "multi")))
+        .gdlStop("data given as chromosomes needs a model trained on a sequenceGenerator or a ",
+                 "multiGenerator (its configuration rebuilds the generator); pass a generator instead")
+    rebuild <- function(args, chromosomes) {
+        attr(args, "validation") <- NULL
+        if (!is.null(genome)) args$genome <- genome
+        if (!is.null(annotations)) args$annotations <- annotations
+        args$chromosomes <- chromosomes
+        args["excludeChromosomes"] <- list(NULL)
+        args
+    }
+    if (is.null(a[["type"]])) return(do.call(sequenceGenerator, rebuild(a, data)))
+    if (!is.null(genome) || !is.null(annotations)) {
+        args <- rebuild(a$generators[[1L]], data)
+        if (!is.null(a$outputShape)) args$outputShape <- a$outputShape
+        return(do.call(sequenceGenerator, args))
+    }
+    gens <- lapply(a$generators, function(args) {
+        have <- names(.lengthsOf(genomeSource(args$genome)))
+        chr <- intersect(data, have)
+        if (!length(chr)) return(NULL)
+        do.call(sequenceGenerator, rebuild(args, chr))
+    })
+    gens <- Filter(Negate(is.null), gens)
+    if (!length(gens))
+        .gdlStop("no genome of the model's multiGenerator has chromosome(s) ",
+                 paste(data, collapse = ", "), "; give genome = and annotations =")
+    if (length(gens) == 1L && is.null(a$outputShape)) return(gens[[1L]])
+    multiGenerator(gens, batchSize = a$batchSize, seed = a$seed, outputShape = a$outputShape)
 }
 
 #' Evaluate a model on data
@@ -121,54 +141,43 @@ correlation <- function(model, data, y = NULL, steps = NULL, device = "auto",
     r
 }
 
-## One row per task of each output; profile outputs (N x L*C) are scored per track over all
-## positions (rows = samples x positions).
-## N x d1 x ... x dk array -> N x (d1 ... dk) matrix with the last axis varying fastest (the
-## row-major order of the core's buffers).
-.rowMajorMatrix <- function(a) {
-    k <- length(dim(a))
-    matrix(aperm(a, c(1L, rev(seq_len(k - 1L) + 1L))), nrow = dim(a)[1L])
-}
-
+## One row per track of each output: per window, or over all positions for profile outputs
+## (rows = samples x positions), named as the labels are (.outputSemantics()).
 .perTask <- function(model, p, metric, column, extra) {
-    shapes <- outputShapes(model)
-    on <- model@info$outputNames
-    if (is.null(on)) on <- paste0("output", seq_along(shapes))
+    sem <- .outputSemantics(model, p$labels)
+    classify <- metric %in% c("auroc", "aupr")
     rows <- list()
     for (k in seq_along(p$outputs)) {
-        t <- k
-        if (t > length(p$targets)) next
+        if (k > length(p$targets)) next
         pr <- p$outputs[[k]]
-        ob <- p$targets[[t]]
-        ## a flat output holding a profile target (targetWindow x tracks): read it as the target
-        ## (the trainer compares them flattened row-major: value l * C + c is position l, track c)
-        ## (correlation); for AUROC / AUPR the axes are cell type x annotation (sparse labels),
-        ## each a task of its own (below)
-        classify <- metric %in% c("auroc", "aupr")
-        if (!classify && length(dim(ob)) == 3L && length(dim(pr)) == 2L &&
-            ncol(pr) == prod(dim(ob)[-1L]))
-            pr <- aperm(array(pr, dim(ob)[c(1L, 3L, 2L)]), c(1L, 3L, 2L))
-        ## columns = tasks (N x tasks) or tracks over all positions ((N * L) x tracks)
-        cols <- function(a) if (length(dim(a)) == 3L) matrix(a, ncol = dim(a)[3L])
-                            else matrix(a, nrow = dim(a)[1L])
-        ## a flat head (N x F) trained on multi-axis targets (N x cells x types, keras_dna's
-        ## label shape) compares with the targets flattened in the same (row-major) order
-        labels <- NULL
-        if (classify && length(dim(pr)) == 2L && length(dim(ob)) > 2L &&
-            ncol(pr) == prod(dim(ob)[-1L])) {
-            if (length(dim(ob)) == 3L)   # cell type x annotation, annotations fastest
-                labels <- data.frame(cell = rep(seq_len(dim(ob)[2L]), each = dim(ob)[3L]),
-                                     annotation = rep(seq_len(dim(ob)[3L]), dim(ob)[2L]))
-            ob <- .rowMajorMatrix(ob)
+        ob <- p$targets[[k]]
+        size <- function(a) if (is.null(dim(a))) 1 else prod(dim(a)[-1L])
+        if (size(pr) != size(ob)) next
+        s <- sem[[k]]
+        P <- s$positions
+        C <- s$channels
+        cell <- s$cell
+        annotation <- s$annotation
+        ## array targets say what they are by their shape: N x L x tracks are profiles for
+        ## correlations (a flat head trained on them), N x cells x annotations tasks for AUROC
+        if (isTRUE(p$arrays) && P == 0 && length(dim(ob)) == 3L) {
+            if (classify) {
+                cell <- rep(seq_len(dim(ob)[2L]), each = dim(ob)[3L])
+                annotation <- rep(seq_len(dim(ob)[3L]), dim(ob)[2L])
+            } else {
+                P <- dim(ob)[2L]
+                C <- dim(ob)[3L]
+                s$names <- .genericNames(C)
+            }
         }
-        pr <- cols(pr)
-        ob <- cols(ob)
-        if (ncol(pr) != ncol(ob)) next
-        v <- .native(cpp_metric_columns(pr, ob, metric))
-        d <- data.frame(output = on[k], task = seq_len(ncol(pr)))
-        if (!is.null(labels)) d <- cbind(d, labels)
+        v <- .native(cpp_metric_columns(.trackMatrix(pr, P, C), .trackMatrix(ob, P, C), metric))
+        d <- data.frame(output = names(sem)[k], task = seq_len(C), name = s$names)
+        if (!is.null(cell)) {
+            d$cell <- cell
+            d$annotation <- annotation
+        }
         d[[column]] <- v
-        if (!is.null(extra)) d <- cbind(d, as.data.frame(extra(ob)))
+        if (!is.null(extra)) d <- cbind(d, as.data.frame(extra(.trackMatrix(ob, P, C))))
         rows[[length(rows) + 1L]] <- d
     }
     if (!length(rows)) .gdlStop("the data have no targets matching the model's outputs")

@@ -38,37 +38,17 @@
          bin = if (is.null(a$downsampling)) 1 else L / tg)
 }
 
-## Per output: c(positions, channels, bin); positions 0 = one value set per window.
-## Sequence outputs (L, C) are profiles. A flat output of targetWindow x files values of a model
-## trained on bigWig targets is the profile of those targets.
-.outputLayouts <- function(model, shapes) {
+## Per output: c(positions, channels, bin) for the core; positions 0 = one value set per window.
+## What an output is comes from .outputSemantics(): profiles (sequence outputs, or the
+## targetWindow x tracks values of a model trained on bigWig targets, flat or not) become
+## per-base tracks; label shapes such as cells x annotations stay per-window scores.
+.outputLayouts <- function(model, sem = .outputSemantics(model)) {
     ct <- .continuousTargets(model)
-    lapply(shapes, function(s) {
-        s <- as.numeric(s)
-        bin <- 1
-        if (length(s) == 2L) {
-            if (!is.null(ct) && s[1L] == ct$targetWindow) bin <- ct$bin
-            return(c(s[1L], s[2L], bin))
-        }
-        n <- prod(s)
-        if (!is.null(ct) && ct$targetWindow > 0 && n %% ct$targetWindow == 0 &&
-            n == ct$targetWindow * ct$files)
-            return(c(ct$targetWindow, n / ct$targetWindow, ct$bin))
-        c(0, n, 1)
-    })
-}
-
-## Names of the columns (tasks / tracks) of each output.
-.outputTaskNames <- function(model, layouts, shapes) {
-    on <- model@info$outputNames
-    nOut <- length(shapes)
-    if (is.null(on)) on <- paste0("output", seq_len(nOut))
-    ct <- .continuousTargets(model)
-    lapply(seq_len(nOut), function(k) {
-        n <- if (layouts[[k]][1L] > 0) layouts[[k]][2L] else prod(shapes[[k]])
-        base <- if (!is.null(ct) && layouts[[k]][1L] > 0 && n == length(ct$names)) ct$names
-                else if (n == 1L) "score" else paste0("task", seq_len(n))
-        if (nOut > 1L) paste0(on[k], ".", base) else base
+    lapply(seq_along(sem), function(k) {
+        s <- sem[[k]]
+        if (s$positions == 0) return(c(0, s$channels, 1))
+        bin <- if (!is.null(ct) && k == 1L && s$positions == ct$targetWindow) ct$bin else 1
+        c(s$positions, s$channels, bin)
     })
 }
 
@@ -219,7 +199,9 @@
                  "track or one prefix")
     if (n == 1L) return(export)
     prefix <- sub("\\.(bw|bigwig)$", "", export, ignore.case = TRUE)
-    paste0(prefix, "_", gsub("[^A-Za-z0-9._-]+", "_", trackNames), ".bw")
+    ## names that differ only in characters a file name cannot hold must not share a file
+    safe <- make.unique(gsub("[^A-Za-z0-9._-]+", "_", trackNames), sep = "_")
+    paste0(prefix, "_", safe, ".bw")
 }
 
 #' Predict over genomic regions or whole chromosomes
@@ -300,7 +282,8 @@ predictRegions <- function(model, genome, regions = NULL, step = NULL,
     lens <- .lengthsOf(g)
     regions <- .predictionRegions(regions, lens)
     shapes <- outputShapes(model)
-    layouts <- .outputLayouts(model, shapes)
+    sem <- .outputSemantics(model)
+    layouts <- .outputLayouts(model, sem)
     L <- model@spec$inputs[[1L]][2L]
     profile <- vapply(layouts, function(l) l[1L] > 0, TRUE)
     span <- if (any(profile)) layouts[[which(profile)[1L]]][1L] * layouts[[which(profile)[1L]]][3L] else L
@@ -328,7 +311,8 @@ predictRegions <- function(model, genome, regions = NULL, step = NULL,
         BPPARAM = BPPARAM)
         res <- .combineChunks(parts)
     }
-    taskNames <- .outputTaskNames(model, layouts, shapes)
+    taskNames <- lapply(sem, `[[`, "names")   # unique within an output
+    fileNames <- .uniqueTrackNames(sem)        # unique across outputs: one file per track
     windows <- NULL
     out <- lapply(seq_along(shapes), function(k) {
         if (profile[k]) return(.stitchedTracks(res, k, regions, lens, taskNames[[k]],
@@ -348,13 +332,11 @@ predictRegions <- function(model, genome, regions = NULL, step = NULL,
     if (!is.null(export)) {
         tracks <- list()
         for (k in seq_along(out)) {
-            if (profile[k]) {
-                tracks <- c(tracks, out[[k]])
-            } else {
-                sc <- res$perWindow[[k]]
-                for (j in seq_len(ncol(sc)))
-                    tracks[[taskNames[[k]][j]]] <- .windowTrack(windows, sc[, j], regions, lens)
-            }
+            tk <- if (profile[k]) unname(out[[k]])
+                  else lapply(seq_len(ncol(res$perWindow[[k]])), function(j)
+                      .windowTrack(windows, res$perWindow[[k]][, j], regions, lens))
+            names(tk) <- fileNames[[k]]
+            tracks <- c(tracks, tk)
         }
         paths <- .trackExportPaths(export, names(tracks))
         for (i in seq_along(tracks))

@@ -199,15 +199,16 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_generator_multi
-SEXP cpp_generator_multi(Rcpp::List ptrs, Rcpp::NumericVector counts, double batch_size, double seed);
-RcppExport SEXP _GenomicDL_cpp_generator_multi(SEXP ptrsSEXP, SEXP countsSEXP, SEXP batch_sizeSEXP, SEXP seedSEXP) {
+SEXP cpp_generator_multi(Rcpp::List ptrs, Rcpp::NumericVector counts, double batch_size, double seed, Rcpp::NumericVector output_shape);
+RcppExport SEXP _GenomicDL_cpp_generator_multi(SEXP ptrsSEXP, SEXP countsSEXP, SEXP batch_sizeSEXP, SEXP seedSEXP, SEXP output_shapeSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< Rcpp::List >::type ptrs(ptrsSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type counts(countsSEXP);
     Rcpp::traits::input_parameter< double >::type batch_size(batch_sizeSEXP);
     Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_generator_multi(ptrs, counts, batch_size, seed));
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type output_shape(output_shapeSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_generator_multi(ptrs, counts, batch_size, seed, output_shape));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -786,7 +787,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_discover_graph", (DL_FUNC) &_GenomicDL_cpp_discover_graph, 12},
     {"_GenomicDL_cpp_discover_patterns", (DL_FUNC) &_GenomicDL_cpp_discover_patterns, 17},
     {"_GenomicDL_cpp_generator_new", (DL_FUNC) &_GenomicDL_cpp_generator_new, 2},
-    {"_GenomicDL_cpp_generator_multi", (DL_FUNC) &_GenomicDL_cpp_generator_multi, 4},
+    {"_GenomicDL_cpp_generator_multi", (DL_FUNC) &_GenomicDL_cpp_generator_multi, 5},
     {"_GenomicDL_cpp_generator_info", (DL_FUNC) &_GenomicDL_cpp_generator_info, 1},
     {"_GenomicDL_cpp_generator_batch", (DL_FUNC) &_GenomicDL_cpp_generator_batch, 4},
     {"_GenomicDL_cpp_generator_windows", (DL_FUNC) &_GenomicDL_cpp_generator_windows, 4},

@@ -143,14 +143,16 @@ SEXP cpp_generator_new(SEXP genome, Rcpp::List spec) {
 }
 
 // [[Rcpp::export(rng = false)]]
-SEXP cpp_generator_multi(Rcpp::List ptrs, Rcpp::NumericVector counts, double batch_size, double seed) {
+SEXP cpp_generator_multi(Rcpp::List ptrs, Rcpp::NumericVector counts, double batch_size, double seed,
+                         Rcpp::NumericVector output_shape) {
   std::vector<std::shared_ptr<const SequenceGenerator>> src;
   for (R_xlen_t i = 0; i < ptrs.size(); ++i) src.push_back(generator_of(ptrs[i]));
   std::vector<std::uint64_t> c(counts.begin(), counts.end());
+  Shape os(output_shape.begin(), output_shape.end());
   auto h = std::make_unique<gdlr::SourceHandle>();
   h->source = std::make_shared<MultiSource>(std::move(src), std::move(c),
                                             static_cast<std::size_t>(batch_size),
-                                            static_cast<std::uint64_t>(seed));
+                                            static_cast<std::uint64_t>(seed), std::move(os));
   return Rcpp::XPtr<gdlr::SourceHandle>(h.release(), true);
 }
 

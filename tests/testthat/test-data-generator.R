@@ -72,9 +72,10 @@ test_that("continuous: max, zscore, minmax, log statistics equal R's over the in
     wins <- GenomicDL:::.batchWindows(gmax, 1)
     raw <- trackAt(bw1, GRanges(seqnames(wins), IRanges(start(wins) + 250, width = 1)))
     expect_equal(as.numeric(b$y), as.numeric(raw) / max(s), tolerance = 1e-6)
-    # chained: log then minmax; the statistics of the second step are on log values
+    # chained: log then minmax (keras_dna order: the last listed first); the statistics of the
+    # second step are on log values
     glm <- sequenceGenerator(fa, bw1, window = 501, chromosomes = c("chr1", "chr2"),
-                             normalization = c("log", "minmax"), batchSize = 8)
+                             normalization = c("minmax", "log"), batchSize = 8)
     st2 <- glm@info$normalization[[1]][[2]]
     expect_equal(c(st2$a, st2$b), range(log1p(s)), tolerance = 1e-6)
     yl <- batch(glm, 1)$y
@@ -94,12 +95,19 @@ test_that("continuous: perctrim clips at the 99th percentile without rescaling; 
     w <- GenomicDL:::.batchWindows(gen, 2)
     raw <- trackAt(bw1, w)
     expect_equal(t(b$y[, , 1]), pmin(raw, thr), tolerance = 1e-6)
-    # c("perctrim", "max"): trim, then divide by the trimmed maximum (keras_dna's ['max', 'perctrim'])
+    # keras_dna's order: c("max", "perctrim") trims, then divides by the trimmed maximum
     g2 <- sequenceGenerator(fa, bw1, window = 201, targetWindow = 201, chromosomes = "chr1",
-                            normalization = c("perctrim", "max"), batchSize = 64)
+                            normalization = c("max", "perctrim"), batchSize = 64)
     st <- g2@info$normalization[[1]]
+    expect_identical(vapply(st, `[[`, "", "kind"), c("perctrim", "max"))  # in the order applied
     expect_equal(st[[2]]$a, st[[1]]$a, tolerance = 1e-6)
-    expect_true(max(batch(g2, 1)$y) <= 1)
+    yy <- unlist(lapply(1:5, function(i) batch(g2, i)$y))
+    expect_true(max(yy) <= 1 + 1e-6)
+    expect_equal(as.numeric(batch(g2, 2)$y[, , 1]), as.numeric(pmin(t(raw), thr) / thr), tolerance = 1e-6)
+    # and c("perctrim", "max") divides by the maximum first, then clips at the percentile of that
+    g3 <- sequenceGenerator(fa, bw1, window = 201, targetWindow = 201, chromosomes = "chr1",
+                            normalization = c("perctrim", "max"), batchSize = 64)
+    expect_identical(vapply(g3@info$normalization[[1]], `[[`, "", "kind"), c("max", "perctrim"))
 })
 
 test_that("continuous: downsampling mean and first", {
@@ -370,7 +378,7 @@ test_that("bad input gives GenomicDL_error", {
     expect_gdl_error(sequenceGenerator(fa, bed1, annotationTypes = "CTCF", chromosomes = "chrQ"), "chrQ")
     expect_gdl_error(sequenceGenerator(fa, c(bw1, bed1), window = 100), "mix")
     expect_gdl_error(sequenceGenerator(fa, gff, seqLen = 100), "annotationTypes")
-    expect_gdl_error(sequenceGenerator(fa, bed1, annotationTypes = c("NOPE", "NADA")), "none of")
+    expect_gdl_error(sequenceGenerator(fa, bed1, annotationTypes = c("NOPE", "NADA")), "not in any annotation file; the files have: CTCF, GATA1")
     expect_gdl_error(sequenceGenerator(fa, bw1, window = 100, normalization = "foo"), "normalization")
     expect_gdl_error(sequenceGenerator(fa, c(bw1, bw2, bw1), window = 100, nAnnotationTypes = 2), "divide")
     expect_gdl_error(sequenceGenerator(fa, bw1, window = 1000, targetWindow = 7, downsampling = "mean"),

@@ -27,7 +27,7 @@ test_that("tutorial: 4 bigWigs, tg_window=10, nb_annotation_type=2 give (10, 2, 
 
 test_that("tutorial: 4 bigWigs, tg_window=1, nb_annotation_type=2 give (1, 2, 2), and label_shape too", {
     args <- list(genome = fa, annotations = c(bw1, bw2, bw1, bw2), nAnnotationTypes = 2,
-                 window = 2001, targetWindow = 1, normalization = c("perctrim", "max"),
+                 window = 2001, targetWindow = 1, normalization = c("max", "perctrim"),
                  chromosomes = c("chr1", "chr2"))
     expect_equal(do.call(predictLabelShape, args), c(1L, 2L, 2L))
     gen <- do.call(sequenceGenerator, c(args, batchSize = 8))
@@ -41,9 +41,9 @@ test_that("tutorial: 4 bigWigs, tg_window=1, nb_annotation_type=2 give (1, 2, 2)
 
 test_that("tutorial: predict_sec_input_shape with 2 secondary files of length 100 gives (100, 2, 1)", {
     args <- list(genome = fa, annotations = bw1, window = 2001, targetWindow = 100,
-                 normalization = c("perctrim", "max"), chromosomes = c("chr1", "chr2"),
+                 normalization = c("max", "perctrim"), chromosomes = c("chr1", "chr2"),
                  secondary = c(bw2, bw2), secondaryLength = 100, secondaryNAnnotationTypes = 1,
-                 secondaryNormalization = c("perctrim", "max"), useSecondaryAs = "inputs")
+                 secondaryNormalization = c("max", "perctrim"), useSecondaryAs = "inputs")
     expect_equal(do.call(predictSecondaryShape, args), c(100L, 2L, 1L))
     gen <- do.call(sequenceGenerator, c(args, batchSize = 4))
     expect_equal(secondaryShape(gen), c(100L, 2L, 1L))
@@ -52,7 +52,7 @@ test_that("tutorial: predict_sec_input_shape with 2 secondary files of length 10
 
 test_that("tutorial: SeqIntervalDl.predict_label_shape(window=2001, tg_window=100) is (100, 1)", {
     expect_equal(predictLabelShape(genome = fa, annotations = bw1, window = 2001, targetWindow = 100,
-                                   normalization = c("perctrim", "max"), chromosomes = "chr3"),
+                                   normalization = c("max", "perctrim"), chromosomes = "chr3"),
                  c(100L, 1L))
 })
 

@@ -52,6 +52,28 @@ class BatchSource {
   // call concurrently on distinct Batch objects (the trainer prefetches with worker threads).
   virtual void fill(std::size_t epoch, std::size_t i, Batch& out) const = 0;
   virtual std::string description() const = 0;
+
+  // One pass over every sample, for evaluation and prediction: a training epoch may drop the
+  // last partial batch (Keras's generators do), a metric may not. Batch i of the pass holds
+  // samples [i * batch_size, ...) of a fixed order, the last batch partial (Batch::size less
+  // than batch_size). The defaults suit sources whose epochs already cover every sample.
+  virtual std::size_t pass_batches() const { return batches_per_epoch(); }
+  virtual void fill_pass(std::size_t i, Batch& out) const { fill(0, i, out); }
+};
+
+// A source seen as its pass (pass_batches / fill_pass) through the BatchSource interface, so
+// that the Prefetcher and the evaluation loops read every sample without knowing the source.
+class PassView : public BatchSource {
+ public:
+  explicit PassView(const BatchSource& source) : source_(source) {}
+  std::size_t batches_per_epoch() const override { return source_.pass_batches(); }
+  std::size_t batch_size() const override { return source_.batch_size(); }
+  BatchShapes shapes() const override { return source_.shapes(); }
+  void fill(std::size_t, std::size_t i, Batch& out) const override { source_.fill_pass(i, out); }
+  std::string description() const override { return source_.description(); }
+
+ private:
+  const BatchSource& source_;
 };
 
 inline std::int64_t numel(const Shape& s) {

@@ -471,6 +471,17 @@ void SequenceGenerator::fill(std::size_t epoch, std::size_t i, Batch& out) const
                 out, k);
 }
 
+void SequenceGenerator::fill_pass(std::size_t i, Batch& out) const {
+  if (i >= pass_batches())
+    fail("batch ", i + 1, " does not exist: a pass over the generator has ", pass_batches(), " batches");
+  Permutation perm(n_total_, item_seed(opt_.seed, kEpochKey, 0));
+  const std::size_t first = i * opt_.batch_size;
+  const std::size_t n = std::min(opt_.batch_size, n_samples() - first);
+  resize(out, n);
+  for (std::size_t k = 0; k < n; ++k)
+    fill_sample(0, static_cast<std::size_t>(perm(static_cast<std::uint64_t>(first + k))), out, k);
+}
+
 std::string SequenceGenerator::description() const {
   std::ostringstream os;
   os << "SequenceGenerator (" << (opt_.kind == TargetKind::Continuous ? "continuous" : "sparse")
@@ -479,8 +490,10 @@ std::string SequenceGenerator::description() const {
 }
 
 MultiSource::MultiSource(std::vector<std::shared_ptr<const SequenceGenerator>> sources,
-                         std::vector<std::uint64_t> counts, std::size_t batch_size, std::uint64_t seed)
-    : sources_(std::move(sources)), counts_(std::move(counts)), batch_size_(batch_size), seed_(seed) {
+                         std::vector<std::uint64_t> counts, std::size_t batch_size, std::uint64_t seed,
+                         Shape output_shape)
+    : sources_(std::move(sources)), counts_(std::move(counts)), batch_size_(batch_size), seed_(seed),
+      output_shape_(std::move(output_shape)) {
   if (sources_.empty()) fail("multiGenerator needs at least one generator");
   if (counts_.size() != sources_.size()) fail("one count per generator is needed");
   BatchShapes s0 = sources_[0]->shapes();
@@ -496,6 +509,20 @@ MultiSource::MultiSource(std::vector<std::shared_ptr<const SequenceGenerator>> s
     cum_.push_back(total_);
   }
   if (total_ < batch_size_) fail("the generators give fewer samples (", total_, ") than one batch");
+  if (!output_shape_.empty()) {
+    for (auto d : output_shape_)
+      if (d < 1) fail("outputShape must hold positive numbers");
+    if (numel(output_shape_) != numel(s0.targets[0]))
+      fail("outputShape (", numel(output_shape_), " values) does not hold the labels (",
+           numel(s0.targets[0]), " values per sample)");
+  }
+}
+
+// The labels are filled flat (row-major), so a reshape only changes the shape reported.
+BatchShapes MultiSource::shapes() const {
+  BatchShapes s = sources_[0]->shapes();
+  if (!output_shape_.empty()) s.targets[0] = output_shape_;
+  return s;
 }
 
 void MultiSource::fill(std::size_t epoch, std::size_t i, Batch& out) const {
@@ -510,6 +537,23 @@ void MultiSource::fill(std::size_t epoch, std::size_t i, Batch& out) const {
     std::uint64_t n = sources_[d]->n_samples();
     Permutation pd(n, item_seed(seed_ + d + 1, kEpochKey, epoch + (local / n)));
     sources_[d]->fill_sample(epoch, static_cast<std::size_t>(pd(local % n)), out, k);
+  }
+}
+
+void MultiSource::fill_pass(std::size_t i, Batch& out) const {
+  if (i >= pass_batches())
+    fail("batch ", i + 1, " does not exist: a pass over the generator has ", pass_batches(), " batches");
+  Permutation perm(total_, item_seed(seed_, kEpochKey, 0));
+  const std::uint64_t first = static_cast<std::uint64_t>(i) * batch_size_;
+  const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(batch_size_, total_ - first));
+  sources_[0]->resize(out, n);
+  for (std::size_t k = 0; k < n; ++k) {
+    std::uint64_t g = perm(first + k);
+    std::size_t d = static_cast<std::size_t>(std::upper_bound(cum_.begin(), cum_.end(), g) - cum_.begin());
+    std::uint64_t local = g - (d == 0 ? 0 : cum_[d - 1]);
+    std::uint64_t ns = sources_[d]->n_samples();
+    Permutation pd(ns, item_seed(seed_ + d + 1, kEpochKey, local / ns));
+    sources_[d]->fill_sample(0, static_cast<std::size_t>(pd(local % ns)), out, k);
   }
 }
 

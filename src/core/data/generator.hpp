@@ -107,6 +107,11 @@ class SequenceGenerator : public BatchSource {
   std::size_t batch_size() const override { return opt_.batch_size; }
   BatchShapes shapes() const override { return shapes_; }
   void fill(std::size_t epoch, std::size_t i, Batch& out) const override;
+  // Every sample once, in epoch 0's order, the last batch partial.
+  std::size_t pass_batches() const override {
+    return (n_samples() + opt_.batch_size - 1) / opt_.batch_size;
+  }
+  void fill_pass(std::size_t i, Batch& out) const override;
   std::string description() const override;
 
   // Sample-level access (used by MultiSource and tests).
@@ -197,12 +202,20 @@ class SequenceGenerator : public BatchSource {
 // a count exceeds its source), shuffled together.
 class MultiSource : public BatchSource {
  public:
+  // output_shape: the labels reshaped (keras_dna's MultiGenerator output_shape); empty: as
+  // the generators give them.
   MultiSource(std::vector<std::shared_ptr<const SequenceGenerator>> sources,
-              std::vector<std::uint64_t> counts, std::size_t batch_size, std::uint64_t seed);
+              std::vector<std::uint64_t> counts, std::size_t batch_size, std::uint64_t seed,
+              Shape output_shape = {});
   std::size_t batches_per_epoch() const override { return static_cast<std::size_t>(total_ / batch_size_); }
   std::size_t batch_size() const override { return batch_size_; }
-  BatchShapes shapes() const override { return sources_[0]->shapes(); }
+  BatchShapes shapes() const override;
   void fill(std::size_t epoch, std::size_t i, Batch& out) const override;
+  // Epoch 0's draw of every generator's samples, the last batch partial.
+  std::size_t pass_batches() const override {
+    return static_cast<std::size_t>((total_ + batch_size_ - 1) / batch_size_);
+  }
+  void fill_pass(std::size_t i, Batch& out) const override;
   std::string description() const override;
   const std::vector<std::shared_ptr<const SequenceGenerator>>& sources() const { return sources_; }
 
@@ -212,6 +225,7 @@ class MultiSource : public BatchSource {
   std::uint64_t total_ = 0;
   std::size_t batch_size_;
   std::uint64_t seed_;
+  Shape output_shape_;
 };
 
 }  // namespace data

@@ -324,7 +324,12 @@ std::vector<std::vector<NormStep>> TrackSet::normalisation(const std::vector<Nor
     for (std::size_t f = b; f < e; ++f) {
       auto r = std::make_unique<tracks::BigWigReader>(paths_[f]);
       std::vector<NormStep> steps;
-      for (Norm kind : kinds) {
+      // keras_dna's order: normalization_mode = ['max', 'perctrim'] trims first, then divides
+      // by the maximum of the trimmed track (its tutorial: "perctrim is applied before max"),
+      // so the kinds apply from the last listed to the first; `steps` holds them in the order
+      // they apply (normalise() runs them front to back).
+      for (auto it = kinds.rbegin(); it != kinds.rend(); ++it) {
+        const Norm kind = *it;
         NormStep st;
         st.kind = kind;
         if (kind == Norm::Perctrim) {

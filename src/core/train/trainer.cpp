@@ -176,13 +176,14 @@ struct DeviceScope {
   }
 };
 
-std::vector<double> run_evaluation(nn::GraphModule& g, const data::BatchSource& source,
+std::vector<double> run_evaluation(nn::GraphModule& g, const data::BatchSource& data,
                                    const std::vector<LossSpec>& specs,
                                    const std::vector<int>& target_of, const torch::Device& dev,
                                    std::size_t steps, int workers, bool codes) {
   c10::InferenceMode no_grad;  // no autograd records, no version counters
   bool was_training = g.is_training();
   g.eval();
+  const data::PassView source(data);  // every sample, the last partial batch included
   auto shapes = source.shapes();
   std::size_t total = source.batches_per_epoch();
   if (steps == 0 || steps > total) steps = total;
@@ -367,9 +368,10 @@ std::vector<double> evaluate(nn::Network& net, const data::BatchSource& source,
                         encode_on_device(encode, dev));
 }
 
-Predictions predict_source(nn::Network& net, const data::BatchSource& source,
+Predictions predict_source(nn::Network& net, const data::BatchSource& data,
                            const std::string& device, std::size_t steps, int workers,
                            const std::string& encode) {
+  const data::PassView source(data);  // every sample, the last partial batch included
   auto shapes = source.shapes();
   auto ins = net.input_shapes();
   if (ins[0] != shapes.x)
