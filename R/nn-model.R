@@ -314,7 +314,8 @@ outputShapes <- function(model) .layerTable(model)$outputShapes
 #'
 #' @param object a \code{SequenceModel}.
 #' @param x a \code{DNAStringSet} (or character vector) of sequences of the
-#'   model's input length, or a one-hot array.
+#'   model's input length, a one-hot array, or a generator (every sample once,
+#'   in its first epoch's order, the last batch partial).
 #' @param layout layout of an array \code{x}: \code{"NLC"} (N x length x 4,
 #'   as \code{\link{oneHot}} gives) or \code{"NCL"}.
 #' @param secondary for models with a second input, its array.
@@ -332,6 +333,13 @@ setMethod("predict", "SequenceModel", function(object, x, layout = c("NLC", "NCL
                                                secondary = NULL, batchSize = 128,
                                                device = "auto", ...) {
     layout <- match.arg(layout)
+    if (is(x, "SequenceGenerator") || is(x, "MultiGenerator")) {
+        ## every sample of the generator once (epoch 1's order, the last batch partial), as
+        ## evaluate() and auc() read it
+        out <- .predictData(object, x, device = device)$outputs
+        if (!is.null(object@info$outputNames)) names(out) <- object@info$outputNames
+        return(if (length(out) == 1L) out[[1L]] else out)
+    }
     oh <- .asOneHot(x, layout)
     inputs <- list(oh[[1L]])
     if (!is.null(secondary)) inputs[[2L]] <- secondary

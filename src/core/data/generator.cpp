@@ -53,9 +53,9 @@ SequenceGenerator::SequenceGenerator(std::shared_ptr<const genome::Genome> genom
            numel(shapes_.targets[0]), " values per sample)");
     shapes_.targets[0] = opt_.output_shape;
   }
-  if (n_total_ < opt_.batch_size)
-    fail("the generator has ", n_total_, " samples, fewer than one batch of ", opt_.batch_size,
-         ": lower batchSize or include more chromosomes");
+  // Fewer samples than one batch are fine for evaluation and prediction (a pass reads every
+  // sample, the last batch partial); training refuses a source without a whole batch.
+  if (n_total_ == 0) fail("the generator has no sample: include more chromosomes or annotations");
 }
 
 void SequenceGenerator::build_continuous() {
@@ -508,7 +508,7 @@ MultiSource::MultiSource(std::vector<std::shared_ptr<const SequenceGenerator>> s
     total_ += c;
     cum_.push_back(total_);
   }
-  if (total_ < batch_size_) fail("the generators give fewer samples (", total_, ") than one batch");
+  if (total_ == 0) fail("the generators give no sample");
   if (!output_shape_.empty()) {
     for (auto d : output_shape_)
       if (d < 1) fail("outputShape must hold positive numbers");

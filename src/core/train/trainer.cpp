@@ -257,6 +257,9 @@ TrainResult fit(nn::Network& net, const data::BatchSource& train,
   LossScaler scaler(o.loss_scaling == 1 ||
                     (o.loss_scaling < 0 && o.mixed_precision && autocast_dtype(dev) == at::kHalf));
   torch::manual_seed(o.seed);
+  if (train.batches_per_epoch() == 0)
+    fail("the training data hold fewer samples than one batch of ", train.batch_size(),
+         ": lower batchSize or include more chromosomes");
   std::size_t steps = o.steps_per_epoch ? o.steps_per_epoch : train.batches_per_epoch();
   TrainResult result;
   std::vector<torch::Tensor> snapshot;
