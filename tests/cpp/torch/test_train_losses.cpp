@@ -19,7 +19,7 @@ using gdltest::layer;
 namespace {
 
 // n random one-hot sequences of length len (channels-first); class = the first base, 0..3.
-std::shared_ptr<data::ArrayData> random_data(std::size_t n, std::int64_t len, unsigned seed) {
+std::shared_ptr<data::ArrayData> class_data(std::size_t n, std::int64_t len, unsigned seed) {
   auto d = std::make_shared<data::ArrayData>();
   d->n = n;
   d->x_shape = {4, len};
@@ -57,7 +57,7 @@ data::ArraySource source(std::shared_ptr<data::ArrayData> d, std::size_t batch) 
 }  // namespace
 
 TEST_CASE("cce is -mean log p[true class], from class indices or one-hot rows", "[train][cce]") {
-  auto d = random_data(50, 8, 3);
+  auto d = class_data(50, 8, 3);
   nn::Network net(softmax_model(8, 4), 1);
   std::vector<train::LossSpec> cce{{"cce", 1.0, -1}};
   auto idx = source(d, 16);
@@ -97,7 +97,7 @@ TEST_CASE("cce is -mean log p[true class], from class indices or one-hot rows", 
 }
 
 TEST_CASE("evaluation and validation ignore sample weights unless asked", "[train][weights]") {
-  auto d = random_data(40, 8, 5);
+  auto d = class_data(40, 8, 5);
   for (auto& c : d->targets[0]) c = c < 2 ? 0.0f : 1.0f;  // binary labels
   d->weights.resize(40);
   for (std::size_t i = 0; i < 40; ++i) d->weights[i] = i % 2 ? 3.0f : 0.5f;
