@@ -226,7 +226,8 @@ reduceLROnPlateau <- function(monitor = "val_loss", factor = 0.5, patience = 3, 
 #'   an output (tasks and positions pooled, as Keras' metrics; per-task values
 #'   are \code{\link{auc}} and \code{\link{correlation}}), unweighted, skipping
 #'   NaN targets; a \code{"counts"} output is compared with log(1 + total
-#'   counts), a \code{"cce"} output with its one-hot labels. An unknown name is
+#'   counts), a \code{"cce"} output with its one-hot labels, other outputs
+#'   as they are (an \code{"mnll"} output holds logits). An unknown name is
 #'   an error.
 #' @param validationWeights weigh the validation loss by the validation data's
 #'   sample weights (a generator's \code{weighting}, or \code{list(x, y,

@@ -117,6 +117,12 @@ test_that("validation and evaluation are unweighted unless asked, as keras_dna",
     expect_equal(h2$loss, h$loss, tolerance = 1e-6)  # training is weighted either way
     expect_equal(h2$val_loss, evaluate(m2, val, weights = TRUE)$value[1], tolerance = 1e-6)
     expect_equal(h2$val_loss, weighted$value[1], tolerance = 1e-5)
+    ## validation chromosomes split off the training generator (the issue's fit(validation =
+    ## "chr3")): val_loss is evaluate() on those chromosomes, unweighted
+    m3 <- smallCnn(301, seed = 3)
+    h3 <- fit(m3, sparse(c("chr1", "chr2", "chr3")), validation = "chr3", epochs = 1, verbose = FALSE)
+    expect_equal(h3$val_loss, evaluate(m3, "chr3")$value[1], tolerance = 1e-6)
+    expect_false(isTRUE(all.equal(h3$val_loss, evaluate(m3, "chr3", weights = TRUE)$value[1])))
     ## array data: list(x, y, weights)
     x <- randomX(20, 301, 5)
     y <- rep(0:1, 10)
