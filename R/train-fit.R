@@ -91,7 +91,9 @@
 #'
 #' @param monitor \code{"val_loss"} (falls back to \code{"loss"} without
 #'   validation data), \code{"loss"}, or another column of the history (a
-#'   metric such as \code{"val_mse"}; lower is better).
+#'   metric of \code{fit(metrics = )} such as \code{"val_auroc"}; as Keras'
+#'   mode "auto", higher is better for accuracy, auroc, aupr and pearson,
+#'   lower for losses, mae and mse); a name not in the history is an error.
 #' @param patience epochs without improvement.
 #' @param minDelta smallest change counted as an improvement.
 #' @param restoreBestWeights restore the weights of the best epoch at the end.
@@ -129,10 +131,11 @@ reduceLROnPlateau <- function(monitor = "val_loss", factor = 0.5, patience = 3, 
 ## Runs the callbacks after an epoch; returns the action for the C++ trainer.
 .epochActions <- function(callbacks, state, log, model) {
     act <- list(stop = FALSE, lr = -1, snapshot = FALSE, restore = FALSE)
+    ## signed so that lower is better (Keras' mode "auto": scores are maximised)
     value <- function(cb) {
         v <- log[[cb$monitor]]
-        if (is.null(v) || is.na(v)) v <- log$loss
-        v
+        if (is.null(v) || is.na(v)) return(log$loss)
+        if (grepl("accuracy|auroc|aupr|pearson", cb$monitor)) -v else v
     }
     for (i in seq_along(callbacks)) {
         cb <- callbacks[[i]]

@@ -220,10 +220,30 @@ test_that("epoch metrics equal R's on predict() outputs, per output, training an
     expect_equal(nrow(h3), 2L)
     expect_true(is.na(h3$accuracy_gc[1]) && !is.na(h3$accuracy_gc[2]))
     expect_true(is.na(h3$auroc_gc[2]))
-    ## a metric can be monitored by the callbacks
-    h4 <- fit(m, x, y, validation = list(x = xv, y = yv), epochs = 2, verbose = FALSE,
-              metrics = "mse", callbacks = earlyStopping(monitor = "val_mse", patience = 1))
-    expect_true("val_mse" %in% names(h4))
+    ## a metric can be monitored by the callbacks; scores are maximised (Keras' mode "auto"):
+    ## a learning rate too small to change AUROC never improves it, so training stops after
+    ## patience + 1 epochs; an error that falls does not stop it
+    n0 <- nrow(trainingHistory(m))
+    h4 <- fit(m, x, y, validation = list(x = xv, y = yv), epochs = 5, verbose = FALSE,
+              learningRate = 1e-12, optimizer = "sgd", metrics = "auroc",
+              callbacks = earlyStopping(monitor = "val_auroc", patience = 1, minDelta = 1e-3))
+    expect_equal(nrow(h4) - n0, 2L)
+    ## a rising AUROC improves, a rising MSE does not
+    stops <- function(monitor, values) {
+        cbs <- list(earlyStopping(monitor = monitor, patience = 1, restoreBestWeights = FALSE))
+        state <- list(list(best = NULL, wait = 0))
+        for (i in seq_along(values)) {
+            log <- list(epoch = i, loss = 1, lr = 1e-3)
+            log[[monitor]] <- values[i]
+            r <- GenomicDL:::.epochActions(cbs, state, log, m)
+            state <- r$state
+        }
+        r$action$stop
+    }
+    expect_false(stops("val_auroc", c(0.6, 0.7)))
+    expect_true(stops("val_mse", c(0.6, 0.7)))
+    expect_true(stops("accuracy", c(0.7, 0.6)))
+    expect_false(stops("mae", c(0.7, 0.6)))
     ## unknown metric names
     expect_gdl_error(fit(m, x, y, metrics = "acc", verbose = FALSE),
                      "unknown metric 'acc': use accuracy, mae, mse, auroc, aupr, pearson")
