@@ -201,6 +201,10 @@ cpp_bigwig_write <- function(path, names, lengths, intervals) {
     invisible(.Call(`_GenomicDL_cpp_bigwig_write`, path, names, lengths, intervals))
 }
 
+cpp_train_names <- function() {
+    .Call(`_GenomicDL_cpp_train_names`)
+}
+
 cpp_array_source <- function(x, nlc, targets, weights, batch_size, shuffle, seed) {
     .Call(`_GenomicDL_cpp_array_source`, x, nlc, targets, weights, batch_size, shuffle, seed)
 }
@@ -213,8 +217,8 @@ cpp_train_fit <- function(model, train, validation, opt, on_epoch, verbose) {
     .Call(`_GenomicDL_cpp_train_fit`, model, train, validation, opt, on_epoch, verbose)
 }
 
-cpp_train_evaluate <- function(model, source, losses, device, steps, workers, encode) {
-    .Call(`_GenomicDL_cpp_train_evaluate`, model, source, losses, device, steps, workers, encode)
+cpp_train_evaluate <- function(model, source, losses, device, steps, workers, encode, weighted, metrics) {
+    .Call(`_GenomicDL_cpp_train_evaluate`, model, source, losses, device, steps, workers, encode, weighted, metrics)
 }
 
 cpp_train_predict_source <- function(model, source, device, steps, workers, encode) {

@@ -69,28 +69,45 @@
 #' @param steps batches to use (default: all).
 #' @param device \code{"auto"}, \code{"cpu"} or \code{"cuda"}.
 #' @param layout layout of array data.
-#' @return A DataFrame with one row per output (and \code{"total"}): loss.
+#' @param weights weigh the losses by the data's sample weights (a
+#'   generator's \code{weighting}, or \code{list(x, y, weights)})?
+#'   \code{FALSE} by default, as keras_dna's \code{weights_eval}; the same
+#'   concept as \code{validationWeights} of \code{\link{fit}}. A weighted loss
+#'   is the mean over samples of weight x loss.
+#' @param metrics metrics as in \code{\link{fit}} (\code{"accuracy"},
+#'   \code{"mae"}, \code{"mse"}, \code{"auroc"}, \code{"aupr"},
+#'   \code{"pearson"}), over all values of each output, unweighted: one column
+#'   each (NA in the \code{"total"} row).
+#' @return A DataFrame with one row per output (and \code{"total"}): output,
+#'   loss (its name; "weighted sum" for the total of the outputs' losses times
+#'   their \code{lossWeights}), value, then one column per metric.
 #' @examples
 #' x <- oneHot(c("ACGTACGTAC", "TTTTACGTTT", "GGGGCCCCAA", "ACGTTTTTTT"))
 #' m <- sequentialModel(c(10, 4), list(layerConv1d(4, 3), layerGlobalMaxPool1d(),
 #'     layerDense(1, activation = "sigmoid")))
-#' evaluate(m, x, y = c(1, 0, 1, 0))
+#' evaluate(m, x, y = c(1, 0, 1, 0), metrics = c("accuracy", "mse"))
+#' ## sample weights count only when asked for
+#' evaluate(m, list(x = x, y = c(1, 0, 1, 0), weights = c(2, 1, 1, 1)), weights = TRUE)
 #' @export
 evaluate <- function(model, data, y = NULL, loss = NULL, lossWeights = NULL, steps = NULL,
                      device = "auto", layout = c("NLC", "NCL"), genome = NULL,
-                     annotations = NULL) {
+                     annotations = NULL, weights = FALSE, metrics = character()) {
     layout <- match.arg(layout)
+    weights <- .flag(weights, "weights")
+    metrics <- .metricNames(metrics)
     data <- .chromosomeData(model, data, y, genome, annotations)
     losses <- if (is.null(loss) && !is.null(model@handle$losses)) model@handle$losses
               else .lossSpec(model, loss, lossWeights)
     src <- .sourceOf(data, y, 128, FALSE, 1, layout, what = "data")
     v <- .native(cpp_train_evaluate(.modelPtr(model), src, losses, .resolveDevice(device),
                                     if (is.null(steps)) 0 else steps, .threads(),
-                                    .sequenceEncoding()))
+                                    .sequenceEncoding(), weights, metrics))
     on <- model@info$outputNames
     if (is.null(on)) on <- paste0("output", seq_along(model@spec$outputs))
-    S4Vectors::DataFrame(output = c("total", on), loss = c("weighted sum", losses$type),
-                         value = v)
+    r <- S4Vectors::DataFrame(output = c("total", on), loss = c("weighted sum", losses$type),
+                              value = v$losses)
+    for (m in metrics) r[[m]] <- c(NA_real_, v$metrics[[m]])
+    r
 }
 
 #' Area under the ROC or precision-recall curve

@@ -44,7 +44,7 @@
     if (length(loss) == 1L && nOut > 1L) loss <- rep(loss, nOut)
     if (length(loss) != nOut)
         .gdlStop("the model has ", nOut, " outputs; give one loss per output, not ", length(loss))
-    ok <- c("bce", "mse", "mae", "poisson", "mnll", "counts")
+    ok <- .trainNames()$losses
     bad <- setdiff(loss, ok)
     if (length(bad))
         .gdlStop("unknown loss '", bad[1L], "': use ", paste(ok, collapse = ", "))
@@ -55,17 +55,45 @@
     list(type = loss, weight = lossWeights, target = rep(NA_integer_, nOut))
 }
 
+## The losses and epoch metrics the core knows (one list, in src/core/train, read from there so
+## that R and C++ cannot drift).
+.trainNames <- function() .native(cpp_train_names())
+
+## Metric names for fit() / evaluate(): a character vector of known names, without repeats.
+.metricNames <- function(metrics) {
+    if (is.null(metrics)) return(character())
+    ok <- .trainNames()$metrics
+    if (!is.character(metrics) || anyNA(metrics))
+        .gdlStop("metrics must be a character vector of metric names: ", paste(ok, collapse = ", "))
+    bad <- setdiff(metrics, ok)
+    if (length(bad))
+        .gdlStop("unknown metric '", bad[1L], "': use ", paste(ok, collapse = ", "))
+    unique(metrics)
+}
+
+.flag <- function(x, what) {
+    if (!is.logical(x) || length(x) != 1L || is.na(x)) .gdlStop(what, " must be TRUE or FALSE")
+    x
+}
+
 #' Training callbacks
 #'
 #' \code{earlyStopping} stops when the monitored value has not improved by
 #' \code{minDelta} for \code{patience} epochs (and restores the best weights
 #' when asked); \code{modelCheckpoint} saves the model (\code{\link{saveModel}})
-#' after each epoch or only when the monitored value improves;
+#' after each epoch or only when the monitored value improves: a checkpoint is
+#' the archive \code{saveModel} writes (weights, architecture, data
+#' configuration, losses and the history up to and including that epoch),
+#' written atomically, so \code{loadModel(checkpoint)} predicts and rebuilds its
+#' generator as the saved model of the same weights;
 #' \code{reduceLROnPlateau} multiplies the learning rate by \code{factor} after
 #' \code{patience} epochs without improvement.
 #'
 #' @param monitor \code{"val_loss"} (falls back to \code{"loss"} without
-#'   validation data) or \code{"loss"}.
+#'   validation data), \code{"loss"}, or another column of the history (a
+#'   metric of \code{fit(metrics = )} such as \code{"val_auroc"}; as Keras'
+#'   mode "auto", higher is better for accuracy, auroc, aupr and pearson,
+#'   lower for losses, mae and mse); a name not in the history is an error.
 #' @param patience epochs without improvement.
 #' @param minDelta smallest change counted as an improvement.
 #' @param restoreBestWeights restore the weights of the best epoch at the end.
@@ -103,10 +131,11 @@ reduceLROnPlateau <- function(monitor = "val_loss", factor = 0.5, patience = 3, 
 ## Runs the callbacks after an epoch; returns the action for the C++ trainer.
 .epochActions <- function(callbacks, state, log, model) {
     act <- list(stop = FALSE, lr = -1, snapshot = FALSE, restore = FALSE)
+    ## signed so that lower is better (Keras' mode "auto": scores are maximised)
     value <- function(cb) {
         v <- log[[cb$monitor]]
-        if (is.null(v) || is.na(v)) v <- log$loss
-        v
+        if (is.null(v) || is.na(v)) return(log$loss)
+        if (grepl("accuracy|auroc|aupr|pearson", cb$monitor)) -v else v
     }
     for (i in seq_along(callbacks)) {
         cb <- callbacks[[i]]
@@ -163,9 +192,17 @@ reduceLROnPlateau <- function(monitor = "val_loss", factor = 0.5, patience = 3, 
 #' @param batchSize batch size for array data.
 #' @param optimizer \code{"adam"}, \code{"sgd"}, \code{"rmsprop"} or \code{"adamw"}.
 #' @param learningRate learning rate.
-#' @param loss loss per output: \code{"bce"}, \code{"mse"}, \code{"mae"},
-#'   \code{"poisson"}, \code{"mnll"} (multinomial profile) or \code{"counts"}
-#'   (MSE of log(1 + total counts), BPNet's counts loss). Default: the model's.
+#' @param loss loss per output: \code{"bce"} (binary cross-entropy of
+#'   probabilities, mean over tasks), \code{"cce"} (categorical cross-entropy
+#'   of class probabilities: a flat output of K >= 2 units with
+#'   \code{activation = "softmax"}; as Keras' \code{categorical_crossentropy},
+#'   each row is rescaled to sum 1 and clipped to [1e-7, 1 - 1e-7]; targets
+#'   one-hot, N x K, or one class index per sample, N or N x 1, \strong{0-based}
+#'   (0 to K - 1) as Keras' sparse categorical cross-entropy, so
+#'   \code{as.integer(factor) - 1}; other values are an error), \code{"mse"},
+#'   \code{"mae"}, \code{"poisson"}, \code{"mnll"} (multinomial profile) or
+#'   \code{"counts"} (MSE of log(1 + total counts), BPNet's counts loss).
+#'   Default: the model's.
 #' @param lossWeights weight of each output's loss (BPNet's counts lambda).
 #' @param callbacks a list of \code{\link{earlyStopping}},
 #'   \code{\link{modelCheckpoint}}, \code{\link{reduceLROnPlateau}}.
@@ -183,22 +220,50 @@ reduceLROnPlateau <- function(monitor = "val_loss", factor = 0.5, patience = 3, 
 #' @param workers prefetch threads (0: load batches synchronously).
 #' @param seed seed of the shuffling of array data and of dropout.
 #' @param layout layout of array data (\code{"NLC"} or \code{"NCL"}).
+#' @param metrics metrics recorded per epoch, on the training batches (the
+#'   outputs of each step's forward pass, as Keras) and on the validation data:
+#'   any of \code{"accuracy"} (binary: prediction > 0.5 against target >= 0.5;
+#'   for a \code{"cce"} output: the arg-max class against the true class),
+#'   \code{"mae"}, \code{"mse"}, \code{"auroc"}, \code{"aupr"} (average
+#'   precision), \code{"pearson"}. Each is computed in C++ over all the values of
+#'   an output (tasks and positions pooled, as Keras' metrics; per-task values
+#'   are \code{\link{auc}} and \code{\link{correlation}}), unweighted, skipping
+#'   NaN targets; a \code{"counts"} output is compared with log(1 + total
+#'   counts), a \code{"cce"} output with its one-hot labels, other outputs
+#'   as they are (an \code{"mnll"} output holds logits). An unknown name is
+#'   an error.
+#' @param validationWeights weigh the validation loss by the validation data's
+#'   sample weights (a generator's \code{weighting}, or \code{list(x, y,
+#'   weights)})? \code{FALSE} by default, as keras_dna's \code{weights_val};
+#'   training is always weighted by the training data's weights. The same
+#'   concept is \code{weights} of \code{\link{evaluate}}.
 #' @return The training history (a \code{TrainingHistory} DataFrame: epoch,
-#'   loss, val_loss, lr, seconds, and per-output losses for several outputs).
+#'   loss, val_loss, lr, seconds, samples, per-output losses
+#'   \code{loss_<output>} / \code{val_loss_<output>} for several outputs, and
+#'   for each metric \code{<metric>} and \code{val_<metric>}, suffixed
+#'   \code{_<output>} for several outputs; validation columns are NA without
+#'   validation data).
 #' @examples
 #' x <- oneHot(c("ACGTACGTAC", "TTTTACGTTT", "GGGGCCCCAA", "ACGTTTTTTT"))
 #' m <- sequentialModel(c(10, 4), list(layerConv1d(4, 3, activation = "relu"),
 #'     layerGlobalMaxPool1d(), layerDense(1, activation = "sigmoid")))
-#' h <- fit(m, x, y = c(1, 0, 1, 0), epochs = 2, batchSize = 2, verbose = FALSE)
+#' h <- fit(m, x, y = c(1, 0, 1, 0), epochs = 2, batchSize = 2, verbose = FALSE,
+#'     metrics = c("accuracy", "auroc"))
 #' h
+#' ## three classes: softmax output, categorical cross-entropy, 0-based labels
+#' m3 <- sequentialModel(c(10, 4), list(layerFlatten(), layerDense(3, activation = "softmax")))
+#' fit(m3, x, y = c(0, 2, 1, 0), loss = "cce", metrics = "accuracy", verbose = FALSE)
 #' @export
 fit <- function(model, generator, y = NULL, validation = NULL, epochs = 1,
                 stepsPerEpoch = NULL, validationSteps = NULL, batchSize = 32,
                 optimizer = c("adam", "sgd", "rmsprop", "adamw"), learningRate = 1e-3,
                 loss = NULL, lossWeights = NULL, callbacks = list(), device = "auto",
                 mixedPrecision = FALSE, verbose = TRUE, momentum = 0, weightDecay = 0,
-                workers = NULL, seed = 1, layout = c("NLC", "NCL")) {
+                workers = NULL, seed = 1, layout = c("NLC", "NCL"), metrics = character(),
+                validationWeights = FALSE) {
     if (!is(model, "SequenceModel")) .gdlStop("model must be a SequenceModel")
+    metrics <- .metricNames(metrics)
+    validationWeights <- .flag(validationWeights, "validationWeights")
     optimizer <- optimizer[1L]
     if (!optimizer %in% c("adam", "sgd", "rmsprop", "adamw"))
         .gdlStop("unknown optimizer '", optimizer, "': use adam, sgd, rmsprop or adamw")
@@ -233,37 +298,87 @@ fit <- function(model, generator, y = NULL, validation = NULL, epochs = 1,
                 workers = if (is.null(workers)) .threads() else as.integer(workers),
                 firstEpoch = if (is.null(old)) 0 else nrow(old), seed = seed,
                 threads = .threads(), mixedPrecision = mixedPrecision,
-                encode = .sequenceEncoding())
+                encode = .sequenceEncoding(), metrics = metrics,
+                validationWeights = validationWeights)
+    .checkMonitors(callbacks, model, metrics)
     state <- rep(list(list(best = NULL, wait = 0)), length(callbacks))
+    dataConfig <- .dataConfig(given, batchSize, valChromosomes)
+    done <- NULL
     onEpoch <- function(log) {
-        r <- .epochActions(callbacks, state, log, model)
+        ## the model as it stands after this epoch -- its data configuration, losses and
+        ## history so far -- so that a checkpoint is the archive saveModel() writes at the end
+        done <<- rbind(done, .historyFrame(log, model, metrics))
+        env$history <- .history(old, done)
+        env$losses <- losses
+        env$dataConfig <- dataConfig
+        r <- .epochActions(callbacks, state, as.list(done[nrow(done), , drop = FALSE]), model)
         state <<- r$state
         r$action
     }
     ptr <- .modelPtr(model)
     res <- .native(cpp_train_fit(ptr, src, val, opt, onEpoch, isTRUE(verbose)))
     .syncWeights(model)
-    h <- data.frame(epoch = res$epoch, loss = res$loss, val_loss = res$val_loss, lr = res$lr,
-                    seconds = res$seconds, samples = res$samples)
-    nOut <- length(model@spec$outputs)
-    if (nOut > 1L) {
-        on <- model@info$outputNames
-        if (is.null(on)) on <- paste0("output", seq_len(nOut))
-        for (k in seq_len(nOut)) {
-            h[[paste0("loss_", on[k])]] <- res$outputLoss[, k]
-            h[[paste0("val_loss_", on[k])]] <- res$valOutputLoss[, k]
-        }
-    }
-    if (!is.null(old)) h <- rbind(as.data.frame(old), h)
-    hist <- new("TrainingHistory", S4Vectors::DataFrame(h, check.names = FALSE))
+    hist <- .history(old, .historyFrame(res, model, metrics))
     env$history <- hist
     env$losses <- losses
-    env$dataConfig <- .dataConfig(given, batchSize, valChromosomes)
+    env$dataConfig <- dataConfig
     env$device <- res$device
     if (res$interrupted)
         warning("training interrupted; the model keeps its last completed step (",
                 res$steps, " steps)", call. = FALSE)
     hist
+}
+
+## History rows (data.frame) from the trainer's result or from one epoch's log: the same columns
+## either way (a checkpoint's history is the final one cut at its epoch).
+.historyFrame <- function(res, model, metrics) {
+    h <- data.frame(epoch = res$epoch, loss = res$loss, val_loss = res$val_loss, lr = res$lr,
+                    seconds = res$seconds, samples = res$samples)
+    nOut <- length(model@spec$outputs)
+    on <- model@info$outputNames
+    if (is.null(on)) on <- paste0("output", seq_len(nOut))
+    byOutput <- function(x) matrix(x, ncol = nOut)
+    if (nOut > 1L) {
+        for (k in seq_len(nOut)) {
+            h[[paste0("loss_", on[k])]] <- byOutput(res$outputLoss)[, k]
+            h[[paste0("val_loss_", on[k])]] <- byOutput(res$valOutputLoss)[, k]
+        }
+    }
+    for (m in metrics)
+        for (set in c("", "val_")) {
+            v <- byOutput(res[[if (nzchar(set)) "valMetrics" else "metrics"]][[m]])
+            if (nOut == 1L) h[[paste0(set, m)]] <- v[, 1L]
+            else for (k in seq_len(nOut)) h[[paste0(set, m, "_", on[k])]] <- v[, k]
+        }
+    h
+}
+
+## Callbacks monitor a column of the history: a misspelt one is an error before training, not a
+## silent fallback (only val_loss without validation data falls back to loss).
+.checkMonitors <- function(callbacks, model, metrics) {
+    nOut <- length(model@spec$outputs)
+    na <- matrix(NA_real_, 1L, nOut)
+    m <- stats::setNames(rep(list(na), length(metrics)), metrics)
+    cols <- names(.historyFrame(list(epoch = NA, loss = NA, val_loss = NA, lr = NA, seconds = NA,
+                                     samples = NA, outputLoss = na, valOutputLoss = na,
+                                     metrics = m, valMetrics = m), model, metrics))
+    cols <- setdiff(cols, c("epoch", "lr", "seconds", "samples"))
+    for (cb in callbacks)
+        if (!is.null(cb$monitor) && !cb$monitor %in% cols)
+            .gdlStop(cb$type, "(monitor = \"", cb$monitor, "\"): the history has no such column; ",
+                     "use one of ", paste(cols, collapse = ", "))
+}
+
+## The TrainingHistory of earlier fits followed by new rows; columns one of them lacks (metrics
+## asked for in one fit only) are NA there.
+.history <- function(old, h) {
+    if (!is.null(old)) {
+        old <- as.data.frame(old)
+        for (n in setdiff(names(h), names(old))) old[[n]] <- NA_real_
+        for (n in setdiff(names(old), names(h))) h[[n]] <- NA_real_
+        h <- rbind(old, h[names(old)])
+    }
+    new("TrainingHistory", S4Vectors::DataFrame(h, check.names = FALSE))
 }
 
 ## Where sequences are one-hot encoded: "auto" (by the loader on the CPU, on the device from

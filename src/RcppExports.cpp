@@ -677,6 +677,15 @@ BEGIN_RCPP
     return R_NilValue;
 END_RCPP
 }
+// cpp_train_names
+Rcpp::List cpp_train_names();
+RcppExport SEXP _GenomicDL_cpp_train_names() {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    rcpp_result_gen = Rcpp::wrap(cpp_train_names());
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_array_source
 SEXP cpp_array_source(SEXP x, bool nlc, Rcpp::List targets, SEXP weights, double batch_size, bool shuffle, double seed);
 RcppExport SEXP _GenomicDL_cpp_array_source(SEXP xSEXP, SEXP nlcSEXP, SEXP targetsSEXP, SEXP weightsSEXP, SEXP batch_sizeSEXP, SEXP shuffleSEXP, SEXP seedSEXP) {
@@ -719,8 +728,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_train_evaluate
-Rcpp::NumericVector cpp_train_evaluate(SEXP model, SEXP source, Rcpp::List losses, std::string device, double steps, int workers, std::string encode);
-RcppExport SEXP _GenomicDL_cpp_train_evaluate(SEXP modelSEXP, SEXP sourceSEXP, SEXP lossesSEXP, SEXP deviceSEXP, SEXP stepsSEXP, SEXP workersSEXP, SEXP encodeSEXP) {
+Rcpp::List cpp_train_evaluate(SEXP model, SEXP source, Rcpp::List losses, std::string device, double steps, int workers, std::string encode, bool weighted, std::vector<std::string> metrics);
+RcppExport SEXP _GenomicDL_cpp_train_evaluate(SEXP modelSEXP, SEXP sourceSEXP, SEXP lossesSEXP, SEXP deviceSEXP, SEXP stepsSEXP, SEXP workersSEXP, SEXP encodeSEXP, SEXP weightedSEXP, SEXP metricsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type model(modelSEXP);
@@ -730,7 +739,9 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< double >::type steps(stepsSEXP);
     Rcpp::traits::input_parameter< int >::type workers(workersSEXP);
     Rcpp::traits::input_parameter< std::string >::type encode(encodeSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_train_evaluate(model, source, losses, device, steps, workers, encode));
+    Rcpp::traits::input_parameter< bool >::type weighted(weightedSEXP);
+    Rcpp::traits::input_parameter< std::vector<std::string> >::type metrics(metricsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_train_evaluate(model, source, losses, device, steps, workers, encode, weighted, metrics));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -825,10 +836,11 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_bigwig_info", (DL_FUNC) &_GenomicDL_cpp_bigwig_info, 1},
     {"_GenomicDL_cpp_bigwig_values", (DL_FUNC) &_GenomicDL_cpp_bigwig_values, 7},
     {"_GenomicDL_cpp_bigwig_write", (DL_FUNC) &_GenomicDL_cpp_bigwig_write, 4},
+    {"_GenomicDL_cpp_train_names", (DL_FUNC) &_GenomicDL_cpp_train_names, 0},
     {"_GenomicDL_cpp_array_source", (DL_FUNC) &_GenomicDL_cpp_array_source, 7},
     {"_GenomicDL_cpp_source_info", (DL_FUNC) &_GenomicDL_cpp_source_info, 1},
     {"_GenomicDL_cpp_train_fit", (DL_FUNC) &_GenomicDL_cpp_train_fit, 6},
-    {"_GenomicDL_cpp_train_evaluate", (DL_FUNC) &_GenomicDL_cpp_train_evaluate, 7},
+    {"_GenomicDL_cpp_train_evaluate", (DL_FUNC) &_GenomicDL_cpp_train_evaluate, 9},
     {"_GenomicDL_cpp_train_predict_source", (DL_FUNC) &_GenomicDL_cpp_train_predict_source, 6},
     {"_GenomicDL_cpp_metric_columns", (DL_FUNC) &_GenomicDL_cpp_metric_columns, 3},
     {"_GenomicDL_cpp_metric_curve", (DL_FUNC) &_GenomicDL_cpp_metric_curve, 3},

@@ -42,7 +42,48 @@ Rcpp::NumericMatrix rows(const std::vector<std::vector<double>>& v, std::size_t 
   return m;
 }
 
+// Metric m of each output of one epoch: [output][metric] -> numeric(outputs); NA when the epoch
+// has no values (no validation data).
+Rcpp::NumericVector metric_of(const std::vector<std::vector<double>>& v, std::size_t m,
+                              std::size_t outputs) {
+  Rcpp::NumericVector out(static_cast<R_xlen_t>(outputs), NA_REAL);
+  for (std::size_t k = 0; k < outputs && k < v.size(); ++k)
+    if (m < v[k].size()) out[static_cast<R_xlen_t>(k)] = v[k][m];
+  return out;
+}
+
+// Per metric name, an epochs x outputs matrix of one of the history's metric fields.
+Rcpp::List metric_history(const std::vector<gdl::train::EpochLog>& h,
+                          const std::vector<std::string>& metrics, std::size_t outputs, bool val) {
+  Rcpp::List out(metrics.size());
+  for (std::size_t m = 0; m < metrics.size(); ++m) {
+    Rcpp::NumericMatrix x(static_cast<int>(h.size()), static_cast<int>(outputs));
+    for (std::size_t i = 0; i < h.size(); ++i) {
+      auto r = metric_of(val ? h[i].val_metrics : h[i].metrics, m, outputs);
+      for (std::size_t k = 0; k < outputs; ++k) x(i, k) = r[static_cast<R_xlen_t>(k)];
+    }
+    out[m] = x;
+  }
+  out.names() = Rcpp::wrap(metrics);
+  return out;
+}
+
+Rcpp::List metric_log(const std::vector<std::vector<double>>& v,
+                      const std::vector<std::string>& metrics, std::size_t outputs) {
+  Rcpp::List out(metrics.size());
+  for (std::size_t m = 0; m < metrics.size(); ++m) out[m] = metric_of(v, m, outputs);
+  out.names() = Rcpp::wrap(metrics);
+  return out;
+}
+
 }  // namespace
+
+// The names the core accepts: losses and epoch metrics (the R API checks against these).
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_train_names() {
+  return Rcpp::List::create(Rcpp::Named("losses") = Rcpp::wrap(gdl::train::loss_names()),
+                            Rcpp::Named("metrics") = Rcpp::wrap(gdl::train::epoch_metric_names()));
+}
 
 // x: R array (N x L x C with nlc, else N x C x L); targets: list of R arrays N x ... (N x tasks,
 // or N x Lout x tracks); weights: numeric(N) or NULL.
@@ -123,6 +164,8 @@ Rcpp::List cpp_train_fit(SEXP model, SEXP train, SEXP validation, Rcpp::List opt
   o.seed = static_cast<std::uint64_t>(Rcpp::as<double>(opt["seed"]));
   o.mixed_precision = Rcpp::as<bool>(opt["mixedPrecision"]);
   o.encode = Rcpp::as<std::string>(opt["encode"]);
+  o.validation_weights = Rcpp::as<bool>(opt["validationWeights"]);
+  o.metrics = Rcpp::as<std::vector<std::string>>(opt["metrics"]);
   gdl::nn::set_torch_threads(Rcpp::as<int>(opt["threads"]));
   std::size_t total_epochs = o.first_epoch + o.epochs;
 
@@ -150,9 +193,16 @@ Rcpp::List cpp_train_fit(SEXP model, SEXP train, SEXP validation, Rcpp::List opt
       if (!std::isnan(log.val_loss)) Rprintf(" - val_loss: %.4g", log.val_loss);
       Rprintf("%40s\n", "");
     }
+    // the whole history row of the epoch: callbacks (checkpoints) save the history so far
+    std::size_t k = o.losses.size();
     Rcpp::List l = Rcpp::List::create(
         Rcpp::Named("epoch") = static_cast<double>(log.epoch + 1), Rcpp::Named("loss") = log.loss,
-        Rcpp::Named("val_loss") = log.val_loss, Rcpp::Named("lr") = log.learning_rate);
+        Rcpp::Named("val_loss") = log.val_loss, Rcpp::Named("lr") = log.learning_rate,
+        Rcpp::Named("seconds") = log.seconds, Rcpp::Named("samples") = static_cast<double>(log.samples),
+        Rcpp::Named("outputLoss") = rows({log.output_losses}, k),
+        Rcpp::Named("valOutputLoss") = rows({log.val_output_losses}, k),
+        Rcpp::Named("metrics") = metric_log(log.metrics, o.metrics, k),
+        Rcpp::Named("valMetrics") = metric_log(log.val_metrics, o.metrics, k));
     Rcpp::List a = on_epoch(l);
     gdl::train::EpochAction act;
     act.stop = Rcpp::as<bool>(a["stop"]);
@@ -184,18 +234,29 @@ Rcpp::List cpp_train_fit(SEXP model, SEXP train, SEXP validation, Rcpp::List opt
       Rcpp::Named("interrupted") = r.interrupted, Rcpp::Named("device") = o.device,
       Rcpp::Named("steps") = static_cast<double>(r.steps),
       Rcpp::Named("skippedSteps") = static_cast<double>(r.skipped_steps),
-      Rcpp::Named("lossScale") = r.loss_scale);
+      Rcpp::Named("lossScale") = r.loss_scale,
+      Rcpp::Named("metrics") = metric_history(r.history, o.metrics, k, false),
+      Rcpp::Named("valMetrics") = metric_history(r.history, o.metrics, k, true));
 }
 
+// Losses (total, then per output) and metrics (a list per metric name: one value per output).
 // [[Rcpp::export(rng = false)]]
-Rcpp::NumericVector cpp_train_evaluate(SEXP model, SEXP source, Rcpp::List losses,
-                                       std::string device, double steps, int workers,
-                                       std::string encode) {
+Rcpp::List cpp_train_evaluate(SEXP model, SEXP source, Rcpp::List losses, std::string device,
+                              double steps, int workers, std::string encode, bool weighted,
+                              std::vector<std::string> metrics) {
   auto net = gdlr_network_of(model);
-  auto v = gdl::train::evaluate(*net, *gdlr::source_of(source), losses_from_r(losses),
-                                gdl::nn::resolve_device(device), static_cast<std::size_t>(steps),
-                                workers, encode);
-  return Rcpp::NumericVector(v.begin(), v.end());
+  gdl::train::EvalOptions o;
+  o.steps = static_cast<std::size_t>(steps);
+  o.workers = workers;
+  o.encode = encode;
+  o.weighted = weighted;
+  o.metrics = metrics;
+  auto specs = losses_from_r(losses);
+  auto v = gdl::train::evaluate(*net, *gdlr::source_of(source), specs,
+                                gdl::nn::resolve_device(device), o);
+  return Rcpp::List::create(
+      Rcpp::Named("losses") = Rcpp::NumericVector(v.losses.begin(), v.losses.end()),
+      Rcpp::Named("metrics") = metric_log(v.metrics, metrics, specs.size()));
 }
 
 // [[Rcpp::export(rng = false)]]

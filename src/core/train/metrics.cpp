@@ -1,10 +1,13 @@
 #include "train/metrics.hpp"
 
 #include <algorithm>
+#include <string>
 #include <cmath>
 #include <limits>
 #include <numeric>
 #include <utility>
+
+#include "common/error.hpp"
 
 namespace gdl {
 namespace train {
@@ -141,6 +144,86 @@ double spearman(Column a, Column b) {
   auto rx = average_ranks(x), ry = average_ranks(y);
   std::vector<float> fx(rx.begin(), rx.end()), fy(ry.begin(), ry.end());
   return pearson(Column{fx.data(), fx.size()}, Column{fy.data(), fy.size()});
+}
+
+const std::vector<std::string>& epoch_metric_names() {
+  static const std::vector<std::string> names{"accuracy", "mae", "mse", "auroc", "aupr", "pearson"};
+  return names;
+}
+
+void check_epoch_metric(const std::string& name) {
+  const auto& ok = epoch_metric_names();
+  if (std::find(ok.begin(), ok.end(), name) != ok.end()) return;
+  std::string list;
+  for (const auto& m : ok) list += (list.empty() ? "" : ", ") + m;
+  fail("unknown metric '", name, "': use ", list);
+}
+
+EpochMetrics::EpochMetrics(std::vector<std::string> metrics, bool categorical)
+    : metrics_(std::move(metrics)), categorical_(categorical) {
+  for (const auto& m : metrics_) {
+    check_epoch_metric(m);
+    if (m == "auroc" || m == "aupr" || m == "pearson") keep_pairs_ = true;
+  }
+}
+
+void EpochMetrics::add_element(float p, float y) {
+  if (std::isnan(y)) return;
+  n_ += 1;
+  double d = static_cast<double>(p) - y;
+  abs_ += std::abs(d);
+  sq_ += d * d;
+  if (!categorical_ && (p > 0.5f) == (y >= 0.5f)) correct_ += 1;
+  if (keep_pairs_) {
+    pred_.push_back(p);
+    target_.push_back(y);
+  }
+}
+
+void EpochMetrics::add(const float* pred, const float* target, std::size_t n, std::size_t width,
+                       std::size_t target_width) {
+  const bool indices = categorical_ && target_width == 1 && width > 1;
+  if (!indices && target_width != width)
+    fail("metrics: the output has ", width, " values per sample but its target ", target_width);
+  for (std::size_t i = 0; i < n; ++i) {
+    const float* p = pred + i * width;
+    const float* y = target + i * target_width;
+    if (categorical_) {
+      // the true class: the index given, or the largest entry of the one-hot row
+      double truth;
+      if (indices) truth = y[0];
+      else truth = static_cast<double>(std::max_element(y, y + width) - y);
+      if (std::isnan(truth) || (!indices && std::isnan(y[0]))) continue;
+      rows_ += 1;
+      if (static_cast<double>(std::max_element(p, p + width) - p) == truth) correct_ += 1;
+      for (std::size_t c = 0; c < width; ++c)
+        add_element(p[c], indices ? (static_cast<double>(c) == truth ? 1.0f : 0.0f) : y[c]);
+    } else {
+      for (std::size_t c = 0; c < width; ++c) add_element(p[c], y[c]);
+    }
+  }
+}
+
+std::vector<double> EpochMetrics::values() const {
+  std::vector<double> out;
+  Column p{pred_.data(), pred_.size()}, y{target_.data(), target_.size()};
+  for (const auto& m : metrics_) {
+    if (m == "accuracy") {
+      double d = categorical_ ? rows_ : n_;
+      out.push_back(d > 0 ? correct_ / d : kNaN);
+    } else if (m == "mae") {
+      out.push_back(n_ > 0 ? abs_ / n_ : kNaN);
+    } else if (m == "mse") {
+      out.push_back(n_ > 0 ? sq_ / n_ : kNaN);
+    } else if (m == "auroc") {
+      out.push_back(auroc(p, y));
+    } else if (m == "aupr") {
+      out.push_back(aupr(p, y));
+    } else {
+      out.push_back(pearson(p, y));
+    }
+  }
+  return out;
 }
 
 }  // namespace train

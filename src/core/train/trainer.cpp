@@ -6,6 +6,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -15,6 +16,7 @@
 #include "nn/network_impl.hpp"
 #include "train/device_batch.hpp"
 #include "train/fused_adam.hpp"
+#include "train/metrics.hpp"
 #include "train/precision.hpp"
 
 namespace gdl {
@@ -37,12 +39,41 @@ std::string shape_text(const std::vector<std::int64_t>& s) {
   return out + ")";
 }
 
-const char* kLosses[] = {"bce", "mse", "mae", "poisson", "mnll", "counts"};
-
 void check_loss(const std::string& t) {
-  for (auto* l : kLosses)
-    if (t == l) return;
-  fail("unknown loss '", t, "' (use bce, mse, mae, poisson, mnll or counts)");
+  const auto& ok = loss_names();
+  if (std::find(ok.begin(), ok.end(), t) != ok.end()) return;
+  std::string list;
+  for (const auto& l : ok) list += (list.empty() ? "" : ", ") + l;
+  fail("unknown loss '", t, "' (use ", list, ")");
+}
+
+// The counts target of an output of f values: log(1 + total counts), per track when the target
+// holds f tracks (positions x f), else of the whole target.
+torch::Tensor counts_target(const torch::Tensor& p, const torch::Tensor& target) {
+  auto n = p.size(0), f = p.size(1);
+  auto y = target.reshape({n, -1});
+  torch::Tensor total;
+  if (f > 1 && y.size(1) % f == 0) total = y.reshape({n, -1, f}).sum(1);
+  else total = y.sum(1, true);
+  if (total.size(1) != f) total = total.sum(1, true).expand({n, f});
+  return torch::log1p(total);
+}
+
+// Categorical cross-entropy of probabilities p (N x K) against one-hot rows or class indices.
+torch::Tensor categorical(const torch::Tensor& p, const torch::Tensor& y) {
+  // as Keras: rows rescaled to sum 1, then clipped (no log(0) from a saturated softmax)
+  auto logq = torch::log((p / p.sum(1, true)).clamp(1e-7, 1 - 1e-7));
+  auto k = p.size(1);
+  if (y.size(1) == 1 && k > 1) {
+    // Class indices arrive as floats: one host read per batch so that a wrong index is an
+    // error naming the fix, never a gather out of range (NaN fails the integer test too).
+    bool bad = ((y < 0) | (y > k - 1) | (y != torch::floor(y))).any().item<bool>();
+    if (bad)
+      fail("loss 'cce': the class labels must be integers 0 to ", k - 1,
+           " (0-based class indices, one per sample) or one-hot rows of ", k, " values");
+    return -logq.gather(1, y.to(torch::kLong)).squeeze(1);
+  }
+  return -(y * logq).sum(1);
 }
 
 // Per-sample loss (N) of one output.
@@ -51,16 +82,9 @@ torch::Tensor per_sample(const LossSpec& spec, const torch::Tensor& pred,
   auto n = pred.size(0);
   auto p = pred.reshape({n, -1});
   const auto& t = spec.type;
-  if (t == "counts") {
-    auto f = p.size(1);
-    auto y = target.reshape({n, -1});
-    torch::Tensor total;
-    if (f > 1 && y.size(1) % f == 0) total = y.reshape({n, -1, f}).sum(1);
-    else total = y.sum(1, true);
-    if (total.size(1) != f) total = total.sum(1, true).expand({n, f});
-    return (p - torch::log1p(total)).pow(2).mean(1);
-  }
+  if (t == "counts") return (p - counts_target(p, target)).pow(2).mean(1);
   auto y = target.reshape({n, -1});
+  if (t == "cce") return categorical(p, y);
   if (t == "bce") {
     auto q = p.clamp(1e-7, 1 - 1e-7);
     return -(y * torch::log(q) + (1 - y) * torch::log(1 - q)).mean(1);
@@ -111,15 +135,16 @@ Step to_tensors(data::Batch& b, const data::BatchShapes& shapes, const torch::De
 }
 
 // Weighted mean losses: [total, per output...] as tensors.
+// `weighted` false: the batch's sample weights are ignored (validation / evaluation unless asked).
 std::vector<torch::Tensor> losses_of(const std::vector<torch::Tensor>& outs, const Step& s,
                                      const std::vector<LossSpec>& specs,
-                                     const std::vector<int>& target_of) {
+                                     const std::vector<int>& target_of, bool weighted = true) {
   std::vector<torch::Tensor> out(1);
   for (std::size_t k = 0; k < outs.size(); ++k) {
     // float32 whatever precision the forward pass ran in (losses are sums of many terms)
     auto l = per_sample(specs[k], outs[k].to(torch::kFloat32),
                         s.targets[static_cast<std::size_t>(target_of[k])]);
-    if (s.weights.defined()) l = l * s.weights;
+    if (weighted && s.weights.defined()) l = l * s.weights;
     auto mean = l.mean();
     out.push_back(mean);
     auto weighted = mean * specs[k].weight;
@@ -176,10 +201,44 @@ struct DeviceScope {
   }
 };
 
-std::vector<double> run_evaluation(nn::GraphModule& g, const data::BatchSource& data,
-                                   const std::vector<LossSpec>& specs,
-                                   const std::vector<int>& target_of, const torch::Device& dev,
-                                   std::size_t steps, int workers, bool codes) {
+// Epoch metrics (train/metrics.hpp) of every output, fed with each batch's outputs copied to the
+// host; empty when no metric is asked for, so that training pays nothing for it.
+class OutputMetrics {
+ public:
+  OutputMetrics(const std::vector<std::string>& names, const std::vector<LossSpec>& specs)
+      : specs_(specs) {
+    if (names.empty()) return;
+    for (const auto& s : specs) per_output_.emplace_back(names, s.type == "cce");
+  }
+  void add(const std::vector<torch::Tensor>& outs, const Step& s, const std::vector<int>& target_of) {
+    if (per_output_.empty()) return;
+    torch::NoGradGuard ng;
+    for (std::size_t k = 0; k < outs.size(); ++k) {
+      auto p = outs[k].detach().to(torch::kFloat32).reshape({s.n, -1});
+      const auto& t = s.targets[static_cast<std::size_t>(target_of[k])];
+      // a counts output is scored against what its loss compares it with
+      auto y = specs_[k].type == "counts" ? counts_target(p, t) : t.reshape({s.n, -1});
+      auto ph = p.to(torch::kCPU).contiguous();
+      auto yh = y.to(torch::kCPU, torch::kFloat32).contiguous();
+      per_output_[k].add(ph.data_ptr<float>(), yh.data_ptr<float>(), static_cast<std::size_t>(s.n),
+                         static_cast<std::size_t>(ph.size(1)), static_cast<std::size_t>(yh.size(1)));
+    }
+  }
+  std::vector<std::vector<double>> values() const {
+    std::vector<std::vector<double>> v;
+    for (const auto& m : per_output_) v.push_back(m.values());
+    return v;
+  }
+
+ private:
+  std::vector<LossSpec> specs_;
+  std::vector<EpochMetrics> per_output_;
+};
+
+Evaluation run_evaluation(nn::GraphModule& g, const data::BatchSource& data,
+                          const std::vector<LossSpec>& specs, const std::vector<int>& target_of,
+                          const torch::Device& dev, std::size_t steps, int workers, bool codes,
+                          bool weighted, const std::vector<std::string>& metrics) {
   c10::InferenceMode no_grad;  // no autograd records, no version counters
   bool was_training = g.is_training();
   g.eval();
@@ -189,18 +248,21 @@ std::vector<double> run_evaluation(nn::GraphModule& g, const data::BatchSource& 
   if (steps == 0 || steps > total) steps = total;
   std::vector<double> sums(specs.size() + 1, 0.0);
   double n = 0;
+  OutputMetrics scores(metrics, specs);
   data::Prefetcher pf(source, prefetch_options(0, steps, workers, codes));
   for (std::size_t k = 0; k < steps; ++k) {
     auto& b = pf.next();
     auto s = to_tensors(b, shapes, dev, g.spec.inputs.size());
-    auto ls = losses_of(g.forward(s.inputs), s, specs, target_of);
+    auto outs = g.forward(s.inputs);
+    auto ls = losses_of(outs, s, specs, target_of, weighted);
     for (std::size_t i = 0; i < ls.size(); ++i) sums[i] += ls[i].item<double>() * s.n;
+    scores.add(outs, s, target_of);
     n += s.n;
     pf.release();
   }
   if (was_training) g.train();
   for (auto& v : sums) v = n > 0 ? v / n : kNaN;
-  return sums;
+  return Evaluation{sums, scores.values()};
 }
 
 }  // namespace
@@ -232,16 +294,31 @@ std::vector<int> check_shapes(const nn::Network& net, const data::BatchShapes& s
            shapes.targets.size(), " target(s)");
     target_of[k] = t;
     const auto& ts = shapes.targets[static_cast<std::size_t>(t)];
-    if (losses[k].type != "counts" && numel(ts) != numel(outs[k]))
+    if (losses[k].type == "cce") {
+      if (outs[k].size() != 1 || outs[k][0] < 2)
+        fail("output ", k + 1, " of the model has shape ", shape_text(outs[k]), ": loss 'cce' ",
+             "needs a flat output of K >= 2 class probabilities (a dense layer with activation = ",
+             "\"softmax\")");
+      if (numel(ts) != 1 && numel(ts) != outs[k][0])
+        fail("output ", k + 1, " of the model has ", outs[k][0], " classes but its target from ",
+             "the generator has shape ", shape_text(ts), ": give one-hot labels (", outs[k][0],
+             " values) or one 0-based class index per sample");
+    } else if (losses[k].type != "counts" && numel(ts) != numel(outs[k]))
       fail("output ", k + 1, " of the model has shape ", shape_text(outs[k]),
            " but its target from the generator has shape ", shape_text(ts));
   }
   return target_of;
 }
 
+const std::vector<std::string>& loss_names() {
+  static const std::vector<std::string> names{"bce", "cce", "mse", "mae", "poisson", "mnll", "counts"};
+  return names;
+}
+
 TrainResult fit(nn::Network& net, const data::BatchSource& train,
                 const data::BatchSource* validation, const TrainOptions& o,
                 const Callbacks& callbacks) {
+  for (const auto& m : o.metrics) check_epoch_metric(m);
   auto shapes = train.shapes();
   auto target_of = check_shapes(net, shapes, o.losses);
   if (validation) check_shapes(net, validation->shapes(), o.losses);
@@ -278,6 +355,7 @@ TrainResult fit(nn::Network& net, const data::BatchSource& train,
     log.learning_rate = get_lr(*opt);
     std::vector<double> sums(o.losses.size() + 1, 0.0);
     double n = 0, n_read = 0;
+    OutputMetrics scores(o.metrics, o.losses);
     // Loss sums (float64, loss x batch size) stay on the device and are read back only for the
     // progress shown and at the end of the epoch: on CUDA at most every 0.25 s, so that steps
     // are queued without waiting for each other; on the CPU a read is free, so at every step.
@@ -304,6 +382,8 @@ TrainResult fit(nn::Network& net, const data::BatchSource& train,
         }
         auto ls = losses_of(outs, s, o.losses, target_of);
         scaler.scaled(ls[0]).backward();
+        // scored on the outputs of the forward pass before this step's update, as Keras does
+        scores.add(outs, s, target_of);
         if (scaler.unscale(params)) opt->step();
         else ++result.skipped_steps;
         {
@@ -331,12 +411,14 @@ TrainResult fit(nn::Network& net, const data::BatchSource& train,
     log.samples = static_cast<std::size_t>(n);
     log.loss = n > 0 ? sums[0] / n : kNaN;
     for (std::size_t i = 1; i < sums.size(); ++i) log.output_losses.push_back(n > 0 ? sums[i] / n : kNaN);
+    log.metrics = scores.values();
     log.val_loss = kNaN;
     if (validation && !result.interrupted) {
       auto v = run_evaluation(g, *validation, o.losses, target_of, dev, o.validation_steps,
-                              o.workers, codes);
-      log.val_loss = v[0];
-      log.val_output_losses.assign(v.begin() + 1, v.end());
+                              o.workers, codes, o.validation_weights, o.metrics);
+      log.val_loss = v.losses[0];
+      log.val_output_losses.assign(v.losses.begin() + 1, v.losses.end());
+      log.val_metrics = v.metrics;
     }
     log.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     if (result.interrupted && n == 0) break;
@@ -360,15 +442,16 @@ TrainResult fit(nn::Network& net, const data::BatchSource& train,
   return result;
 }
 
-std::vector<double> evaluate(nn::Network& net, const data::BatchSource& source,
-                             const std::vector<LossSpec>& losses, const std::string& device,
-                             std::size_t steps, int workers, const std::string& encode) {
+Evaluation evaluate(nn::Network& net, const data::BatchSource& source,
+                    const std::vector<LossSpec>& losses, const std::string& device,
+                    const EvalOptions& o) {
   auto target_of = check_shapes(net, source.shapes(), losses);
+  for (const auto& m : o.metrics) check_epoch_metric(m);
   auto& g = *net.impl().module;
   auto dev = nn::torch_device(device);
   DeviceScope scope(g, dev);
-  return run_evaluation(g, source, losses, target_of, dev, steps, workers,
-                        encode_on_device(encode, dev));
+  return run_evaluation(g, source, losses, target_of, dev, o.steps, o.workers,
+                        encode_on_device(o.encode, dev), o.weighted, o.metrics);
 }
 
 Predictions predict_source(nn::Network& net, const data::BatchSource& data,

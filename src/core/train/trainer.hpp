@@ -2,8 +2,14 @@
 // interface (the bridge includes it without LibTorch); the loop lives in trainer.cpp.
 //
 // Losses (per output; a per-sample value, multiplied by the batch's per-sample weights when it
-// has them, averaged over the batch, then weighted and summed over outputs):
+// has them -- always in training, in validation and evaluation only when asked, as keras_dna's
+// weights_val / weights_eval -- averaged over the batch, then weighted and summed over outputs):
 //   "bce"     binary cross-entropy on probabilities (sigmoid outputs), mean over tasks
+//   "cce"     categorical cross-entropy on probabilities (a flat softmax output of K classes),
+//             -log p[true class]; as Keras' categorical_crossentropy each row is rescaled to sum 1
+//             and clipped to [1e-7, 1 - 1e-7]. Targets one-hot (K values per sample) or one class
+//             index per sample, 0-based (Keras' sparse categorical cross-entropy); an index
+//             outside 0..K-1 or not an integer is an error.
 //   "mse", "mae", "poisson" (y_pred - y log y_pred, Keras' Poisson) mean over elements
 //   "mnll"    multinomial negative log-likelihood of a profile: the output holds logits over
 //             positions x tracks, one softmax over all of them (BPReveal / bpnet-lite):
@@ -21,6 +27,9 @@
 
 namespace gdl {
 namespace train {
+
+// The loss names above, in the order the R API lists them (cpp_train_names reads this list).
+const std::vector<std::string>& loss_names();
 
 struct LossSpec {
   std::string type = "mse";
@@ -46,6 +55,8 @@ struct TrainOptions {
   int loss_scaling = -1;             // dynamic loss scale: -1 with float16 autocast, 0 off, 1 on
   std::size_t first_epoch = 0;       // epoch index given to the sources (continued training)
   std::uint64_t seed = 1;            // dropout etc.
+  bool validation_weights = false;   // weigh the validation loss by the source's weights
+  std::vector<std::string> metrics;  // epoch metrics (train/metrics.hpp), training and validation
 };
 
 struct EpochLog {
@@ -57,6 +68,8 @@ struct EpochLog {
   double learning_rate = 0;
   double seconds = 0;
   std::size_t samples = 0;
+  std::vector<std::vector<double>> metrics;      // [output][metric], over the epoch's batches
+  std::vector<std::vector<double>> val_metrics;  // [output][metric]; NaN without validation
 };
 
 struct StepProgress {
@@ -91,10 +104,22 @@ struct TrainResult {
 TrainResult fit(nn::Network& net, const data::BatchSource& train, const data::BatchSource* validation,
                 const TrainOptions& options, const Callbacks& callbacks);
 
-// Mean losses (total first, then one per output) over `steps` batches (0 = all) of epoch 0.
-std::vector<double> evaluate(nn::Network& net, const data::BatchSource& source,
-                             const std::vector<LossSpec>& losses, const std::string& device,
-                             std::size_t steps, int workers, const std::string& encode = "auto");
+struct EvalOptions {
+  std::size_t steps = 0;             // batches of epoch 0 (0 = all)
+  int workers = 2;
+  std::string encode = "auto";
+  bool weighted = false;             // weigh the losses by the source's sample weights
+  std::vector<std::string> metrics;  // train/metrics.hpp
+};
+
+struct Evaluation {
+  std::vector<double> losses;                // total first, then one per output (means)
+  std::vector<std::vector<double>> metrics;  // [output][metric]
+};
+
+Evaluation evaluate(nn::Network& net, const data::BatchSource& source,
+                    const std::vector<LossSpec>& losses, const std::string& device,
+                    const EvalOptions& options);
 
 // Predictions and targets over `steps` batches (0 = all) of epoch 0, in batch order.
 struct Predictions {

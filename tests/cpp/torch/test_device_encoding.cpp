@@ -137,7 +137,10 @@ TEST_CASE("training on base codes encoded on the device gives the host-encoded m
     REQUIRE(p.n == 160);
     CHECK(accuracy(p) > 0.85);
     outputs.push_back(p.outputs[0]);
-    auto e = train::evaluate(net, test_src, o.losses, "cpu", 0, 1, encode);
+    train::EvalOptions eo;
+    eo.workers = 1;
+    eo.encode = encode;
+    auto e = train::evaluate(net, test_src, o.losses, "cpu", eo).losses;
     CHECK(e[0] == Approx(r.history.back().val_loss).epsilon(1e-6));
   }
   CHECK(weights[0] == weights[1]);
