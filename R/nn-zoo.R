@@ -504,9 +504,9 @@ combinedModel <- function(inputLength, outputLength, filters = 64, layers = 9,
 #' @return \code{residual} (invisibly), updated in place: every copy of it
 #'   reads the combined model's weights.
 #' @examples
-#' bias <- bpnetModel(120, 50, filters = 4, layers = 2, inputFilterWidth = 11,
+#' bias <- bpnetModel(120, 88, filters = 4, layers = 2, inputFilterWidth = 11,
 #'                    outputFilterWidth = 11, heads = 1)
-#' cm <- combinedModel(120, 50, filters = 4, layers = 2, inputFilterWidth = 11,
+#' cm <- combinedModel(120, 88, filters = 4, layers = 2, inputFilterWidth = 11,
 #'                     outputFilterWidth = 11, bias = bias)
 #' residualWeights(cm$combined, cm$residual)  # already shared: nothing to do
 #' ## models saved and loaded separately
