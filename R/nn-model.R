@@ -14,7 +14,9 @@
 #'   \code{layers} (layer specs with 0-based input node ids), \code{outputs}.
 #' @slot info name, default losses (one per output), output names, seed.
 #' @slot handle environment holding the external pointer to the C++ network,
-#'   a copy of its weights, the training history and the data configuration.
+#'   a copy of its weights, the training history and the data configuration;
+#'   for a model whose network is a view on another's layers (the residual
+#'   model of \code{\link{combinedModel}}), that model too.
 #' @return A class definition; \code{SequenceModel} objects are made by the
 #'   builders and presets above.
 #' @exportClass SequenceModel
@@ -300,6 +302,13 @@ setMethod("show", "SequenceModel", function(object) {
     cat("  input:  ", paste(ins, collapse = ", "), "\n", sep = "")
     cat("  output: ", paste(outs, collapse = ", "), "  loss: ",
         paste(object@info$losses, collapse = ", "), "\n", sep = "")
+    src <- object@handle$viewOf
+    if (!is.null(src)) {
+        sh <- src@handle$history
+        cat("  weights shared with '", src@info$name, "'",
+            if (!is.null(sh) && nrow(sh) > 0) paste0(" (trained ", nrow(sh), " epoch(s))"), "\n",
+            sep = "")
+    }
     h <- object@handle$history
     if (!is.null(h) && nrow(h) > 0)
         cat("  trained: ", nrow(h), " epoch(s), last loss ", format(tail(h$loss, 1L), digits = 4),

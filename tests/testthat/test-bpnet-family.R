@@ -179,6 +179,8 @@ test_that("the residual model shares the combined model's weights: trained by fi
     ## no residualWeights() call: the residual predicts with the trained weights
     resAfter <- predict(cm$residual, te$x)
     expect_gt(max(abs(resAfter[[1L]] - resBefore[[1L]])), 1e-3)
+    expect_true(any(grepl("weights shared with 'bpnet_combined' (trained 3 epoch(s))",
+                          capture.output(show(cm$residual)), fixed = TRUE)))
     ## independent check: combined = trained residual + the (unchanged, frozen) bias model
     expect_identical(predict(tm, te$x), biasBefore)
     p <- expectCombined(cm, tm, te$x)
