@@ -141,6 +141,10 @@ cpp_model_copy_weights <- function(from, to, prefix, reverse) {
     .Call(`_GenomicDL_cpp_model_copy_weights`, from, to, prefix, reverse)
 }
 
+cpp_model_share_layers <- function(from, to) {
+    .Call(`_GenomicDL_cpp_model_share_layers`, from, to)
+}
+
 cpp_model_device <- function(device) {
     .Call(`_GenomicDL_cpp_model_device`, device)
 }

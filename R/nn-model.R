@@ -14,7 +14,9 @@
 #'   \code{layers} (layer specs with 0-based input node ids), \code{outputs}.
 #' @slot info name, default losses (one per output), output names, seed.
 #' @slot handle environment holding the external pointer to the C++ network,
-#'   a copy of its weights, the training history and the data configuration.
+#'   a copy of its weights, the training history and the data configuration;
+#'   for a model whose network is a view on another's layers (the residual
+#'   model of \code{\link{combinedModel}}), that model too.
 #' @return A class definition; \code{SequenceModel} objects are made by the
 #'   builders and presets above.
 #' @exportClass SequenceModel
@@ -200,13 +202,49 @@ functionalModel <- function(inputs, outputs, name = "functional", loss = NULL, s
 .validPtr <- function(p) is(p, "externalptr") && !identical(p, new("externalptr"))
 
 ## The external pointer of a model, rebuilt from spec + weights when invalid (after readRDS).
+## A view (.shareNetwork) is re-linked to its source's network whenever that is not the one it
+## was linked to (the source rebuilt after readRDS, or replaced).
 .modelPtr <- function(model) {
     env <- model@handle
     if (!.validPtr(env$ptr)) {
         env$ptr <- .native(cpp_model_build(model@spec, model@info$seed))
         if (!is.null(env$weights)) .native(cpp_model_load_state(env$ptr, env$weights))
     }
+    if (!is.null(env$viewOf)) {
+        src <- .modelPtr(env$viewOf)
+        ## identical() compares the addresses; viewPtr holds the old pointer object, so that its
+        ## address cannot be reused by a new network while the link is remembered.
+        if (!identical(src, env$viewPtr)) {
+            .native(cpp_model_share_layers(src, env$ptr))
+            env$viewPtr <- src
+        }
+    }
     env$ptr
+}
+
+## Makes `model`'s network a view on `source`'s layers of the same names (BPNet's residual
+## model on the residual part of its combined model): the two networks then hold the very same
+## torch tensors. Why a view rather than copying weights (or syncing lazily before each use):
+## whatever changes the tensors -- fit() of either model, a callback restoring the best epoch,
+## loading weights -- is seen by both at once, with nothing to remember to call and no copy
+## that can be one step behind; fit(residual) cannot be undone by a later sync from the source.
+## The link is kept in the handle (viewOf: the source model, viewPtr: the source network the
+## view was made on) so that it survives readRDS (.modelPtr re-links); saveModel() writes
+## either model's current weights as a standalone model, and loadModel() gives a standalone
+## one (residualWeights() links two loaded models again).
+.shareNetwork <- function(model, source) {
+    if (identical(model@handle, source@handle)) .gdlStop("a model cannot be a view on itself")
+    env <- model@handle
+    src <- .modelPtr(source)
+    own <- if (.validPtr(env$ptr)) env$ptr else {
+        env$viewOf <- NULL  # rebuild the model's own network first, then link it
+        .modelPtr(model)
+    }
+    .native(cpp_model_share_layers(src, own))
+    env$viewOf <- source
+    env$viewPtr <- src
+    .syncWeights(model)
+    invisible(model)
 }
 
 .layerTable <- function(model) {
@@ -267,6 +305,13 @@ setMethod("show", "SequenceModel", function(object) {
     cat("  input:  ", paste(ins, collapse = ", "), "\n", sep = "")
     cat("  output: ", paste(outs, collapse = ", "), "  loss: ",
         paste(object@info$losses, collapse = ", "), "\n", sep = "")
+    src <- object@handle$viewOf
+    if (!is.null(src)) {
+        sh <- src@handle$history
+        cat("  weights shared with '", src@info$name, "'",
+            if (!is.null(sh) && nrow(sh) > 0) paste0(" (trained ", nrow(sh), " epoch(s))"), "\n",
+            sep = "")
+    }
     h <- object@handle$history
     if (!is.null(h) && nrow(h) > 0)
         cat("  trained: ", nrow(h), " epoch(s), last loss ", format(tail(h$loss, 1L), digits = 4),
@@ -397,8 +442,13 @@ setMethod("predict", "SequenceModel", function(object, x, layout = c("NLC", "NCL
 }
 
 ## Keeps a copy of the weights beside the pointer so that a model reloaded by readRDS (whose
-## pointer is then invalid) is rebuilt with them.
+## pointer is then invalid) is rebuilt with them. A view shares its tensors with its source,
+## whose copy is then refreshed too (a view rebuilt after readRDS takes its tensors from the
+## source, so the source's copy is the one that must be current; the view's own copy only
+## serves if the link is dropped).
 .syncWeights <- function(model) {
-    model@handle$weights <- .native(cpp_model_state(.modelPtr(model)))
+    env <- model@handle
+    env$weights <- .native(cpp_model_state(.modelPtr(model)))
+    if (!is.null(env$viewOf)) .syncWeights(env$viewOf)
     invisible(model)
 }

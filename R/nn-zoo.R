@@ -112,25 +112,95 @@ deepbindNetwork <- function(inputLength = 101, filters = 16, kernelSize = 24,
 ### BPNet family (BPReveal's soloModel, transformationModel, combinedModel)
 ###
 
-## Heads as BPReveal's JSON head lists: head-name, num-tasks, profile-loss-weight,
-## counts-loss-weight, use-bias-counts (camelCase names accepted too).
+## The fields of a head: BPReveal's JSON names first, then camelCase, then the normalised
+## names .heads() returns. Models keep the normalised form in info$heads, and it is what
+## transformationModel() and combinedModel() take by default: it has to parse back unchanged.
+.headFields <- list(name = c("head-name", "headName", "name"),
+                    tasks = c("num-tasks", "numTasks", "tasks"),
+                    profileWeight = c("profile-loss-weight", "profileLossWeight", "profileWeight"),
+                    countsWeight = c("counts-loss-weight", "countsLossWeight", "countsWeight"),
+                    useBiasCounts = c("use-bias-counts", "useBiasCounts"))
+
+## Heads as BPReveal's head lists (or a number of tasks for one head), normalised to
+## list(name, tasks, profileWeight, countsWeight, useBiasCounts) per head.
 .heads <- function(heads) {
-    if (is.numeric(heads)) heads <- list(list(`num-tasks` = heads))
-    if (!is.list(heads) || length(heads) == 0L) .gdlStop("heads must be a list of head lists")
+    if (is.numeric(heads) && length(heads) == 1L) heads <- list(list(tasks = heads))
+    if (!is.list(heads) || length(heads) == 0L)
+        .gdlStop("heads must be a list of heads as BPReveal's head-list (list(list(\"head-name\" = ",
+                 "\"chip\", \"num-tasks\" = 2, ...))) or a number of tasks for one head")
+    ## one head given alone, not in a list of heads
     if (!is.null(names(heads)) && !is.list(heads[[1L]])) heads <- list(heads)
-    get <- function(h, a, b, default) {
-        v <- h[[a]]
-        if (is.null(v)) v <- h[[b]]
-        if (is.null(v)) default else v
-    }
-    lapply(seq_along(heads), function(i) {
+    known <- unlist(.headFields, use.names = FALSE)
+    out <- lapply(seq_along(heads), function(i) {
         h <- heads[[i]]
-        list(name = as.character(get(h, "head-name", "headName", paste0("head", i))),
-             tasks = .count(get(h, "num-tasks", "numTasks", 1), "num-tasks"),
-             profileWeight = as.numeric(get(h, "profile-loss-weight", "profileLossWeight", 1)),
-             countsWeight = as.numeric(get(h, "counts-loss-weight", "countsLossWeight", 100)),
-             useBiasCounts = isTRUE(get(h, "use-bias-counts", "useBiasCounts", FALSE)))
+        if (!is.list(h) || (length(h) && is.null(names(h))))
+            .gdlStop("head ", i, " must be a named list (head-name, num-tasks, ...)")
+        bad <- setdiff(names(h), known)
+        if (length(bad))
+            .gdlStop("head ", i, ": unknown field(s) ", paste0("'", bad, "'", collapse = ", "),
+                     "; a head takes ", paste(vapply(.headFields, `[`, "", 1L), collapse = ", "),
+                     if ("counts-loss-frac-target" %in% bad)
+                         " (BPReveal's adaptive counts-loss-frac-target is not supported: give counts-loss-weight)")
+        get <- function(field, default) {
+            for (a in .headFields[[field]]) if (!is.null(h[[a]])) return(h[[a]])
+            default
+        }
+        name <- get("name", paste0("head", i))
+        if (!is.character(name) || length(name) != 1L || is.na(name) || !nzchar(name) ||
+            grepl(".", name, fixed = TRUE))
+            .gdlStop("head ", i, ": head-name must be one non-empty string without '.', not ",
+                     deparse(name)[1L])
+        weight <- function(field, default, what) {
+            w <- get(field, default)
+            if (!is.numeric(w) || length(w) != 1L || !is.finite(w) || w < 0)
+                .gdlStop("head '", name, "': ", what, " must be a number >= 0, not ", deparse(w)[1L])
+            as.numeric(w)
+        }
+        useBias <- get("useBiasCounts", FALSE)
+        if (!is.logical(useBias) || length(useBias) != 1L || is.na(useBias))
+            .gdlStop("head '", name, "': use-bias-counts must be TRUE or FALSE, not ",
+                     deparse(useBias)[1L])
+        list(name = name, tasks = .count(get("tasks", 1), paste0("head '", name, "': num-tasks")),
+             profileWeight = weight("profileWeight", 1, "profile-loss-weight"),
+             countsWeight = weight("countsWeight", 100, "counts-loss-weight"),
+             useBiasCounts = useBias)
     })
+    nm <- vapply(out, function(h) h$name, "")
+    if (anyDuplicated(nm))
+        .gdlStop("head names must be unique: '", nm[anyDuplicated(nm)], "' is given twice")
+    out
+}
+
+## The heads a model built on `model` takes by default: those it was built with.
+.headsOf <- function(model, what) {
+    h <- model@info$heads
+    if (is.null(h))
+        .gdlStop(what, " has no BPNet heads (not built by bpnetModel(), transformationModel() or ",
+                 "combinedModel()): give heads")
+    h
+}
+
+## Checks that a solo / transformation / bias model's outputs are those of `heads` (profiles of
+## outputLength x tasks, then one log count per head), so that a mismatch is named here rather
+## than by a layer deep in the new graph.
+.checkHeadOutputs <- function(model, heads, what, outputLength = NULL) {
+    shapes <- outputShapes(model)
+    k <- length(heads)
+    if (length(shapes) != 2L * k)
+        .gdlStop(what, " has ", length(shapes), " outputs; ", k, " head(s) need ", 2L * k,
+                 " (profiles, then counts)")
+    for (i in seq_len(k)) {
+        p <- shapes[[i]]
+        if (length(p) != 2L || p[2L] != heads[[i]]$tasks)
+            .gdlStop("head '", heads[[i]]$name, "' has ", heads[[i]]$tasks, " task(s), but profile ",
+                     "output ", i, " of ", what, " has shape (", paste(p, collapse = ", "), ")")
+        if (!is.null(outputLength) && p[1L] != outputLength)
+            .gdlStop(what, " predicts profiles of ", p[1L], " bp for head '", heads[[i]]$name,
+                     "', not outputLength = ", outputLength)
+        if (!identical(as.numeric(shapes[[k + i]]), 1))
+            .gdlStop("counts output ", k + i, " of ", what, " must be one log count per sample")
+    }
+    invisible(TRUE)
 }
 
 ## The BPNet tower on node `x`; returns the output nodes (profiles, then counts).
@@ -161,10 +231,16 @@ deepbindNetwork <- function(inputLength = 101, filters = 16, kernelSize = 24,
     c(profiles, counts)
 }
 
+## BPReveal's losses per head: the profile MNLL weighted by profile-loss-weight and the counts
+## MSE weighted by counts-loss-weight; outputs are all profiles, then all counts. Each counts
+## output reads the profile target of its own head (the trainer's default would pair it with the
+## output before it, the last head's profile).
 .bpnetLosses <- function(heads) {
-    list(loss = c(rep("mnll", length(heads)), rep("counts", length(heads))),
+    k <- length(heads)
+    list(loss = c(rep("mnll", k), rep("counts", k)),
          weights = c(vapply(heads, function(h) h$profileWeight, 0),
                      vapply(heads, function(h) h$countsWeight, 0)),
+         targets = c(seq_len(k), seq_len(k)),
          names = c(paste0("profile_", vapply(heads, function(h) h$name, "")),
                    paste0("counts_", vapply(heads, function(h) h$name, ""))))
 }
@@ -177,41 +253,79 @@ deepbindNetwork <- function(inputLength = 101, filters = 16, kernelSize = 24,
 #' input, then per head a valid profile convolution of width
 #' \code{outputFilterWidth} with one channel per task (logits, loss
 #' \code{"mnll"}) and global average pooling -> Dense(1) log counts (loss
-#' \code{"counts"}, weighted by the head's \code{counts-loss-weight}). The
-#' input length must be at least \code{outputLength + (inputFilterWidth - 1) +
-#' (2^(layers + 2) - 4) + (outputFilterWidth - 1)}; a longer input is cropped
-#' with a warning.
+#' \code{"counts"}). The input length must be at least \code{outputLength +
+#' (inputFilterWidth - 1) + (2^(layers + 2) - 4) + (outputFilterWidth - 1)}; a
+#' longer input is cropped with a warning. The outputs are all the profiles,
+#' then all the counts, in the order of the heads, named \code{profile_<head>}
+#' and \code{counts_<head>}.
 #'
 #' \code{transformationModel} freezes a solo (bias) model and learns a simple
-#' function of its outputs: \code{"passthrough"} or \code{"simple"} with types
-#' \code{"linear"} (m x + b), \code{"sigmoid"} and \code{"relu"} (linear ->
-#' activation -> linear), several types summed.
+#' function of its outputs, as BPReveal's transformation model: the
+#' specification \code{list(name = "passthrough")} (the output unchanged) or
+#' \code{list(name = "simple", types = c(...))} with types \code{"linear"}
+#' (\eqn{m x + b}), \code{"sigmoid"} and \code{"relu"} (linear -> activation ->
+#' linear), several types summed. On profiles the function applies at each
+#' position across the head's tasks. By default it keeps the solo model's
+#' heads (names, tasks, loss weights).
 #'
 #' \code{combinedModel} builds a residual BPNet beside a frozen bias model (a
-#' transformation or solo model) on the same input; the profile logits are
-#' added, and the counts combined as \code{log(exp(a) + exp(b))} for heads with
-#' \code{use-bias-counts}. It returns \code{list(combined, residual, solo)};
-#' train \code{combined}, then use \code{residual} (which shares nothing with
-#' the trained combined network: copy its weights with
-#' \code{\link{residualWeights}}).
+#' transformation or solo model) on the same input (the bias input is
+#' centre-cropped when the bias model takes less); the profile logits are
+#' added, and for heads with \code{use-bias-counts} the counts are combined as
+#' \code{log(exp(a) + exp(b))} (else the residual counts are the output). By
+#' default it takes the bias model's heads. It returns \code{list(combined,
+#' residual, solo)}: train \code{combined}; \code{residual} is the bias-free
+#' model and shares its weights with the residual part of \code{combined} (the
+#' same tensors, not a copy), so it predicts with the trained weights as soon
+#' as \code{fit(combined, ...)} returns (and training \code{residual} would
+#' change \code{combined} too). \code{\link{residualWeights}} links or copies
+#' them for models loaded separately. \code{\link{saveModel}} writes either
+#' one as a standalone model.
+#'
+#' Losses are BPReveal's, per head: the profile MNLL times the head's
+#' \code{profile-loss-weight} plus the counts loss times its
+#' \code{counts-loss-weight}; \code{\link{fit}} and \code{\link{evaluate}} use
+#' these weights (\code{model@info$lossWeights}) unless given
+#' \code{lossWeights}. Each counts output is compared with the profile target
+#' of its own head.
 #'
 #' @param inputLength,outputLength input and profile lengths.
 #' @param filters,layers filters per layer and number of dilated layers.
 #' @param inputFilterWidth,outputFilterWidth widths of the first and profile
 #'   convolutions.
-#' @param heads a list of heads as BPReveal's JSON: \code{list(list("head-name" =
-#'   "chip", "num-tasks" = 2, "profile-loss-weight" = 1, "counts-loss-weight" =
-#'   100))}, or a number of tasks for one head.
+#' @param heads a list of heads as BPReveal's head-list JSON:
+#'   \code{list(list("head-name" = "chip", "num-tasks" = 2,
+#'   "profile-loss-weight" = 1, "counts-loss-weight" = 100, "use-bias-counts" =
+#'   FALSE))} (defaults as shown; camelCase names such as \code{numTasks}, and
+#'   the normalised form a model keeps in \code{model@info$heads}, are
+#'   accepted too), or a number of tasks for one head. \code{transformationModel}
+#'   and \code{combinedModel} take by default the heads of \code{solo} or
+#'   \code{bias}.
 #' @param solo,bias a BPNet \code{SequenceModel} (solo or transformation).
-#' @param profileTransform,countsTransform \code{"passthrough"}, \code{"simple"}
-#'   or a character vector of types (\code{"linear"}, \code{"sigmoid"},
-#'   \code{"relu"}) for a simple transform.
+#' @param profileTransform,countsTransform a transformation as BPReveal's
+#'   \code{profile-architecture} / \code{counts-architecture}:
+#'   \code{list(name = "simple", types = c("linear", "sigmoid"))} or
+#'   \code{list(name = "passthrough")}; also \code{"passthrough"},
+#'   \code{"simple"} (one linear type) or a character vector of types.
 #' @param seed seed of the parameter initialisation.
 #' @return A \code{SequenceModel}; \code{combinedModel} a list of three.
 #' @examples
 #' m <- bpnetModel(3092, 1000, filters = 8, layers = 9, inputFilterWidth = 25,
 #'                 outputFilterWidth = 25, heads = 2)
 #' outputShapes(m)
+#' ## BPReveal's three models on 120 bp (88 bp profiles), two heads
+#' heads <- list(list("head-name" = "chip", "num-tasks" = 2, "counts-loss-weight" = 10),
+#'               list("head-name" = "input", "num-tasks" = 1, "use-bias-counts" = TRUE))
+#' solo <- bpnetModel(120, 88, filters = 4, layers = 2, inputFilterWidth = 11,
+#'                    outputFilterWidth = 11, heads = heads)
+#' tm <- transformationModel(solo,
+#'                           list(name = "simple", types = c("linear", "sigmoid")),
+#'                           list(name = "passthrough"))
+#' vapply(tm@info$heads, function(h) h$tasks, 0)
+#' cm <- combinedModel(120, 88, filters = 4, layers = 2, inputFilterWidth = 11,
+#'                     outputFilterWidth = 11, bias = tm)
+#' outputShapes(cm$combined)
+#' cm$combined@info$lossWeights
 #' @export
 bpnetModel <- function(inputLength, outputLength, filters = 64, layers = 9,
                        inputFilterWidth = 25, outputFilterWidth = 25, heads = 2, seed = 1) {
@@ -239,11 +353,57 @@ bpnetModel <- function(inputLength, outputLength, filters = 64, layers = 9,
     nodes[model@spec$outputs + 1L]
 }
 
-.transform <- function(node, spec, units, name) {
-    if (identical(spec, "passthrough")) return(node)
-    types <- if (identical(spec, "simple")) "linear" else spec
-    bad <- setdiff(types, c("linear", "sigmoid", "relu"))
-    if (length(bad)) .gdlStop("unknown transformation type(s): ", paste(bad, collapse = ", "))
+.transformTypes <- c("linear", "sigmoid", "relu")
+
+## A transformation specification (BPReveal's profile-architecture / counts-architecture,
+## or the short forms) -> its types; character(0) for a passthrough.
+.transformSpec <- function(spec, what) {
+    if (is.list(spec)) {
+        if (length(spec) && is.null(names(spec)))
+            .gdlStop(what, " must be a named list such as list(name = \"simple\", types = ",
+                     "c(\"linear\", \"sigmoid\")) or list(name = \"passthrough\")")
+        bad <- setdiff(names(spec), c("name", "types"))
+        if (length(bad))
+            .gdlStop(what, ": unknown field(s) ", paste0("'", bad, "'", collapse = ", "),
+                     " of a transformation specification; use name and types")
+        name <- spec$name
+        if (!is.character(name) || length(name) != 1L || is.na(name))
+            .gdlStop(what, ": name must be \"simple\" or \"passthrough\", not ", deparse(name)[1L])
+        types <- spec$types
+        if (is.list(types)) types <- unlist(types)  # JSON arrays read as lists
+        if (is.null(types)) types <- character(0)
+    } else if (is.character(spec) && length(spec) >= 1L && !anyNA(spec)) {
+        name <- if (identical(spec, "passthrough")) "passthrough" else "simple"
+        types <- if (name == "passthrough" || identical(spec, "simple")) character(0) else spec
+    } else {
+        .gdlStop(what, " must be a transformation specification such as list(name = \"simple\", ",
+                 "types = c(\"linear\", \"sigmoid\")), \"passthrough\" or types, not ",
+                 deparse(spec)[1L])
+    }
+    if (!name %in% c("simple", "passthrough"))
+        .gdlStop(what, ": unknown transformation '", name, "'; use \"simple\" or \"passthrough\"")
+    if (!is.character(types) || anyNA(types))
+        .gdlStop(what, ": types must be a character vector of ",
+                 paste0("\"", .transformTypes, "\"", collapse = ", "))
+    if (name == "passthrough") {
+        if (length(types))
+            .gdlStop(what, ": a passthrough transformation takes no types (given ",
+                     paste(types, collapse = ", "), ")")
+        return(character(0))
+    }
+    ## "simple" alone: BPReveal's plainest transform, one linear function
+    if (!length(types)) types <- "linear"
+    bad <- setdiff(types, .transformTypes)
+    if (length(bad))
+        .gdlStop(what, ": unknown transformation type(s) ", paste0("'", bad, "'", collapse = ", "),
+                 "; use ", paste0("\"", .transformTypes, "\"", collapse = ", "))
+    if (anyDuplicated(types))
+        .gdlStop(what, ": type '", types[anyDuplicated(types)], "' is given twice")
+    types
+}
+
+.transform <- function(node, types, units, name) {
+    if (!length(types)) return(node)
     parts <- lapply(types, function(t) {
         if (t == "linear") return(connect(layerDense(units, name = paste0(name, "_linear")), node))
         h <- connect(layerDense(units, activation = t, name = paste0(name, "_", t, "_in")), node)
@@ -255,17 +415,19 @@ bpnetModel <- function(inputLength, outputLength, filters = 64, layers = 9,
 #' @rdname bpnetModel
 #' @export
 transformationModel <- function(solo, profileTransform = "simple", countsTransform = "simple",
-                                heads = solo@info$heads, seed = 1) {
+                                heads = NULL, seed = 1) {
     if (!is(solo, "SequenceModel")) .gdlStop("solo must be a SequenceModel")
-    heads <- .heads(heads)
+    heads <- .heads(if (is.null(heads)) .headsOf(solo, "the solo model") else heads)
+    profileTypes <- .transformSpec(profileTransform, "profileTransform")
+    countsTypes <- .transformSpec(countsTransform, "countsTransform")
+    .checkHeadOutputs(solo, heads, "the solo model")
     inLen <- rev(solo@spec$inputs[[1L]])[1L]
     dna <- layerInput(c(inLen, 4))
     so <- .replayModel(solo, dna, "solo_")
     k <- length(heads)
-    if (length(so) != 2L * k) .gdlStop("the solo model has ", length(so), " outputs for ", k, " heads")
-    outs <- c(lapply(seq_len(k), function(i) .transform(so[[i]], profileTransform, heads[[i]]$tasks,
+    outs <- c(lapply(seq_len(k), function(i) .transform(so[[i]], profileTypes, heads[[i]]$tasks,
                                                         paste0("tprofile_", heads[[i]]$name))),
-              lapply(seq_len(k), function(i) .transform(so[[k + i]], countsTransform, 1,
+              lapply(seq_len(k), function(i) .transform(so[[k + i]], countsTypes, 1,
                                                         paste0("tcounts_", heads[[i]]$name))))
     l <- .bpnetLosses(heads)
     names(outs) <- l$names
@@ -273,10 +435,12 @@ transformationModel <- function(solo, profileTransform = "simple", countsTransfo
     .withHeads(m, l, heads, from = solo, prefix = "solo_")
 }
 
-## A BPNet-family model's loss weights and heads; with `from`, the weights of `from` copied into
-## the layers named `prefix`... (the solo or bias part it embeds).
+## A BPNet-family model's losses (weights and counts targets per head) and heads; with `from`,
+## the weights of `from` copied into the layers named `prefix`... (the solo or bias part it
+## embeds).
 .withHeads <- function(m, l, heads, from = NULL, prefix = NULL) {
     m@info$lossWeights <- l$weights
+    m@info$lossTargets <- l$targets
     m@info$heads <- heads
     if (!is.null(from)) {
         .native(cpp_model_copy_weights(.modelPtr(from), .modelPtr(m), prefix, FALSE))
@@ -288,10 +452,12 @@ transformationModel <- function(solo, profileTransform = "simple", countsTransfo
 #' @rdname bpnetModel
 #' @export
 combinedModel <- function(inputLength, outputLength, filters = 64, layers = 9,
-                          inputFilterWidth = 25, outputFilterWidth = 25, heads = 2, bias,
+                          inputFilterWidth = 25, outputFilterWidth = 25, heads = NULL, bias,
                           seed = 1) {
-    if (!is(bias, "SequenceModel")) .gdlStop("bias must be a SequenceModel (a solo or transformation model)")
-    heads <- .heads(heads)
+    if (missing(bias) || !is(bias, "SequenceModel"))
+        .gdlStop("bias must be a SequenceModel (a solo or transformation model)")
+    heads <- .heads(if (is.null(heads)) .headsOf(bias, "the bias model") else heads)
+    .checkHeadOutputs(bias, heads, "the bias model", outputLength)
     k <- length(heads)
     dna <- layerInput(c(inputLength, 4))
     res <- .bpnetTower(dna, inputLength, outputLength, filters, layers, inputFilterWidth,
@@ -301,7 +467,6 @@ combinedModel <- function(inputLength, outputLength, filters = 64, layers = 9,
     if (biasLen > inputLength) .gdlStop("the bias model takes ", biasLen, " bp, more than ", inputLength)
     if (biasLen < inputLength) bx <- connect(layerCrop(biasLen, name = "bias_input_crop"), dna)
     bo <- .replayModel(bias, bx, "bias_")
-    if (length(bo) != 2L * k) .gdlStop("the bias model has ", length(bo), " outputs for ", k, " heads")
     outs <- c(lapply(seq_len(k), function(i)
                   connect(layerAdd(name = paste0("combined_profile_", heads[[i]]$name)), res[[i]], bo[[i]])),
               lapply(seq_len(k), function(i) {
@@ -313,29 +478,46 @@ combinedModel <- function(inputLength, outputLength, filters = 64, layers = 9,
     names(outs) <- l$names
     combined <- functionalModel(dna, outs, name = "bpnet_combined", loss = l$loss, seed = seed)
     combined <- .withHeads(combined, l, heads, from = bias, prefix = "bias_")
+    combined@info$residualPrefix <- "res_"
     names(res) <- l$names
     residual <- functionalModel(dna, res, name = "bpnet_residual", loss = l$loss, seed = seed)
     residual <- .withHeads(residual, l, heads)
-    combined@info$residualPrefix <- "res_"
+    ## The residual's layers carry the names of the combined model's residual layers (res_...):
+    ## its network becomes a view on them (see .shareNetwork).
+    residual <- .shareNetwork(residual, combined)
     list(combined = combined, residual = residual, solo = bias)
 }
 
-#' Copy the trained residual part of a combined BPNet model
+#' Link the residual model to a combined BPNet model
 #'
-#' @param combined the trained combined model.
-#' @param residual the residual model returned beside it by
-#'   \code{\link{combinedModel}}.
-#' @return \code{residual}, with the weights of the combined model's residual
-#'   layers (invisibly; the network is updated in place).
+#' The residual model returned by \code{\link{combinedModel}} already shares
+#' its weights with the combined model (the same tensors), so it needs no
+#' call to this function: calling it then is a harmless no-op. For a residual
+#' and a combined model loaded separately (\code{\link{loadModel}}), or built
+#' by separate calls, it makes the residual model's network a view on the
+#' combined model's residual layers (\code{res_...}, matched by name and
+#' shape): the residual then predicts with the combined model's weights, now
+#' and after further training of either.
+#'
+#' @param combined a combined model (\code{\link{combinedModel}}).
+#' @param residual a residual model of the same architecture.
+#' @return \code{residual} (invisibly), updated in place: every copy of it
+#'   reads the combined model's weights.
 #' @examples
-#' bias <- bpnetModel(120, 50, filters = 4, layers = 2, inputFilterWidth = 11,
+#' bias <- bpnetModel(120, 88, filters = 4, layers = 2, inputFilterWidth = 11,
 #'                    outputFilterWidth = 11, heads = 1)
-#' cm <- combinedModel(120, 50, filters = 4, layers = 2, inputFilterWidth = 11,
-#'                     outputFilterWidth = 11, heads = 1, bias = bias)
-#' residualWeights(cm$combined, cm$residual)
+#' cm <- combinedModel(120, 88, filters = 4, layers = 2, inputFilterWidth = 11,
+#'                     outputFilterWidth = 11, bias = bias)
+#' residualWeights(cm$combined, cm$residual)  # already shared: nothing to do
+#' ## models saved and loaded separately
+#' fc <- tempfile(fileext = ".gdlm")
+#' fr <- tempfile(fileext = ".gdlm")
+#' saveModel(cm$combined, fc)
+#' saveModel(cm$residual, fr)
+#' residual <- residualWeights(loadModel(fc), loadModel(fr))
 #' @export
 residualWeights <- function(combined, residual) {
-    .native(cpp_model_copy_weights(.modelPtr(combined), .modelPtr(residual), "", TRUE))
-    .syncWeights(residual)
-    invisible(residual)
+    if (!is(combined, "SequenceModel") || !is(residual, "SequenceModel"))
+        .gdlStop("combined and residual must be SequenceModels (from combinedModel() or loadModel())")
+    invisible(.shareNetwork(residual, combined))
 }

@@ -52,7 +52,10 @@
     if (is.null(lossWeights)) lossWeights <- rep(1, nOut)
     lossWeights <- as.numeric(unlist(lossWeights))
     if (length(lossWeights) != nOut) .gdlStop("lossWeights must have one weight per output (", nOut, ")")
-    list(type = loss, weight = lossWeights, target = rep(NA_integer_, nOut))
+    ## the target each output reads (BPNet: each head's counts its own head's profile)
+    target <- model@info$lossTargets
+    if (length(target) != nOut) target <- rep(NA_integer_, nOut)
+    list(type = loss, weight = lossWeights, target = as.integer(target))
 }
 
 ## The losses and epoch metrics the core knows (one list, in src/core/train, read from there so

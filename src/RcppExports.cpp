@@ -486,6 +486,17 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_model_share_layers
+double cpp_model_share_layers(SEXP from, SEXP to);
+RcppExport SEXP _GenomicDL_cpp_model_share_layers(SEXP fromSEXP, SEXP toSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type from(fromSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type to(toSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_model_share_layers(from, to));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_model_device
 std::string cpp_model_device(std::string device);
 RcppExport SEXP _GenomicDL_cpp_model_device(SEXP deviceSEXP) {
@@ -821,6 +832,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_model_load_state", (DL_FUNC) &_GenomicDL_cpp_model_load_state, 2},
     {"_GenomicDL_cpp_model_first_conv", (DL_FUNC) &_GenomicDL_cpp_model_first_conv, 1},
     {"_GenomicDL_cpp_model_copy_weights", (DL_FUNC) &_GenomicDL_cpp_model_copy_weights, 4},
+    {"_GenomicDL_cpp_model_share_layers", (DL_FUNC) &_GenomicDL_cpp_model_share_layers, 2},
     {"_GenomicDL_cpp_model_device", (DL_FUNC) &_GenomicDL_cpp_model_device, 1},
     {"_GenomicDL_cpp_motif_read_meme", (DL_FUNC) &_GenomicDL_cpp_motif_read_meme, 1},
     {"_GenomicDL_cpp_motif_read_jaspar", (DL_FUNC) &_GenomicDL_cpp_motif_read_jaspar, 1},

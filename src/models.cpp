@@ -230,5 +230,12 @@ double cpp_model_copy_weights(SEXP from, SEXP to, std::string prefix, bool rever
       gdlr_network_of(to)->copy_weights_from(*gdlr_network_of(from), prefix, reverse));
 }
 
+// The network of `to` becomes a view on the layers of `from` of the same names (shared
+// parameters); returns the number of layers shared.
+// [[Rcpp::export(rng = false)]]
+double cpp_model_share_layers(SEXP from, SEXP to) {
+  return static_cast<double>(gdlr_network_of(to)->share_layers_from(*gdlr_network_of(from)));
+}
+
 // [[Rcpp::export(rng = false)]]
 std::string cpp_model_device(std::string device) { return gdl::nn::resolve_device(device); }

@@ -30,6 +30,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -865,6 +866,41 @@ std::size_t Network::copy_weights_from(const Network& from, const std::string& p
     for (auto& b : src_b) copy(b.key(), prefix + b.key());
   }
   return n;
+}
+
+std::size_t Network::share_layers_from(Network& from) {
+  auto& dst = *impl_->module;
+  auto& src = *from.impl_->module;
+  if (&dst == &src) return dst.layers.size();
+  std::map<std::string, std::size_t> index;
+  for (std::size_t k = 0; k < src.spec.layers.size(); ++k) index[src.spec.layers[k].name] = k;
+  auto sizes = [](const torch::nn::Module& m) {
+    std::map<std::string, std::vector<std::int64_t>> out;
+    for (auto& p : m.named_parameters(true)) out[p.key()] = p.value().sizes().vec();
+    for (auto& b : m.named_buffers(true)) out["buffer:" + b.key()] = b.value().sizes().vec();
+    return out;
+  };
+  // Every layer is checked before any is replaced, so that a failure changes nothing.
+  std::vector<std::size_t> source_of(dst.layers.size());
+  for (std::size_t k = 0; k < dst.layers.size(); ++k) {
+    const auto& s = dst.spec.layers[k];
+    auto it = index.find(s.name);
+    if (it == index.end()) fail("the source network has no layer '", s.name, "' to share");
+    const auto& t = src.spec.layers[it->second];
+    if (s.type != t.type || s.num != t.num || s.str != t.str || s.ints != t.ints ||
+        s.trainable != t.trainable)
+      fail("layer '", s.name, "' is a different layer in the source network (", t.type,
+           " with other parameters)");
+    if (impl_->infos[k].output != from.impl_->infos[it->second].output ||
+        sizes(*dst.layers[k]) != sizes(*src.layers[it->second]))
+      fail("layer '", s.name, "' has other shapes in the source network");
+    source_of[k] = it->second;
+  }
+  for (std::size_t k = 0; k < dst.layers.size(); ++k) {
+    dst.layers[k] = src.layers[source_of[k]];
+    dst.replace_module(dst.spec.layers[k].name, dst.layers[k]);
+  }
+  return dst.layers.size();
 }
 
 FirstConv Network::first_conv() const {

@@ -51,6 +51,14 @@ class Network {
   // Returns the number of tensors copied; throws when a key is missing or shapes differ.
   std::size_t copy_weights_from(const Network& from, const std::string& prefix, bool reverse = false);
 
+  // Makes every layer of this network the very module of `from`'s layer of the same name, so
+  // that both networks hold the same parameters and buffers (not copies): training or loading
+  // either one changes both. This is how a BPNet residual model is a view on the residual
+  // part of its combined model. Each layer must exist in `from` with the same type,
+  // parameters (spec) and output and tensor shapes; throws gdl::Error naming the first that
+  // does not (and then leaves this network unchanged). Returns the number of layers shared.
+  std::size_t share_layers_from(Network& from);
+
   NetworkImpl& impl() { return *impl_; }
   const NetworkImpl& impl() const { return *impl_; }
 
