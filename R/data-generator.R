@@ -86,8 +86,11 @@ setGeneric("batch", function(x, i, ...) standardGeneric("batch"))
 #'   \code{GRanges} (sparse targets); several (a vector or list) are several
 #'   cell types [annotation_files].
 #' @param annotationTypes sparse: the feature types to learn (BED name column,
-#'   GFF type column); one type not found in a BED names every row of it, as
-#'   keras_dna does [annotation_list].
+#'   GFF type column) [annotation_list]. \code{NULL}: every row of each BED
+#'   file is its one annotation (a GFF with several types must name them). A
+#'   type that no file holds is an error naming the types found (a misspelt
+#'   type never labels every row); a BED without names (3 columns, or names
+#'   \code{"."}) is all of the one type named.
 #' @param nAnnotationTypes continuous: files per cell type; the files are
 #'   ordered cell1-type1, cell1-type2, cell2-type1, ... [nb_annotation_type].
 #' @param window,seqLen input length: a number, \code{"maxlen"} (sparse:

@@ -47,6 +47,7 @@
 
 ## Sparse annotation -> GRanges with a character 'type' column (BED name, GFF type).
 .readFeatures <- function(a) {
+    isGff <- FALSE
     if (is(a, "GRanges")) {
         gr <- a
         mc <- mcols(gr)
@@ -71,6 +72,9 @@
     out <- granges(gr)
     mcols(out) <- NULL
     out$type <- type
+    ## GFF types (and a GRanges' 'type' column) are feature types; a BED's name column is a
+    ## free label (peak IDs in narrowPeak files, or a type): see .selectTypes()
+    attr(out, "typed") <- if (is(a, "GRanges")) "type" %in% names(mcols(a)) else isGff
     out
 }
 
@@ -103,14 +107,17 @@
     }
 }
 
-## Features of one file restricted to annotationTypes; channel = type index. A file without
-## feature names (a BED of 3 columns, or every name "." / empty) is all of the one type asked
-## for (keras_dna's rule for such files); a file with names keeps the rows of the types asked for.
+## Features of one file restricted to annotationTypes; channel = type index. Without
+## annotationTypes, every row of a BED file is the one annotation (its name column is a free
+## label: peak IDs in narrowPeak files), while a GFF with several feature types must say which.
+## A file without feature names (a BED of 3 columns, or every name "." / empty) is all of the
+## one type asked for (keras_dna's rule for such files); a file with names keeps the rows of the
+## types asked for, so that a misspelt type is an error (.checkTypesFound), never every row.
 .selectTypes <- function(gr, types, what) {
     unnamed <- all(gr$type %in% c("", "."))
     if (is.null(types)) {
         u <- unique(gr$type)
-        if (length(u) > 1L)
+        if (length(u) > 1L && isTRUE(attr(gr, "typed")))
             .gdlStop("annotation '", what, "' has several feature types (",
                      paste(head(u, 4L), collapse = ", "), if (length(u) > 4L) ", ..." else "",
                      "): choose them with annotationTypes")
