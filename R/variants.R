@@ -403,10 +403,15 @@ scoreVariants <- function(model, variants, genome, rc = c("average", "none", "ma
                           inputLength = NULL, yieldSize = 100000, output = NULL, BPPARAM = NULL,
                           batchSize = 128, device = "auto", threads = NULL,
                           ambiguous = c("quarter", "zero"), verbose = TRUE) {
-    rc <- match.arg(rc)
-    refCheck <- match.arg(refCheck)
-    chromosomeEnds <- match.arg(chromosomeEnds)
-    ambiguous <- match.arg(ambiguous)
+    choose <- function(x, name) {
+        choices <- eval(formals(scoreVariants)[[name]])
+        if (identical(x, choices)) return(choices[1L])
+        .checkChoice(x, choices, name)
+    }
+    rc <- choose(rc, "rc")
+    refCheck <- choose(refCheck, "refCheck")
+    chromosomeEnds <- choose(chromosomeEnds, "chromosomeEnds")
+    ambiguous <- choose(ambiguous, "ambiguous")
     if (is(model, "DeepBindModel")) model <- .asDeepBindList(model)
     if (!is(model, "SequenceModel") && !is(model, "DeepBindModelList"))
         .gdlStop("model must be a SequenceModel or a DeepBindModelList, not ", class(model)[1L])
