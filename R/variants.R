@@ -82,14 +82,38 @@
                   first - 1L + i)
 }
 
-## A VCF path: an open VcfFile read in chunks of yieldSize records (fixed fields only).
+## A VCF path as an open VcfFile read in chunks of yieldSize records: a bgzipped file with its
+## tabix index as it is; a plain (or unindexed) one bgzipped and indexed in tempdir() first.
+## NULL when that fails (an unsorted file): the caller then reads the whole file.
 .openVcf <- function(path, yieldSize) {
     if (!requireNamespace("VariantAnnotation", quietly = TRUE))
         .gdlStop("reading a VCF file needs the VariantAnnotation package (Debian: r-bioc-variantannotation)")
     if (!file.exists(path)) .gdlStop("variants: no VCF file '", path, "'")
-    idx <- if (file.exists(paste0(path, ".tbi"))) paste0(path, ".tbi") else NULL
-    vf <- if (is.null(idx)) VariantAnnotation::VcfFile(path, yieldSize = yieldSize)
-          else VariantAnnotation::VcfFile(path, index = idx, yieldSize = yieldSize)
+    tbi <- paste0(path, ".tbi")
+    if (!file.exists(tbi)) {
+        gz <- tempfile(fileext = ".vcf.gz")
+        ok <- tryCatch({
+            magic <- readBin(path, "raw", 2L)
+            if (identical(magic, as.raw(c(0x1f, 0x8b)))) {
+                con <- gzfile(path, "r")
+                tmp <- tempfile(fileext = ".vcf")
+                out <- file(tmp, "w")
+                while (length(l <- readLines(con, n = 100000L))) writeLines(l, out)
+                close(con)
+                close(out)
+                Rsamtools::bgzip(tmp, gz)
+                unlink(tmp)
+            } else {
+                Rsamtools::bgzip(path, gz)
+            }
+            Rsamtools::indexTabix(gz, format = "vcf")
+            TRUE
+        }, error = function(e) FALSE)
+        if (!ok) return(NULL)
+        path <- gz
+        tbi <- paste0(gz, ".tbi")
+    }
+    vf <- VariantAnnotation::VcfFile(path, index = tbi, yieldSize = yieldSize)
     open(vf)
     vf
 }
@@ -302,8 +326,9 @@
 #'   regressors, multi-task and label-shaped heads, per-base profile models,
 #'   BPNet models with profile and counts heads) or a
 #'   \code{DeepBindModelList} (or \code{DeepBindModel}).
-#' @param variants a VCF file path (plain, or bgzipped with a tabix index
-#'   beside it), a \code{VCF} or \code{VRanges} object, or a \code{GRanges}
+#' @param variants a VCF file path (bgzipped with a tabix index beside it;
+#'   any other VCF is first bgzipped and indexed in \code{tempdir()}, or read
+#'   whole when it cannot be indexed, e.g. unsorted), a \code{VCF} or \code{VRanges} object, or a \code{GRanges}
 #'   with \code{REF} and \code{ALT} columns (ALT a character vector, a
 #'   \code{CharacterList} or a \code{DNAStringSetList}). Each range starts at
 #'   the variant's first REF base (the VCF \code{POS}) and spans its REF.
@@ -453,6 +478,8 @@ scoreVariants <- function(model, variants, genome, rc = c("average", "none", "ma
         if (length(variants) != 1L || is.na(variants))
             .gdlStop("variants: give one VCF file path")
         vf <- .openVcf(variants, yieldSize)
+    }
+    if (!is.null(vf)) {
         on.exit(close(vf), add = TRUE)
         first <- 1L
         nextTable <- function() {
@@ -463,6 +490,13 @@ scoreVariants <- function(model, variants, genome, rc = c("average", "none", "ma
             tab
         }
     } else {
+        if (is.character(variants)) {  # a VCF that cannot be indexed (unsorted): read whole
+            param <- VariantAnnotation::ScanVcfParam(fixed = "ALT", info = NA, geno = NA)
+            variants <- tryCatch(suppressWarnings(VariantAnnotation::readVcf(variants, genome = "genome",
+                                                                             param = param)),
+                                 error = function(e) .gdlStop("variants: cannot read the VCF (",
+                                                              conditionMessage(e), ")"))
+        }
         all <- .asVariantTable(variants)
         starts <- seq(1L, max(nrow(all), 1L), by = yieldSize)
         ci <- 0L
