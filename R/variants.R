@@ -364,6 +364,12 @@
 #' @param threads threads of the core (encoding, LibTorch, DeepBind).
 #' @param ambiguous value of N in the one-hot encoding (\code{"quarter"} or
 #'   \code{"zero"}).
+#' @param contributions \code{NULL} (default) or an \code{\link{attributeBases}}
+#'   method (\code{"deepliftshap"}, \code{"ism"}, \code{"saliency"}): the
+#'   attributions of the first output's first task over the REF and ALT
+#'   windows, in \code{metadata(result)$contributions} (\code{ref} and
+#'   \code{alt}, arrays variants x window x 4; \code{NA} for variants not
+#'   scored). In memory only.
 #' @param verbose report the counts of REF mismatches and unscored variants.
 #' @return Without \code{output}, a \code{SummarizedExperiment}: one row per
 #'   variant (x ALT), \code{rowRanges} the variants (named by ID, else
@@ -427,7 +433,8 @@ scoreVariants <- function(model, variants, genome, rc = c("average", "none", "ma
                           chromosomeEnds = c("pad", "skip"), pseudocount = 1e-3,
                           inputLength = NULL, yieldSize = 100000, output = NULL, BPPARAM = NULL,
                           batchSize = 128, device = "auto", threads = NULL,
-                          ambiguous = c("quarter", "zero"), verbose = TRUE) {
+                          ambiguous = c("quarter", "zero"), contributions = NULL,
+                          verbose = TRUE) {
     choose <- function(x, name) {
         choices <- eval(formals(scoreVariants)[[name]])
         if (identical(x, choices)) return(choices[1L])
@@ -450,6 +457,11 @@ scoreVariants <- function(model, variants, genome, rc = c("average", "none", "ma
     if (!is.null(output) && (!is.character(output) || length(output) != 1L ||
                              !grepl("\\.tsv(\\.gz)?$", output)))
         .gdlStop("output must be NULL or a file path ending in .tsv or .tsv.gz")
+    if (!is.null(contributions)) {
+        contributions <- .checkChoice(contributions, c("deepliftshap", "ism", "saliency"), "contributions")
+        if (!is(model, "SequenceModel")) .gdlStop("contributions need a SequenceModel")
+        if (!is.null(output)) .gdlStop("contributions are returned in memory: give output = NULL")
+    }
     g <- genomeSource(genome)
     if (is(model, "SequenceModel")) {
         if (length(model@spec$inputs) != 1L)
@@ -568,6 +580,26 @@ scoreVariants <- function(model, variants, genome, rc = c("average", "none", "ma
         kind = rep(vapply(outs, `[[`, "", "kind"), lengths(lapply(outs, `[[`, "tracks"))),
         activation = rep(vapply(outs, `[[`, "", "activation"), lengths(lapply(outs, `[[`, "tracks"))),
         row.names = tracks)
+    if (!is.null(contributions))
+        meta$contributions <- .variantContributions(model, g, res$rowRanges, L, contributions, threads)
     SummarizedExperiment::SummarizedExperiment(assays = res$assays, rowRanges = res$rowRanges,
                                                colData = cd, metadata = meta)
+}
+
+## Attributions (attributeBases(), output 1, task 1) of the REF and ALT windows of the scored
+## variants: list(ref, alt) of arrays variants x L x 4, NA rows for variants not scored.
+.variantContributions <- function(model, g, rr, L, method, threads) {
+    rows <- which(rr$scored)
+    out <- lapply(c(ref = "ref", alt = "alt"), function(a)
+        array(NA_real_, c(length(rr), L, 4L), list(names(rr), NULL, c("A", "C", "G", "T"))))
+    if (!length(rows)) return(out)
+    alt <- rr$ALT[rows]
+    alt[alt == "-"] <- ""
+    s <- .native(cpp_variant_sequences(.genomePtr(g), as.character(seqnames(rr))[rows],
+                                       start(rr)[rows], rr$REF[rows], alt, L))
+    for (a in c("ref", "alt")) {
+        x <- attributeBases(model, s[[a]], method = method, threads = threads)
+        out[[a]][rows, , ] <- x
+    }
+    out
 }

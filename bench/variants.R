@@ -1,8 +1,8 @@
 ## Variant scoring throughput: scoreVariants() against plain-R baselines run in the same script.
 ##  1. a 2,001-bp CNN (cnnModel()), SNVs and indels on a synthetic 6-Mb genome, rc = "average"
 ##     (4 windows per variant), 1 and 2 threads, against
-##       (a) an R loop over variants: getSequence() + replaceAt() + predict() per variant, and
-##       (b) the same vectorised per chunk: getSequence() + replaceAt() + one predict() call;
+##       (a) an R loop over variants: getSequence() + xscat() + predict() per variant, and
+##       (b) the same vectorised per chunk: getSequence() + xscat() + one predict() call;
 ##  2. DeepBind models (inst/extdata/deepbind), against an R loop over deepbindScore();
 ##  3. N variants (default 1,000,000; env BENCH_VARIANTS_N) written as a VCF, streamed from the
 ##     file to a TSV with a small model: variants/s and the peak RSS growth (VmHWM).
@@ -43,7 +43,8 @@ rWindows <- function(v, L) {
     extra <- pmax(nchar(v$REF) - nchar(v$ALT), 0)
     big <- getSequence(g, GRanges(seqnames(v), IRanges(s, s + L - 1 + extra)))
     ref <- subseq(big, 1, L)
-    alt <- replaceAt(big, IRanges(L %/% 2 + 1, width = nchar(v$REF)), DNAStringSet(v$ALT))
+    c0 <- L %/% 2
+    alt <- xscat(subseq(big, 1, c0), DNAStringSet(v$ALT), subseq(big, c0 + nchar(v$REF) + 1, width(big)))
     list(ref = ref, alt = subseq(alt, 1, L))
 }
 rScore <- function(m, w) {

@@ -314,6 +314,20 @@ test_that("streamed TSV output and BiocParallel chunks equal the in-memory seria
     expect_equal(SummarizedExperiment::rowRanges(par), SummarizedExperiment::rowRanges(one))
 })
 
+test_that("contributions: attributeBases() of the REF and ALT windows", {
+    m <- cnnModel(201, outputs = 1, seed = 7)
+    v <- testVariants()[1:2]
+    s <- scoreVariants(m, v, fa, contributions = "ism")
+    ct <- S4Vectors::metadata(s)$contributions
+    expect_equal(dim(ct$alt), c(2L, 201L, 4L))
+    w <- mapply(handWindows, as.character(seqnames(v)), start(v), v$REF, v$ALT, 201)
+    expect_equal(unname(ct$alt), unname(attributeBases(m, unname(w["alt", ]), method = "ism")),
+                 ignore_attr = TRUE, tolerance = 1e-6)
+    expect_equal(unname(ct$ref), unname(attributeBases(m, unname(w["ref", ]), method = "ism")),
+                 ignore_attr = TRUE, tolerance = 1e-6)
+    expect_gdl_error(scoreVariants(m, v, fa, contributions = "shap"), "contributions must be one of")
+})
+
 test_that("bad input is a GenomicDL_error naming the argument", {
     m <- cnnModel(201, seed = 1)
     v <- testVariants()
