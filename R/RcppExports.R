@@ -237,3 +237,15 @@ cpp_metric_curve <- function(pred, obs, curve) {
     .Call(`_GenomicDL_cpp_metric_curve`, pred, obs, curve)
 }
 
+cpp_variant_windows <- function(genome, chrom, pos, ref, alt, length) {
+    .Call(`_GenomicDL_cpp_variant_windows`, genome, chrom, pos, ref, alt, length)
+}
+
+cpp_variant_sequences <- function(genome, chrom, pos, ref, alt, length) {
+    .Call(`_GenomicDL_cpp_variant_sequences`, genome, chrom, pos, ref, alt, length)
+}
+
+cpp_variant_score <- function(model, genome, chrom, pos, ref, alt, outputs, rc, batch, device, threads, ambiguous_zero, encode) {
+    .Call(`_GenomicDL_cpp_variant_score`, model, genome, chrom, pos, ref, alt, outputs, rc, batch, device, threads, ambiguous_zero, encode)
+}
+

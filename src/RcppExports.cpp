@@ -795,6 +795,58 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_variant_windows
+Rcpp::List cpp_variant_windows(SEXP genome, Rcpp::CharacterVector chrom, Rcpp::NumericVector pos, Rcpp::CharacterVector ref, Rcpp::CharacterVector alt, double length);
+RcppExport SEXP _GenomicDL_cpp_variant_windows(SEXP genomeSEXP, SEXP chromSEXP, SEXP posSEXP, SEXP refSEXP, SEXP altSEXP, SEXP lengthSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type genome(genomeSEXP);
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type chrom(chromSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type pos(posSEXP);
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type ref(refSEXP);
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type alt(altSEXP);
+    Rcpp::traits::input_parameter< double >::type length(lengthSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_variant_windows(genome, chrom, pos, ref, alt, length));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_variant_sequences
+Rcpp::List cpp_variant_sequences(SEXP genome, Rcpp::CharacterVector chrom, Rcpp::NumericVector pos, Rcpp::CharacterVector ref, Rcpp::CharacterVector alt, double length);
+RcppExport SEXP _GenomicDL_cpp_variant_sequences(SEXP genomeSEXP, SEXP chromSEXP, SEXP posSEXP, SEXP refSEXP, SEXP altSEXP, SEXP lengthSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type genome(genomeSEXP);
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type chrom(chromSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type pos(posSEXP);
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type ref(refSEXP);
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type alt(altSEXP);
+    Rcpp::traits::input_parameter< double >::type length(lengthSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_variant_sequences(genome, chrom, pos, ref, alt, length));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_variant_score
+Rcpp::List cpp_variant_score(SEXP model, SEXP genome, Rcpp::CharacterVector chrom, Rcpp::NumericVector pos, Rcpp::CharacterVector ref, Rcpp::CharacterVector alt, Rcpp::List outputs, std::string rc, double batch, std::string device, int threads, bool ambiguous_zero, std::string encode);
+RcppExport SEXP _GenomicDL_cpp_variant_score(SEXP modelSEXP, SEXP genomeSEXP, SEXP chromSEXP, SEXP posSEXP, SEXP refSEXP, SEXP altSEXP, SEXP outputsSEXP, SEXP rcSEXP, SEXP batchSEXP, SEXP deviceSEXP, SEXP threadsSEXP, SEXP ambiguous_zeroSEXP, SEXP encodeSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type model(modelSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type genome(genomeSEXP);
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type chrom(chromSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type pos(posSEXP);
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type ref(refSEXP);
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type alt(altSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type outputs(outputsSEXP);
+    Rcpp::traits::input_parameter< std::string >::type rc(rcSEXP);
+    Rcpp::traits::input_parameter< double >::type batch(batchSEXP);
+    Rcpp::traits::input_parameter< std::string >::type device(deviceSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    Rcpp::traits::input_parameter< bool >::type ambiguous_zero(ambiguous_zeroSEXP);
+    Rcpp::traits::input_parameter< std::string >::type encode(encodeSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_variant_score(model, genome, chrom, pos, ref, alt, outputs, rc, batch, device, threads, ambiguous_zero, encode));
+    return rcpp_result_gen;
+END_RCPP
+}
 
 static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_activations_means", (DL_FUNC) &_GenomicDL_cpp_activations_means, 4},
@@ -856,6 +908,9 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_train_predict_source", (DL_FUNC) &_GenomicDL_cpp_train_predict_source, 6},
     {"_GenomicDL_cpp_metric_columns", (DL_FUNC) &_GenomicDL_cpp_metric_columns, 3},
     {"_GenomicDL_cpp_metric_curve", (DL_FUNC) &_GenomicDL_cpp_metric_curve, 3},
+    {"_GenomicDL_cpp_variant_windows", (DL_FUNC) &_GenomicDL_cpp_variant_windows, 6},
+    {"_GenomicDL_cpp_variant_sequences", (DL_FUNC) &_GenomicDL_cpp_variant_sequences, 6},
+    {"_GenomicDL_cpp_variant_score", (DL_FUNC) &_GenomicDL_cpp_variant_score, 13},
     {NULL, NULL, 0}
 };
 
