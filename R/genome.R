@@ -42,6 +42,8 @@ genomeSource <- function(x, chromosomes = NULL, buildIndex = TRUE) {
         return(.memoryGenome(seqs))
     }
     if (is(x, "DNAStringSet")) return(.memoryGenome(x))
+    if (is.character(x) && length(x) == 1L && !is.na(x) && dir.exists(x))
+        .gdlStop("genome: '", x, "' is a directory; give the path of a FASTA file (plain or bgzip)")
     if (is.character(x) && length(x) == 1L) return(.fastaGenome(x, buildIndex))
     .gdlStop("genome must be a FASTA path, an FaFile, a BSgenome or a named DNAStringSet, not ",
              class(x)[1L])
@@ -210,8 +212,8 @@ getSequence <- function(genome, ranges) {
 #' @export
 oneHot <- function(x, genome = NULL, layout = c("NLC", "NCL"),
                    ambiguous = c("quarter", "zero"), threads = NULL) {
-    layout <- match.arg(layout)
-    ambiguous <- match.arg(ambiguous)
+    layout <- .matchArg(layout)
+    ambiguous <- .matchArg(ambiguous)
     nlc <- layout == "NLC"
     zero <- ambiguous == "zero"
     if (is(x, "GRanges")) {
