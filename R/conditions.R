@@ -31,14 +31,14 @@
 }
 
 ## match.arg() with a GenomicDL_error: `arg` is one of `choices` (exactly; no partial matching,
-## so that a misspelt option is an error, never a guess), or the default vector itself (the first
-## choice). `name` is the argument named in the message.
+## so that a misspelt option is an error, never a guess), or NULL / the default vector itself
+## (the first choice). `name` is the argument named in the message.
 .matchArg <- function(arg, choices, name = deparse(substitute(arg))) {
     if (missing(choices)) {  # the caller's default, as match.arg()
         caller <- sys.parent()
         choices <- eval(formals(sys.function(caller))[[name]], envir = sys.frame(caller))
     }
-    if (identical(arg, choices)) return(choices[1L])
+    if (is.null(arg) || identical(arg, choices)) return(choices[1L])
     if (!is.character(arg) || length(arg) != 1L || is.na(arg) || !arg %in% choices)
         .gdlStop(name, " must be one of ", paste0("\"", choices, "\"", collapse = ", "),
                  ", not ", .shown(arg), call = sys.call(-1L))

@@ -181,6 +181,13 @@ getSequence <- function(genome, ranges) {
     s <- .native(cpp_genome_fetch(.genomePtr(g), as.character(seqnames(ranges)),
                                   start(ranges), end(ranges),
                                   as.character(strand(ranges)) == "-", FALSE, TRUE))
+    bad <- regexpr("[^ACGTMRWSYKVHDBNacgtmrwsykvhdbn.+-]", s)
+    if (any(bad > 0L)) {
+        i <- which(bad > 0L)[1L]
+        .gdlStop("genome: range ", i, " (", as.character(seqnames(ranges))[i], ") holds '",
+                 substr(s[i], bad[i], bad[i]), "' at its position ", bad[i], ", not a DNA letter ",
+                 "(A, C, G, T, N or an IUPAC code): the FASTA file is malformed")
+    }
     out <- Biostrings::DNAStringSet(s)
     # named as Biostrings::getSeq() names them: by the ranges' names, else their seqnames
     names(out) <- if (is.null(names(ranges))) as.character(seqnames(ranges)) else names(ranges)

@@ -413,9 +413,9 @@ TrainResult fit(nn::Network& net, const data::BatchSource& train,
       last_read = Clock::now();
     };
     // A loss or a weight that is not finite stops training with an error, the model keeping its
-    // last finite weights. On the CPU (and with loss scaling, which reads every step anyway) each
-    // step's loss is read before its update (free there), the weights are copied before the update
-    // and checked after it. Elsewhere, so as not to wait for each step, the running loss sums and
+    // last finite weights: those of the last finite loss. On the CPU (and with loss scaling, which
+    // reads every step anyway) each step's loss is read before its update (free there), the
+    // weights are copied before the update and checked after it. Elsewhere, so as not to wait for each step, the running loss sums and
     // the weights are checked when read (at most every 0.25 s), and the copy is the last checked.
     const bool check_each_step = dev.is_cpu() || scaler.enabled();
     std::vector<torch::Tensor> finite_weights;
@@ -463,7 +463,8 @@ TrainResult fit(nn::Network& net, const data::BatchSource& train,
         auto ls = losses_of(outs, s, o.losses, target_of);
         if (check_each_step) {
           double v = ls[0].item<double>();
-          if (!std::isfinite(v)) stop(what_loss(v), k, false);  // nothing updated yet
+          // back to the weights whose loss (the previous step's) was finite
+          if (!std::isfinite(v)) stop(what_loss(v), k, true);
         }
         scaler.scaled(ls[0]).backward();
         // scored on the outputs of the forward pass before this step's update, as Keras does
