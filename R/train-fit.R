@@ -265,7 +265,11 @@ reduceLROnPlateau <- function(monitor = "val_loss", factor = 0.5, patience = 3, 
 #'   \code{as.integer(factor) - 1}; other values are an error), \code{"mse"},
 #'   \code{"mae"}, \code{"poisson"}, \code{"mnll"} (multinomial profile) or
 #'   \code{"counts"} (MSE of log(1 + total counts), BPNet's counts loss).
-#'   Default: the model's.
+#'   Default: the model's. A loss that cannot fit its output is refused:
+#'   \code{"mnll"} on a single value (its loss is exactly 0) and \code{"cce"}
+#'   without a softmax output are errors, as are \code{"bce"} labels outside
+#'   [0, 1]; \code{"bce"} on an output that is not a sigmoid, and \code{"mnll"}
+#'   after a sigmoid or softmax, are warnings.
 #' @param lossWeights weight of each output's loss (BPNet's counts lambda).
 #' @param callbacks a list of \code{\link{earlyStopping}},
 #'   \code{\link{modelCheckpoint}}, \code{\link{reduceLROnPlateau}}.
@@ -300,6 +304,12 @@ reduceLROnPlateau <- function(monitor = "val_loss", factor = 0.5, patience = 3, 
 #'   weights)})? \code{FALSE} by default, as keras_dna's \code{weights_val};
 #'   training is always weighted by the training data's weights. The same
 #'   concept is \code{weights} of \code{\link{evaluate}}.
+#' @details Training refuses what cannot be right: NA, NaN or infinite labels,
+#'   inputs or sample weights, and one-hot arrays with values outside [0, 1]
+#'   or positions summing to more than 1, are errors before the first step
+#'   (for generators, per batch). A loss or a weight that becomes non-finite
+#'   stops training with an error naming the step and epoch; the model keeps
+#'   its last finite weights, those of the last finite loss.
 #' @return The training history (a \code{TrainingHistory} DataFrame: epoch,
 #'   loss, val_loss, lr, seconds, samples, per-output losses
 #'   \code{loss_<output>} / \code{val_loss_<output>} for several outputs, and
