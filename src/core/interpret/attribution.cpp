@@ -266,6 +266,7 @@ std::vector<float> shuffled_references(const float* x, std::size_t n, std::size_
   std::vector<float> out(n * R * per, 0.0f);
   std::string seq(len, 'N'), tmp;
   for (std::size_t i = 0; i < n; ++i) {
+    check_interrupt();  // n x n_refs shuffles take seconds for thousands of sequences
     const float* xi = x + i * per;
     for (std::size_t l = 0; l < len; ++l) {
       seq[l] = 'N';
