@@ -29,3 +29,53 @@
         .gdlStop("threads must be a positive integer")
     threads
 }
+
+## match.arg() with a GenomicDL_error: `arg` is one of `choices` (exactly; no partial matching,
+## so that a misspelt option is an error, never a guess), or NULL / the default vector itself
+## (the first choice). `name` is the argument named in the message.
+.matchArg <- function(arg, choices, name = deparse(substitute(arg))) {
+    if (missing(choices)) {  # the caller's default, as match.arg()
+        caller <- sys.parent()
+        choices <- eval(formals(sys.function(caller))[[name]], envir = sys.frame(caller))
+    }
+    if (is.null(arg) || identical(arg, choices)) return(choices[1L])
+    if (!is.character(arg) || length(arg) != 1L || is.na(arg) || !arg %in% choices)
+        .gdlStop(name, " must be one of ", paste0("\"", choices, "\"", collapse = ", "),
+                 ", not ", .shown(arg), call = sys.call(-1L))
+    arg
+}
+
+## A short printed form of a bad value for error messages.
+.shown <- function(x) {
+    if (is.null(x)) return("NULL")
+    s <- if (is.character(x)) paste0("\"", x, "\"") else as.character(x)
+    if (length(s) > 3L) s <- c(s[1:3], "...")
+    paste(s, collapse = ", ")
+}
+
+## Checks a one-hot array (N x L x C for layout "NLC", N x C x L for "NCL") before it reaches the
+## core: NaN / NA / Inf would give NaN predictions, attributions and weights, and values outside
+## [0, 1] or positions summing to more than 1 (an array of 7s) are not one-hot DNA. N positions
+## (0.25 each) and all-zero padding pass. Only 4-channel inputs are checked for one-hotness
+## (other channel counts are not DNA).
+.checkOneHot <- function(x, layout = "NLC", what = "x") {
+    if (!is.numeric(x) && !is.logical(x))
+        .gdlStop(what, " must be a numeric one-hot array, not ", class(x)[1L])
+    if (anyNA(x) || any(is.infinite(x)))
+        .gdlStop(what, " holds NA, NaN or infinite values (", sum(!is.finite(x)), " of ",
+                 length(x), "); one-hot DNA is 0 / 1 (0.25 for N)")
+    d <- dim(x)
+    channels <- if (layout == "NLC") d[3L] else d[2L]
+    if (length(d) != 3L || channels != 4L || !length(x)) return(invisible(x))
+    r <- range(x)
+    if (r[1L] < 0 || r[2L] > 1)
+        .gdlStop(what, " is not one-hot: its values range from ", signif(r[1L], 4), " to ",
+                 signif(r[2L], 4), "; one-hot DNA is 0 / 1 per channel (0.25 for N)")
+    sums <- if (layout == "NLC") rowSums(x, dims = 2L) else rowSums(aperm(x, c(1L, 3L, 2L)), dims = 2L)
+    if (any(sums > 1 + 1e-4)) {
+        at <- which(sums > 1 + 1e-4, arr.ind = TRUE)[1L, ]
+        .gdlStop(what, " is not one-hot: the channels of sequence ", at[1L], " at position ",
+                 at[2L], " sum to ", signif(sums[at[1L], at[2L]], 4), " (at most 1 per position)")
+    }
+    invisible(x)
+}

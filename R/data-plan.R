@@ -291,6 +291,10 @@
     layout <- .checkChoice(a$layout, c("NLC", "NCL"), "layout")
     chrMode <- .checkChoice(if (is.null(a$chrPrefix)) "auto" else a$chrPrefix,
                             c("auto", "add", "strip", "asis"), "chrPrefix")
+    for (what in c("regions", "blacklist"))
+        if (!is.null(a[[what]]) && !is(a[[what]], "GRanges"))
+            .gdlStop(what, " must be a GRanges (e.g. GRanges(\"chr1:1-100000\")), not ",
+                     class(a[[what]])[1L])
     a$regions <- .renameChromosomes(a$regions, lens, chrMode)
     a$blacklist <- .renameChromosomes(a$blacklist, lens, chrMode)
     p <- list(kind = kind, genome = g, lens = lens, inc = inc, layout = layout)

@@ -42,6 +42,8 @@ genomeSource <- function(x, chromosomes = NULL, buildIndex = TRUE) {
         return(.memoryGenome(seqs))
     }
     if (is(x, "DNAStringSet")) return(.memoryGenome(x))
+    if (is.character(x) && length(x) == 1L && !is.na(x) && dir.exists(x))
+        .gdlStop("genome: '", x, "' is a directory; give the path of a FASTA file (plain or bgzip)")
     if (is.character(x) && length(x) == 1L) return(.fastaGenome(x, buildIndex))
     .gdlStop("genome must be a FASTA path, an FaFile, a BSgenome or a named DNAStringSet, not ",
              class(x)[1L])
@@ -179,6 +181,13 @@ getSequence <- function(genome, ranges) {
     s <- .native(cpp_genome_fetch(.genomePtr(g), as.character(seqnames(ranges)),
                                   start(ranges), end(ranges),
                                   as.character(strand(ranges)) == "-", FALSE, TRUE))
+    bad <- regexpr("[^ACGTMRWSYKVHDBNacgtmrwsykvhdbn.+-]", s)
+    if (any(bad > 0L)) {
+        i <- which(bad > 0L)[1L]
+        .gdlStop("genome: range ", i, " (", as.character(seqnames(ranges))[i], ") holds '",
+                 substr(s[i], bad[i], bad[i]), "' at its position ", bad[i], ", not a DNA letter ",
+                 "(A, C, G, T, N or an IUPAC code): the FASTA file is malformed")
+    }
     out <- Biostrings::DNAStringSet(s)
     # named as Biostrings::getSeq() names them: by the ranges' names, else their seqnames
     names(out) <- if (is.null(names(ranges))) as.character(seqnames(ranges)) else names(ranges)
@@ -210,8 +219,8 @@ getSequence <- function(genome, ranges) {
 #' @export
 oneHot <- function(x, genome = NULL, layout = c("NLC", "NCL"),
                    ambiguous = c("quarter", "zero"), threads = NULL) {
-    layout <- match.arg(layout)
-    ambiguous <- match.arg(ambiguous)
+    layout <- .matchArg(layout)
+    ambiguous <- .matchArg(ambiguous)
     nlc <- layout == "NLC"
     zero <- ambiguous == "zero"
     if (is(x, "GRanges")) {

@@ -118,7 +118,7 @@ attributeBases <- function(model, x, genome = NULL,
         .gdlStop("method must be \"deepliftshap\", \"ism\" or \"saliency\", not ",
                  paste(format(method), collapse = ", "))
     method <- method[1L]
-    layout <- match.arg(layout)
+    layout <- .matchArg(layout)
     if (is.character(output)) {
         k <- match(output, model@info$outputNames)
         if (length(output) != 1L || is.na(k))
@@ -141,6 +141,7 @@ attributeBases <- function(model, x, genome = NULL,
     if (!is.logical(hypothetical) || length(hypothetical) != 1L || is.na(hypothetical))
         .gdlStop("hypothetical must be TRUE or FALSE")
     inp <- .attributionInput(x, genome, layout)
+    .checkOneHot(inp$x, "NLC")
     r <- .native(cpp_interpret_attribute(.modelPtr(model), inp$x, TRUE, method, as.integer(output),
                                          task, profile, hypothetical, as.integer(nReferences), seed,
                                          batchSize, .resolveDevice(device), .threads(threads)))

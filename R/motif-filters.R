@@ -106,8 +106,8 @@
 filterMotifs <- function(model, sequences, genome = NULL, layer = 1,
                          method = c("max", "threshold"), strands = c("both", "forward"),
                          threshold = 0, threads = NULL) {
-    method <- match.arg(method)
-    strands <- match.arg(strands)
+    method <- .matchArg(method)
+    strands <- .matchArg(strands)
     if (!identical(as.numeric(layer), 1)) .gdlStop("only the first layer (layer = 1) is supported")
     .checkScalar(threshold, "threshold")
     conv <- .firstConv(model)
@@ -188,7 +188,7 @@ filterMotifs <- function(model, sequences, genome = NULL, layer = 1,
 #' @export
 filterImportance <- function(model, sequences, genome = NULL, method = c("mean", "zero"),
                              batchSize = 256, threads = NULL) {
-    method <- match.arg(method)
+    method <- .matchArg(method)
     listModel <- is.list(model) && is.function(model$forward)
     if (!listModel && !is(model, "SequenceModel"))
         .gdlStop("filterImportance() needs a SequenceModel, or a list(weight, bias, dilation, ",
@@ -235,7 +235,7 @@ filterImportance <- function(model, sequences, genome = NULL, method = c("mean",
 #' }
 #' @export
 plotMotifs <- function(motifs, perPage = 12, page = 1, method = c("bits", "prob"), ncol = 3) {
-    method <- match.arg(method)
+    method <- .matchArg(method)
     if (!requireNamespace("ggseqlogo", quietly = TRUE))
         .gdlStop("plotMotifs() needs the ggseqlogo package")
     m <- .motifsToCore(motifs, "motifs")

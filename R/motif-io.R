@@ -48,6 +48,11 @@
         if (nrow(m) != 4L) .gdlStop(what, ": matrix ", ids[i], " does not have 4 rows (A, C, G, T)")
         if (!is.null(rownames(m))) m <- m[c("A", "C", "G", "T"), , drop = FALSE]
         tg <- TFBSTools::tags(x[[i]])
+        if (anyNA(m) || any(is.infinite(m)))
+            .gdlStop(what, ": matrix ", ids[i], " holds NA, NaN or infinite values")
+        if (all(m == 0))
+            .gdlStop(what, ": matrix ", ids[i], " is all zero; a motif needs counts, ",
+                     "probabilities or log-odds that tell the bases apart")
         if (is(x[[i]], "PWMatrix")) {
             ## log2-odds (or probabilities) back to probabilities
             bg <- TFBSTools::bg(x[[i]])[c("A", "C", "G", "T")]

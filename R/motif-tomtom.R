@@ -47,7 +47,7 @@
 compareMotifs <- function(query, target, dist = c("pearson", "ed", "sandelin", "kullback"),
                           minOverlap = 1, thresh = 0.5, evalue = FALSE, completeScores = TRUE,
                           threads = NULL) {
-    dist <- match.arg(dist)
+    dist <- .matchArg(dist)
     .checkScalar(minOverlap, "minOverlap", min = 0)
     .checkScalar(thresh, "thresh", min = 0)
     if (!isTRUE(evalue) && !isFALSE(evalue)) .gdlStop("evalue must be TRUE or FALSE")

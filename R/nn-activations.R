@@ -18,7 +18,7 @@
 #' @return A numeric vector, one mean per filter.
 #' @keywords internal
 .modelFirstActivationMeans <- function(model, x, layout = c("NCL", "NLC"), batchSize = 256) {
-    layout <- match.arg(layout)
+    layout <- .matchArg(layout)
     .checkFirstConv(model)
     if (!is.array(x) || length(dim(x)) != 3L) .gdlStop("x must be a one-hot array")
     storage.mode(x) <- "double"

@@ -329,7 +329,7 @@ setMethod("show", "SequenceModel", function(object) {
 #' countParams(cnnModel())
 #' @export
 countParams <- function(model, convention = c("libtorch", "keras")) {
-    convention <- match.arg(convention)
+    convention <- .matchArg(convention)
     t <- .layerTable(model)$table
     sum(if (convention == "keras") t$keras else t$params)
 }
@@ -377,7 +377,7 @@ outputShapes <- function(model) .layerTable(model)$outputShapes
 setMethod("predict", "SequenceModel", function(object, x, layout = c("NLC", "NCL"),
                                                secondary = NULL, batchSize = 128,
                                                device = "auto", ...) {
-    layout <- match.arg(layout)
+    layout <- .matchArg(layout)
     if (is(x, "SequenceGenerator") || is(x, "MultiGenerator")) {
         ## every sample of the generator once (epoch 1's order, the last batch partial), as
         ## evaluate() and auc() read it
@@ -385,9 +385,15 @@ setMethod("predict", "SequenceModel", function(object, x, layout = c("NLC", "NCL
         if (!is.null(object@info$outputNames)) names(out) <- object@info$outputNames
         return(if (length(out) == 1L) out[[1L]] else out)
     }
+    batchSize <- .count(batchSize, "batchSize")
     oh <- .asOneHot(x, layout)
+    .checkOneHot(oh[[1L]], if (oh[[2L]]) "NLC" else "NCL")
     inputs <- list(oh[[1L]])
-    if (!is.null(secondary)) inputs[[2L]] <- secondary
+    if (!is.null(secondary)) {
+        if (!is.numeric(secondary) || anyNA(secondary) || any(is.infinite(secondary)))
+            .gdlStop("secondary must be a numeric array without NA, NaN or infinite values")
+        inputs[[2L]] <- secondary
+    }
     out <- .native(cpp_model_predict(.modelPtr(object), inputs, oh[[2L]], batchSize,
                                      .resolveDevice(device), 0L, 0))
     if (!is.null(object@info$outputNames)) names(out) <- object@info$outputNames

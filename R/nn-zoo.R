@@ -49,7 +49,7 @@ NULL
 #' @export
 cnnModel <- function(inputLength = 2001, outputs = 1, activation = c("linear", "sigmoid"),
                      seed = 1) {
-    activation <- match.arg(activation)
+    activation <- .matchArg(activation)
     sequentialModel(c(inputLength, 4), c(list(
         layerConv1d(16, 3, activation = "relu"), layerMaxPool1d(2),
         layerConv1d(32, 10, activation = "relu"), layerMaxPool1d(2),
@@ -96,8 +96,8 @@ bassetModel <- function(inputLength = 600, outputs = 164, seed = 1) {
 deepbindNetwork <- function(inputLength = 101, filters = 16, kernelSize = 24,
                             pooling = c("maxavg", "max"), hidden = 32,
                             activation = c("linear", "sigmoid"), seed = 1) {
-    pooling <- match.arg(pooling)
-    activation <- match.arg(activation)
+    pooling <- .matchArg(pooling)
+    activation <- .matchArg(activation)
     dna <- layerInput(c(inputLength, 4))
     h <- connect(layerConv1d(filters, kernelSize, padding = "full", padValue = 0.25,
                              activation = "relu", name = "detectors"), dna)

@@ -36,7 +36,7 @@
 trackValues <- function(bigwig, ranges, bins = NULL, summary = c("mean", "sum", "max", "min"),
                         threads = NULL) {
     path <- .bigwigPath(bigwig)
-    summary <- match.arg(summary)
+    summary <- .matchArg(summary)
     lens <- .bigwigLengths(path)
     .checkRanges(ranges, lens, what = paste0("bigWig '", basename(path), "'"))
     nb <- 0L
@@ -81,6 +81,9 @@ exportTrack <- function(x, file, seqlengths = NULL) {
     if (!dir.exists(dirname(file))) .gdlStop("folder '", dirname(file), "' does not exist")
     if (is(x, "RleList")) {
         if (is.null(names(x)) || any(names(x) == "")) .gdlStop("the RleList must be named by chromosome")
+        if (anyDuplicated(names(x)))
+            .gdlStop("x: the RleList names chromosome '", names(x)[anyDuplicated(names(x))],
+                     "' twice; a bigWig holds each chromosome once (combine its runs first)")
         lens <- if (is.null(seqlengths)) lengths(x) else seqlengths[names(x)]
         if (anyNA(lens)) .gdlStop("seqlengths misses chromosomes of x")
         iv <- lapply(names(x), function(chr) {

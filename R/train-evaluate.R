@@ -92,7 +92,7 @@
 evaluate <- function(model, data, y = NULL, loss = NULL, lossWeights = NULL, steps = NULL,
                      device = "auto", layout = c("NLC", "NCL"), genome = NULL,
                      annotations = NULL, weights = FALSE, metrics = character()) {
-    layout <- match.arg(layout)
+    layout <- .matchArg(layout)
     weights <- .flag(weights, "weights")
     metrics <- .metricNames(metrics)
     data <- .chromosomeData(model, data, y, genome, annotations)
@@ -113,7 +113,9 @@ evaluate <- function(model, data, y = NULL, loss = NULL, lossWeights = NULL, ste
 #' Area under the ROC or precision-recall curve
 #'
 #' AUROC (ties counted one half) or AUPR (average precision) of each task of
-#' each output, over the whole data set. Targets >= 0.5 are positive.
+#' each output, over the whole data set. Targets >= 0.5 are positive. A task
+#' whose targets hold one class only (no positives, or for the ROC no
+#' negatives) has no AUC: its value is \code{NA}, with a warning naming it.
 #'
 #' @inheritParams evaluate
 #' @param curve \code{"ROC"} or \code{"PR"}.
@@ -126,13 +128,24 @@ evaluate <- function(model, data, y = NULL, loss = NULL, lossWeights = NULL, ste
 #' @export
 auc <- function(model, data, y = NULL, curve = c("ROC", "PR"), steps = NULL, device = "auto",
                 layout = c("NLC", "NCL"), genome = NULL, annotations = NULL) {
-    curve <- match.arg(curve)
-    layout <- match.arg(layout)
+    curve <- .matchArg(curve)
+    layout <- .matchArg(layout)
     p <- .predictData(model, data, y, device, steps, layout, genome = genome,
                       annotations = annotations)
-    .perTask(model, p, if (curve == "ROC") "auroc" else "aupr", "auc", function(o) {
+    r <- .perTask(model, p, if (curve == "ROC") "auroc" else "aupr", "auc", function(o) {
         list(positives = colSums(o >= 0.5, na.rm = TRUE), negatives = colSums(o < 0.5, na.rm = TRUE))
     })
+    ## an AUROC needs both classes, an AUPR positives: NA (never a silent NaN) with a warning
+    ## naming the tasks
+    one <- r$positives == 0 | (curve == "ROC" & r$negatives == 0)
+    if (any(one)) {
+        r$auc[one] <- NA_real_
+        what <- paste0(r$output[one], ":", r$name[one], " (",
+                       ifelse(r$positives[one] == 0, "no positives", "no negatives"), ")")
+        warning("auc(curve = \"", curve, "\"): task(s) ", paste(what, collapse = ", "),
+                " have one class only; their AUC is NA", call. = FALSE)
+    }
+    r
 }
 
 #' Correlation of predictions and observations per track
@@ -150,7 +163,7 @@ auc <- function(model, data, y = NULL, curve = c("ROC", "PR"), steps = NULL, dev
 #' @export
 correlation <- function(model, data, y = NULL, steps = NULL, device = "auto",
                         layout = c("NLC", "NCL"), genome = NULL, annotations = NULL) {
-    layout <- match.arg(layout)
+    layout <- .matchArg(layout)
     p <- .predictData(model, data, y, device, steps, layout, genome = genome,
                       annotations = annotations)
     r <- .perTask(model, p, "pearson", "pearson", NULL)

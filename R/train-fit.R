@@ -29,9 +29,22 @@
         storage.mode(t) <- "double"
         t
     })
-    for (t in targets)
+    for (t in targets) {
         if (dim(t)[1L] != dim(data)[1L])
             .gdlStop(what, ": y has ", dim(t)[1L], " rows for ", dim(data)[1L], " sequences")
+        if (anyNA(t) || any(is.infinite(t)))
+            .gdlStop(what, ": y holds NA, NaN or infinite labels (", sum(!is.finite(t)), " of ",
+                     length(t), "); remove those samples or impute their labels")
+    }
+    .checkOneHot(data, layout, what = paste0(what, ": x"))
+    if (!is.null(weights)) {
+        if (!is.numeric(weights) || length(weights) != dim(data)[1L] || anyNA(weights) ||
+            any(is.infinite(weights)) || any(weights < 0))
+            .gdlStop(what, ": weights must be ", dim(data)[1L], " finite numbers >= 0 (one per ",
+                     "sequence)")
+        weights <- as.numeric(weights)
+    }
+    batchSize <- .count(batchSize, "batchSize")
     storage.mode(data) <- "double"
     .native(cpp_array_source(data, layout == "NLC", targets, weights, batchSize, shuffle, seed))
 }
@@ -52,10 +65,50 @@
     if (is.null(lossWeights)) lossWeights <- rep(1, nOut)
     lossWeights <- as.numeric(unlist(lossWeights))
     if (length(lossWeights) != nOut) .gdlStop("lossWeights must have one weight per output (", nOut, ")")
+    .checkLossFit(model, loss)
     ## the target each output reads (BPNet: each head's counts its own head's profile)
     target <- model@info$lossTargets
     if (length(target) != nOut) target <- rep(NA_integer_, nOut)
     list(type = loss, weight = lossWeights, target = as.integer(target))
+}
+
+## The activation that ends output node `node` (0-based node id): the last activation met going
+## back through layers without one (flatten, reshape, pooling, cropping); NA when it cannot be
+## told (a node joining several inputs).
+.outputActivation <- function(model, node) {
+    nIn <- length(model@spec$inputs)
+    repeat {
+        if (node < nIn) return(NA_character_)
+        layer <- model@spec$layers[[node - nIn + 1L]]
+        if (!is.null(layer$activation)) return(layer$activation)
+        if (length(layer$inputs) != 1L) return(NA_character_)
+        node <- layer$inputs[[1L]]
+    }
+}
+
+## Losses that cannot fit the output they train: an error when the result is certainly wrong,
+## a warning when it may be meant. (mnll on a single value is refused by the core, which knows
+## the output shapes: its loss is exactly 0.)
+##   cce without softmax: an error (the loss reads the outputs as class probabilities that sum
+##     to 1; rescaling sigmoid or linear outputs gives a loss that does not train a classifier).
+##   bce without sigmoid: a warning (outputs outside [0, 1] are clipped, so they get no gradient;
+##     a model may end in its own squashing); labels outside [0, 1] are an error in the core.
+##   mnll after sigmoid / softmax: a warning (mnll takes logits and applies its own softmax).
+.checkLossFit <- function(model, loss) {
+    for (k in seq_along(loss)) {
+        a <- .outputActivation(model, model@spec$outputs[[k]])
+        if (is.na(a)) next
+        if (loss[k] == "cce" && a != "softmax")
+            .gdlStop("loss 'cce' needs a flat output of K >= 2 class probabilities with ",
+                     "activation = \"softmax\"; output ", k, " ends with activation '", a, "'")
+        if (loss[k] == "bce" && a != "sigmoid")
+            warning("loss 'bce' on output ", k, " whose activation is '", a, "', not 'sigmoid': ",
+                    "bce reads the outputs as probabilities, clipped to [1e-7, 1 - 1e-7], so outputs ",
+                    "outside [0, 1] get no gradient", call. = FALSE)
+        if (loss[k] == "mnll" && a %in% c("sigmoid", "softmax"))
+            warning("loss 'mnll' on output ", k, " whose activation is '", a, "': mnll takes ",
+                    "logits (activation = \"linear\") and applies its own softmax", call. = FALSE)
+    }
 }
 
 ## The losses and epoch metrics the core knows (one list, in src/core/train, read from there so
@@ -72,6 +125,13 @@
     if (length(bad))
         .gdlStop("unknown metric '", bad[1L], "': use ", paste(ok, collapse = ", "))
     unique(metrics)
+}
+
+## A finite number > 0 (>= 0 with zero = TRUE).
+.positiveNumber <- function(x, what, zero = FALSE) {
+    if (!is.numeric(x) || length(x) != 1L || !is.finite(x) || x < 0 || (!zero && x == 0))
+        .gdlStop(what, " must be a finite number ", if (zero) ">= 0" else "> 0", ", not ", .shown(x))
+    as.numeric(x)
 }
 
 .flag <- function(x, what) {
@@ -205,7 +265,11 @@ reduceLROnPlateau <- function(monitor = "val_loss", factor = 0.5, patience = 3, 
 #'   \code{as.integer(factor) - 1}; other values are an error), \code{"mse"},
 #'   \code{"mae"}, \code{"poisson"}, \code{"mnll"} (multinomial profile) or
 #'   \code{"counts"} (MSE of log(1 + total counts), BPNet's counts loss).
-#'   Default: the model's.
+#'   Default: the model's. A loss that cannot fit its output is refused:
+#'   \code{"mnll"} on a single value (its loss is exactly 0) and \code{"cce"}
+#'   without a softmax output are errors, as are \code{"bce"} labels outside
+#'   [0, 1]; \code{"bce"} on an output that is not a sigmoid, and \code{"mnll"}
+#'   after a sigmoid or softmax, are warnings.
 #' @param lossWeights weight of each output's loss (BPNet's counts lambda).
 #' @param callbacks a list of \code{\link{earlyStopping}},
 #'   \code{\link{modelCheckpoint}}, \code{\link{reduceLROnPlateau}}.
@@ -240,6 +304,12 @@ reduceLROnPlateau <- function(monitor = "val_loss", factor = 0.5, patience = 3, 
 #'   weights)})? \code{FALSE} by default, as keras_dna's \code{weights_val};
 #'   training is always weighted by the training data's weights. The same
 #'   concept is \code{weights} of \code{\link{evaluate}}.
+#' @details Training refuses what cannot be right: NA, NaN or infinite labels,
+#'   inputs or sample weights, and one-hot arrays with values outside [0, 1]
+#'   or positions summing to more than 1, are errors before the first step
+#'   (for generators, per batch). A loss or a weight that becomes non-finite
+#'   stops training with an error naming the step and epoch; the model keeps
+#'   its last finite weights, those of the last finite loss.
 #' @return The training history (a \code{TrainingHistory} DataFrame: epoch,
 #'   loss, val_loss, lr, seconds, samples, per-output losses
 #'   \code{loss_<output>} / \code{val_loss_<output>} for several outputs, and
@@ -270,13 +340,22 @@ fit <- function(model, generator, y = NULL, validation = NULL, epochs = 1,
     optimizer <- optimizer[1L]
     if (!optimizer %in% c("adam", "sgd", "rmsprop", "adamw"))
         .gdlStop("unknown optimizer '", optimizer, "': use adam, sgd, rmsprop or adamw")
-    layout <- match.arg(layout)
+    layout <- .matchArg(layout)
     if (!is.logical(mixedPrecision) || length(mixedPrecision) != 1L || is.na(mixedPrecision))
         .gdlStop("mixedPrecision must be TRUE or FALSE")
     if (is(callbacks, "GenomicDLCallback")) callbacks <- list(callbacks)
     if (!all(vapply(callbacks, is, logical(1L), "GenomicDLCallback")))
         .gdlStop("callbacks must be a list of earlyStopping(), modelCheckpoint(), reduceLROnPlateau()")
     epochs <- .count(epochs, "epochs")
+    if (!is.null(stepsPerEpoch)) stepsPerEpoch <- .count(stepsPerEpoch, "stepsPerEpoch")
+    if (!is.null(validationSteps)) validationSteps <- .count(validationSteps, "validationSteps")
+    batchSize <- .count(batchSize, "batchSize")
+    learningRate <- .positiveNumber(learningRate, "learningRate")
+    momentum <- .positiveNumber(momentum, "momentum", zero = TRUE)
+    weightDecay <- .positiveNumber(weightDecay, "weightDecay", zero = TRUE)
+    if (!is.null(workers)) workers <- .count(workers, "workers", min = 0)
+    if (!is.numeric(seed) || length(seed) != 1L || is.na(seed) || seed < 0 || seed != round(seed))
+        .gdlStop("seed must be a whole number >= 0, not ", .shown(seed))
     dev <- .resolveDevice(device)
     losses <- .lossSpec(model, loss, lossWeights)
     given <- generator
@@ -319,7 +398,12 @@ fit <- function(model, generator, y = NULL, validation = NULL, epochs = 1,
         r$action
     }
     ptr <- .modelPtr(model)
-    res <- .native(cpp_train_fit(ptr, src, val, opt, onEpoch, isTRUE(verbose)))
+    res <- tryCatch(.native(cpp_train_fit(ptr, src, val, opt, onEpoch, isTRUE(verbose))),
+                    GenomicDL_error = function(e) {
+                        ## the weights the core kept (a non-finite loss: the last finite ones)
+                        .syncWeights(model)
+                        stop(e)
+                    })
     .syncWeights(model)
     hist <- .history(old, .historyFrame(res, model, metrics))
     env$history <- hist

@@ -272,9 +272,9 @@ predictRegions <- function(model, genome, regions = NULL, step = NULL,
                            BPPARAM = NULL, threads = NULL, ambiguous = c("quarter", "zero"),
                            verbose = TRUE) {
     if (!is(model, "SequenceModel")) .gdlStop("model must be a SequenceModel")
-    rc <- match.arg(rc)
-    format <- match.arg(format)
-    ambiguous <- match.arg(ambiguous)
+    rc <- .matchArg(rc)
+    format <- .matchArg(format)
+    ambiguous <- .matchArg(ambiguous)
     if (length(model@spec$inputs) != 1L)
         .gdlStop("the model takes ", length(model@spec$inputs), " inputs; predictRegions() ",
                  "reads DNA only")

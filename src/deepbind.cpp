@@ -1,6 +1,7 @@
 // Bridge for src/core/deepbind: read params files, score sequences, scan genome regions.
 // R holds a model as a list of its fields (see cpp_deepbind_read); coordinates come in 1-based.
 #include "bridge.h"
+#include "interrupt.h"
 
 #include "common/error.hpp"
 #include "deepbind/model.hpp"
@@ -80,35 +81,37 @@ Rcpp::NumericMatrix cpp_deepbind_score(Rcpp::List models, Rcpp::CharacterVector 
                                        Rcpp::CharacterVector names, int window, bool average,
                                        std::string padding, std::string strands, std::string method,
                                        bool iupac, int threads) {
-  Scorer scorer(models_from(models), options_from(window, average, padding, strands, method, iupac, threads));
-  const std::size_t n = static_cast<std::size_t>(seqs.size()), nm = scorer.num_models();
-  std::vector<SeqRef> refs(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    SEXP s = STRING_ELT(seqs, static_cast<R_xlen_t>(i));
-    if (s == NA_STRING) gdl::fail("sequence ", i + 1, " is NA");
-    refs[i] = {CHAR(s), static_cast<std::size_t>(LENGTH(s))};
-  }
-  std::vector<std::string> nm_str;
-  if (names.size() == seqs.size())
-    for (R_xlen_t i = 0; i < names.size(); ++i)
-      nm_str.push_back(names[i] == NA_STRING ? std::string() : Rcpp::as<std::string>(names[i]));
-  Rcpp::NumericMatrix out(static_cast<int>(n), static_cast<int>(nm));
-  // In chunks, checking for an interrupt between them.
-  const std::size_t chunk = 4096;
-  std::vector<float> buf;
-  for (std::size_t b = 0; b < n; b += chunk) {
-    std::size_t e = std::min(n, b + chunk);
-    std::vector<SeqRef> part(refs.begin() + static_cast<std::ptrdiff_t>(b), refs.begin() + static_cast<std::ptrdiff_t>(e));
-    std::vector<std::string> part_names;
-    if (!nm_str.empty())
-      part_names.assign(nm_str.begin() + static_cast<std::ptrdiff_t>(b), nm_str.begin() + static_cast<std::ptrdiff_t>(e));
-    buf.assign((e - b) * nm, 0.0f);
-    scorer.score(part, buf.data(), part_names, b + 1);
-    for (std::size_t j = 0; j < nm; ++j)
-      for (std::size_t i = b; i < e; ++i) out(static_cast<int>(i), static_cast<int>(j)) = buf[(i - b) + (e - b) * j];
-    Rcpp::checkUserInterrupt();
-  }
-  return out;
+  return gdlr::interruptible([&]() -> Rcpp::NumericMatrix {  // the core polls for Ctrl-C
+    Scorer scorer(models_from(models), options_from(window, average, padding, strands, method, iupac, threads));
+    const std::size_t n = static_cast<std::size_t>(seqs.size()), nm = scorer.num_models();
+    std::vector<SeqRef> refs(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      SEXP s = STRING_ELT(seqs, static_cast<R_xlen_t>(i));
+      if (s == NA_STRING) gdl::fail("sequence ", i + 1, " is NA");
+      refs[i] = {CHAR(s), static_cast<std::size_t>(LENGTH(s))};
+    }
+    std::vector<std::string> nm_str;
+    if (names.size() == seqs.size())
+      for (R_xlen_t i = 0; i < names.size(); ++i)
+        nm_str.push_back(names[i] == NA_STRING ? std::string() : Rcpp::as<std::string>(names[i]));
+    Rcpp::NumericMatrix out(static_cast<int>(n), static_cast<int>(nm));
+    // In chunks, checking for an interrupt between them.
+    const std::size_t chunk = 4096;
+    std::vector<float> buf;
+    for (std::size_t b = 0; b < n; b += chunk) {
+      std::size_t e = std::min(n, b + chunk);
+      std::vector<SeqRef> part(refs.begin() + static_cast<std::ptrdiff_t>(b), refs.begin() + static_cast<std::ptrdiff_t>(e));
+      std::vector<std::string> part_names;
+      if (!nm_str.empty())
+        part_names.assign(nm_str.begin() + static_cast<std::ptrdiff_t>(b), nm_str.begin() + static_cast<std::ptrdiff_t>(e));
+      buf.assign((e - b) * nm, 0.0f);
+      scorer.score(part, buf.data(), part_names, b + 1);
+      for (std::size_t j = 0; j < nm; ++j)
+        for (std::size_t i = b; i < e; ++i) out(static_cast<int>(i), static_cast<int>(j)) = buf[(i - b) + (e - b) * j];
+      Rcpp::checkUserInterrupt();
+    }
+    return out;
+  });
 }
 
 // Scores windows of `width` every `step` over [start, end] (1-based closed) of one chromosome.
@@ -117,14 +120,16 @@ Rcpp::NumericMatrix cpp_deepbind_scan(Rcpp::List models, SEXP genome, std::strin
                                       double start, double end, int width, int step, int window,
                                       bool average, std::string padding, std::string strands,
                                       std::string method, int threads) {
-  auto g = gdlr::genome_of(genome);
-  Scorer scorer(models_from(models), options_from(window, average, padding, strands, method, true, threads));
-  auto s0 = static_cast<std::int64_t>(start) - 1, e0 = static_cast<std::int64_t>(end);
-  std::size_t nw = Scorer::num_windows(s0, e0, width, step);
-  Rcpp::NumericMatrix out(static_cast<int>(nw), static_cast<int>(scorer.num_models()));
-  if (nw == 0) return out;
-  std::vector<float> buf(nw * scorer.num_models());
-  scorer.scan(*g, g->require(chrom), s0, e0, width, step, buf.data());
-  std::copy(buf.begin(), buf.end(), out.begin());
-  return out;
+  return gdlr::interruptible([&]() -> Rcpp::NumericMatrix {  // the core polls for Ctrl-C
+    auto g = gdlr::genome_of(genome);
+    Scorer scorer(models_from(models), options_from(window, average, padding, strands, method, true, threads));
+    auto s0 = static_cast<std::int64_t>(start) - 1, e0 = static_cast<std::int64_t>(end);
+    std::size_t nw = Scorer::num_windows(s0, e0, width, step);
+    Rcpp::NumericMatrix out(static_cast<int>(nw), static_cast<int>(scorer.num_models()));
+    if (nw == 0) return out;
+    std::vector<float> buf(nw * scorer.num_models());
+    scorer.scan(*g, g->require(chrom), s0, e0, width, step, buf.data());
+    std::copy(buf.begin(), buf.end(), out.begin());
+    return out;
+  });
 }

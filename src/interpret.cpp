@@ -1,6 +1,7 @@
 // Bridge for src/core/interpret: attributions of a SequenceModel's predictions to the bases of
 // one-hot sequences, and the dinucleotide shuffle of character sequences. Torch-free.
 #include "bridge.h"
+#include "interrupt.h"
 
 #include <string>
 
@@ -16,41 +17,43 @@
 Rcpp::List cpp_interpret_attribute(SEXP ptr, SEXP x, bool nlc, std::string method, int output,
                                    double task, bool profile, bool hypothetical, int n_refs, double seed,
                                    double batch, std::string device, int threads) {
-  auto net = gdlr_network_of(ptr);
-  gdl::interpret::AttributionOptions opt;
-  opt.method = gdl::interpret::parse_method(method);
-  opt.output = output - 1;
-  opt.task = static_cast<std::int64_t>(task) - 1;
-  opt.profile = profile;  // task 0 -> -1: every track together
-  opt.hypothetical = hypothetical;
-  opt.n_refs = n_refs;
-  opt.seed = static_cast<std::uint64_t>(seed);
-  opt.batch = static_cast<std::size_t>(batch);
-  opt.device = device;
-  gdl::interpret::check_attribution(*net, opt);
-  Rcpp::IntegerVector dim = Rf_getAttrib(x, R_DimSymbol);
-  if (dim.size() != 3) gdl::fail("sequences must be a one-hot array N x L x 4");
-  const std::size_t N = dim[0], L = nlc ? dim[1] : dim[2], C = nlc ? dim[2] : dim[1];
-  const auto want = static_cast<std::size_t>(net->input_shapes()[0][1]);
-  if (C != 4) gdl::fail("sequences must have 4 channels (A, C, G, T), not ", C);
-  if (L != want)
-    gdl::fail("the model reads sequences of ", want, " bases; these have ", L,
-              " (resize or crop them to the model's input length)");
-  auto buf = gdlr_rowmajor_input(x, nlc);
-  gdl::nn::set_torch_threads(gdlr::threads_arg(threads));
-  auto res = gdl::interpret::attribute(*net, buf.data(), N, opt);
-  Rcpp::NumericVector out(N * L * 4);
-  for (std::size_t n = 0; n < N; ++n)
-    for (std::size_t c = 0; c < 4; ++c)
-      for (std::size_t l = 0; l < L; ++l) out[n + N * l + N * L * c] = res.values[(n * 4 + c) * L + l];
-  out.attr("dim") = Rcpp::IntegerVector::create(static_cast<int>(N), static_cast<int>(L), 4);
-  return Rcpp::List::create(
-      Rcpp::Named("values") = out,
-      Rcpp::Named("prediction") = Rcpp::NumericVector(res.prediction.begin(), res.prediction.end()),
-      Rcpp::Named("reference") = Rcpp::NumericVector(res.reference.begin(), res.reference.end()),
-      Rcpp::Named("gap") = Rcpp::NumericVector(res.gap.begin(), res.gap.end()),
-      Rcpp::Named("maxGap") = res.max_gap,
-      Rcpp::Named("maxRelativeGap") = res.max_relative_gap);
+  return gdlr::interruptible([&]() -> Rcpp::List {  // the core polls for Ctrl-C
+    auto net = gdlr_network_of(ptr);
+    gdl::interpret::AttributionOptions opt;
+    opt.method = gdl::interpret::parse_method(method);
+    opt.output = output - 1;
+    opt.task = static_cast<std::int64_t>(task) - 1;
+    opt.profile = profile;  // task 0 -> -1: every track together
+    opt.hypothetical = hypothetical;
+    opt.n_refs = n_refs;
+    opt.seed = static_cast<std::uint64_t>(seed);
+    opt.batch = static_cast<std::size_t>(batch);
+    opt.device = device;
+    gdl::interpret::check_attribution(*net, opt);
+    Rcpp::IntegerVector dim = Rf_getAttrib(x, R_DimSymbol);
+    if (dim.size() != 3) gdl::fail("sequences must be a one-hot array N x L x 4");
+    const std::size_t N = dim[0], L = nlc ? dim[1] : dim[2], C = nlc ? dim[2] : dim[1];
+    const auto want = static_cast<std::size_t>(net->input_shapes()[0][1]);
+    if (C != 4) gdl::fail("sequences must have 4 channels (A, C, G, T), not ", C);
+    if (L != want)
+      gdl::fail("the model reads sequences of ", want, " bases; these have ", L,
+                " (resize or crop them to the model's input length)");
+    auto buf = gdlr_rowmajor_input(x, nlc);
+    gdl::nn::set_torch_threads(gdlr::threads_arg(threads));
+    auto res = gdl::interpret::attribute(*net, buf.data(), N, opt);
+    Rcpp::NumericVector out(N * L * 4);
+    for (std::size_t n = 0; n < N; ++n)
+      for (std::size_t c = 0; c < 4; ++c)
+        for (std::size_t l = 0; l < L; ++l) out[n + N * l + N * L * c] = res.values[(n * 4 + c) * L + l];
+    out.attr("dim") = Rcpp::IntegerVector::create(static_cast<int>(N), static_cast<int>(L), 4);
+    return Rcpp::List::create(
+        Rcpp::Named("values") = out,
+        Rcpp::Named("prediction") = Rcpp::NumericVector(res.prediction.begin(), res.prediction.end()),
+        Rcpp::Named("reference") = Rcpp::NumericVector(res.reference.begin(), res.reference.end()),
+        Rcpp::Named("gap") = Rcpp::NumericVector(res.gap.begin(), res.gap.end()),
+        Rcpp::Named("maxGap") = res.max_gap,
+        Rcpp::Named("maxRelativeGap") = res.max_relative_gap);
+  });
 }
 
 // Dinucleotide shuffle of each sequence (sequence i with the seed of reference 0 of sequence i

@@ -1,6 +1,7 @@
 // Bridge for src/core/train and data/array_source: array batch sources, fit (progress bar and
 // interrupts served here, on R's main thread), evaluation, prediction over sources, metrics.
 #include "bridge.h"
+#include "interrupt.h"
 
 #include <R_ext/Utils.h>
 
@@ -16,9 +17,17 @@
 
 namespace {
 
-void check_interrupt_fn(void*) { R_CheckUserInterrupt(); }
 // True when the user pressed Ctrl-C / Esc (the interrupt is consumed here).
-bool user_interrupted() { return !R_ToplevelExec(check_interrupt_fn, nullptr); }
+bool user_interrupted() { return gdlr::r_interrupt_pending(); }
+
+// A count option from R: a whole number >= 0 (0 = the default), never a negative double cast to
+// size_t (which trains for ever) nor NaN.
+std::size_t count_arg(Rcpp::List opt, const char* name) {
+  double v = Rcpp::as<double>(opt[name]);
+  if (!(v >= 0) || v != std::floor(v) || v > 1e15)
+    gdl::fail(name, " must be a whole number >= 0, not ", v);
+  return static_cast<std::size_t>(v);
+}
 
 std::vector<gdl::train::LossSpec> losses_from_r(Rcpp::List losses) {
   std::vector<gdl::train::LossSpec> out;
@@ -121,6 +130,8 @@ SEXP cpp_array_source(SEXP x, bool nlc, Rcpp::List targets, SEXP weights, double
     d->weights.assign(w.begin(), w.end());
   }
   gdl::data::ArraySourceOptions opt;
+  if (!(batch_size >= 1) || batch_size != std::floor(batch_size))
+    gdl::fail("batchSize must be a whole number >= 1, not ", batch_size);
   opt.batch_size = static_cast<std::size_t>(batch_size);
   opt.shuffle = shuffle;
   opt.seed = static_cast<std::uint64_t>(seed);
@@ -145,98 +156,102 @@ Rcpp::List cpp_source_info(SEXP src) {
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_train_fit(SEXP model, SEXP train, SEXP validation, Rcpp::List opt,
                          Rcpp::Function on_epoch, bool verbose) {
-  auto net = gdlr_network_of(model);
-  auto src = gdlr::source_of(train);
-  std::shared_ptr<gdl::data::BatchSource> val;
-  if (!Rf_isNull(validation)) val = gdlr::source_of(validation);
-  gdl::train::TrainOptions o;
-  o.epochs = static_cast<std::size_t>(Rcpp::as<double>(opt["epochs"]));
-  o.steps_per_epoch = static_cast<std::size_t>(Rcpp::as<double>(opt["stepsPerEpoch"]));
-  o.validation_steps = static_cast<std::size_t>(Rcpp::as<double>(opt["validationSteps"]));
-  o.optimizer = Rcpp::as<std::string>(opt["optimizer"]);
-  o.learning_rate = Rcpp::as<double>(opt["learningRate"]);
-  o.momentum = Rcpp::as<double>(opt["momentum"]);
-  o.weight_decay = Rcpp::as<double>(opt["weightDecay"]);
-  o.losses = losses_from_r(opt["losses"]);
-  o.device = gdl::nn::resolve_device(Rcpp::as<std::string>(opt["device"]));
-  o.workers = Rcpp::as<int>(opt["workers"]);
-  o.first_epoch = static_cast<std::size_t>(Rcpp::as<double>(opt["firstEpoch"]));
-  o.seed = static_cast<std::uint64_t>(Rcpp::as<double>(opt["seed"]));
-  o.mixed_precision = Rcpp::as<bool>(opt["mixedPrecision"]);
-  o.encode = Rcpp::as<std::string>(opt["encode"]);
-  o.validation_weights = Rcpp::as<bool>(opt["validationWeights"]);
-  o.metrics = Rcpp::as<std::vector<std::string>>(opt["metrics"]);
-  gdl::nn::set_torch_threads(Rcpp::as<int>(opt["threads"]));
-  std::size_t total_epochs = o.first_epoch + o.epochs;
+  return gdlr::interruptible([&]() -> Rcpp::List {  // the core polls for Ctrl-C
+    auto net = gdlr_network_of(model);
+    auto src = gdlr::source_of(train);
+    std::shared_ptr<gdl::data::BatchSource> val;
+    if (!Rf_isNull(validation)) val = gdlr::source_of(validation);
+    gdl::train::TrainOptions o;
+    o.epochs = count_arg(opt, "epochs");
+    o.steps_per_epoch = count_arg(opt, "stepsPerEpoch");
+    o.validation_steps = count_arg(opt, "validationSteps");
+    o.optimizer = Rcpp::as<std::string>(opt["optimizer"]);
+    o.learning_rate = Rcpp::as<double>(opt["learningRate"]);
+    if (!std::isfinite(o.learning_rate) || o.learning_rate <= 0)
+      gdl::fail("learningRate must be a positive finite number, not ", o.learning_rate);
+    o.momentum = Rcpp::as<double>(opt["momentum"]);
+    o.weight_decay = Rcpp::as<double>(opt["weightDecay"]);
+    o.losses = losses_from_r(opt["losses"]);
+    o.device = gdl::nn::resolve_device(Rcpp::as<std::string>(opt["device"]));
+    o.workers = Rcpp::as<int>(opt["workers"]);
+    o.first_epoch = count_arg(opt, "firstEpoch");
+    o.seed = static_cast<std::uint64_t>(Rcpp::as<double>(opt["seed"]));
+    o.mixed_precision = Rcpp::as<bool>(opt["mixedPrecision"]);
+    o.encode = Rcpp::as<std::string>(opt["encode"]);
+    o.validation_weights = Rcpp::as<bool>(opt["validationWeights"]);
+    o.metrics = Rcpp::as<std::vector<std::string>>(opt["metrics"]);
+    gdl::nn::set_torch_threads(Rcpp::as<int>(opt["threads"]));
+    std::size_t total_epochs = o.first_epoch + o.epochs;
 
-  auto last_print = std::chrono::steady_clock::now();
-  gdl::train::Callbacks cb;
-  cb.on_step = [&](const gdl::train::StepProgress& p) {
-    if (user_interrupted()) return false;
-    auto now = std::chrono::steady_clock::now();
-    if (verbose && (p.step == p.steps || std::chrono::duration<double>(now - last_print).count() > 0.25)) {
-      last_print = now;
-      int width = 25, done = static_cast<int>(width * p.step / std::max<std::size_t>(p.steps, 1));
-      std::string bar(static_cast<std::size_t>(done), '=');
-      if (done < width) bar += '>' + std::string(static_cast<std::size_t>(width - done - 1), '.');
-      Rprintf("\rEpoch %d/%d %5d/%-5d [%s] loss: %.4g  %.0f samples/s   ",
-              static_cast<int>(p.epoch + 1), static_cast<int>(total_epochs),
-              static_cast<int>(p.step), static_cast<int>(p.steps), bar.c_str(), p.loss,
-              p.seconds > 0 ? p.samples / p.seconds : 0.0);
+    auto last_print = std::chrono::steady_clock::now();
+    gdl::train::Callbacks cb;
+    cb.on_step = [&](const gdl::train::StepProgress& p) {
+      if (user_interrupted()) return false;
+      auto now = std::chrono::steady_clock::now();
+      if (verbose && (p.step == p.steps || std::chrono::duration<double>(now - last_print).count() > 0.25)) {
+        last_print = now;
+        int width = 25, done = static_cast<int>(width * p.step / std::max<std::size_t>(p.steps, 1));
+        std::string bar(static_cast<std::size_t>(done), '=');
+        if (done < width) bar += '>' + std::string(static_cast<std::size_t>(width - done - 1), '.');
+        Rprintf("\rEpoch %d/%d %5d/%-5d [%s] loss: %.4g  %.0f samples/s   ",
+                static_cast<int>(p.epoch + 1), static_cast<int>(total_epochs),
+                static_cast<int>(p.step), static_cast<int>(p.steps), bar.c_str(), p.loss,
+                p.seconds > 0 ? p.samples / p.seconds : 0.0);
+      }
+      return true;
+    };
+    cb.on_epoch = [&](const gdl::train::EpochLog& log) {
+      if (verbose) {
+        Rprintf("\rEpoch %d/%d - %.1fs - loss: %.4g", static_cast<int>(log.epoch + 1),
+                static_cast<int>(total_epochs), log.seconds, log.loss);
+        if (!std::isnan(log.val_loss)) Rprintf(" - val_loss: %.4g", log.val_loss);
+        Rprintf("%40s\n", "");
+      }
+      // the whole history row of the epoch: callbacks (checkpoints) save the history so far
+      std::size_t k = o.losses.size();
+      Rcpp::List l = Rcpp::List::create(
+          Rcpp::Named("epoch") = static_cast<double>(log.epoch + 1), Rcpp::Named("loss") = log.loss,
+          Rcpp::Named("val_loss") = log.val_loss, Rcpp::Named("lr") = log.learning_rate,
+          Rcpp::Named("seconds") = log.seconds, Rcpp::Named("samples") = static_cast<double>(log.samples),
+          Rcpp::Named("outputLoss") = rows({log.output_losses}, k),
+          Rcpp::Named("valOutputLoss") = rows({log.val_output_losses}, k),
+          Rcpp::Named("metrics") = metric_log(log.metrics, o.metrics, k),
+          Rcpp::Named("valMetrics") = metric_log(log.val_metrics, o.metrics, k));
+      Rcpp::List a = on_epoch(l);
+      gdl::train::EpochAction act;
+      act.stop = Rcpp::as<bool>(a["stop"]);
+      act.learning_rate = Rcpp::as<double>(a["lr"]);
+      act.snapshot = Rcpp::as<bool>(a["snapshot"]);
+      act.restore = Rcpp::as<bool>(a["restore"]);
+      return act;
+    };
+    auto r = gdl::train::fit(*net, *src, val.get(), o, cb);
+    if (verbose && r.interrupted) Rprintf("\n");
+    std::size_t n = r.history.size(), k = o.losses.size();
+    Rcpp::NumericVector epoch(n), loss(n), vloss(n), lr(n), secs(n), samples(n);
+    std::vector<std::vector<double>> outl, voutl;
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto& h = r.history[i];
+      epoch[i] = static_cast<double>(h.epoch + 1);
+      loss[i] = h.loss;
+      vloss[i] = h.val_loss;
+      lr[i] = h.learning_rate;
+      secs[i] = h.seconds;
+      samples[i] = static_cast<double>(h.samples);
+      outl.push_back(h.output_losses);
+      voutl.push_back(h.val_output_losses);
     }
-    return true;
-  };
-  cb.on_epoch = [&](const gdl::train::EpochLog& log) {
-    if (verbose) {
-      Rprintf("\rEpoch %d/%d - %.1fs - loss: %.4g", static_cast<int>(log.epoch + 1),
-              static_cast<int>(total_epochs), log.seconds, log.loss);
-      if (!std::isnan(log.val_loss)) Rprintf(" - val_loss: %.4g", log.val_loss);
-      Rprintf("%40s\n", "");
-    }
-    // the whole history row of the epoch: callbacks (checkpoints) save the history so far
-    std::size_t k = o.losses.size();
-    Rcpp::List l = Rcpp::List::create(
-        Rcpp::Named("epoch") = static_cast<double>(log.epoch + 1), Rcpp::Named("loss") = log.loss,
-        Rcpp::Named("val_loss") = log.val_loss, Rcpp::Named("lr") = log.learning_rate,
-        Rcpp::Named("seconds") = log.seconds, Rcpp::Named("samples") = static_cast<double>(log.samples),
-        Rcpp::Named("outputLoss") = rows({log.output_losses}, k),
-        Rcpp::Named("valOutputLoss") = rows({log.val_output_losses}, k),
-        Rcpp::Named("metrics") = metric_log(log.metrics, o.metrics, k),
-        Rcpp::Named("valMetrics") = metric_log(log.val_metrics, o.metrics, k));
-    Rcpp::List a = on_epoch(l);
-    gdl::train::EpochAction act;
-    act.stop = Rcpp::as<bool>(a["stop"]);
-    act.learning_rate = Rcpp::as<double>(a["lr"]);
-    act.snapshot = Rcpp::as<bool>(a["snapshot"]);
-    act.restore = Rcpp::as<bool>(a["restore"]);
-    return act;
-  };
-  auto r = gdl::train::fit(*net, *src, val.get(), o, cb);
-  if (verbose && r.interrupted) Rprintf("\n");
-  std::size_t n = r.history.size(), k = o.losses.size();
-  Rcpp::NumericVector epoch(n), loss(n), vloss(n), lr(n), secs(n), samples(n);
-  std::vector<std::vector<double>> outl, voutl;
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto& h = r.history[i];
-    epoch[i] = static_cast<double>(h.epoch + 1);
-    loss[i] = h.loss;
-    vloss[i] = h.val_loss;
-    lr[i] = h.learning_rate;
-    secs[i] = h.seconds;
-    samples[i] = static_cast<double>(h.samples);
-    outl.push_back(h.output_losses);
-    voutl.push_back(h.val_output_losses);
-  }
-  return Rcpp::List::create(
-      Rcpp::Named("epoch") = epoch, Rcpp::Named("loss") = loss, Rcpp::Named("val_loss") = vloss,
-      Rcpp::Named("lr") = lr, Rcpp::Named("seconds") = secs, Rcpp::Named("samples") = samples,
-      Rcpp::Named("outputLoss") = rows(outl, k), Rcpp::Named("valOutputLoss") = rows(voutl, k),
-      Rcpp::Named("interrupted") = r.interrupted, Rcpp::Named("device") = o.device,
-      Rcpp::Named("steps") = static_cast<double>(r.steps),
-      Rcpp::Named("skippedSteps") = static_cast<double>(r.skipped_steps),
-      Rcpp::Named("lossScale") = r.loss_scale,
-      Rcpp::Named("metrics") = metric_history(r.history, o.metrics, k, false),
-      Rcpp::Named("valMetrics") = metric_history(r.history, o.metrics, k, true));
+    return Rcpp::List::create(
+        Rcpp::Named("epoch") = epoch, Rcpp::Named("loss") = loss, Rcpp::Named("val_loss") = vloss,
+        Rcpp::Named("lr") = lr, Rcpp::Named("seconds") = secs, Rcpp::Named("samples") = samples,
+        Rcpp::Named("outputLoss") = rows(outl, k), Rcpp::Named("valOutputLoss") = rows(voutl, k),
+        Rcpp::Named("interrupted") = r.interrupted, Rcpp::Named("device") = o.device,
+        Rcpp::Named("steps") = static_cast<double>(r.steps),
+        Rcpp::Named("skippedSteps") = static_cast<double>(r.skipped_steps),
+        Rcpp::Named("lossScale") = r.loss_scale,
+        Rcpp::Named("metrics") = metric_history(r.history, o.metrics, k, false),
+        Rcpp::Named("valMetrics") = metric_history(r.history, o.metrics, k, true));
+  });
 }
 
 // Losses (total, then per output) and metrics (a list per metric name: one value per output).
@@ -244,34 +259,38 @@ Rcpp::List cpp_train_fit(SEXP model, SEXP train, SEXP validation, Rcpp::List opt
 Rcpp::List cpp_train_evaluate(SEXP model, SEXP source, Rcpp::List losses, std::string device,
                               double steps, int workers, std::string encode, bool weighted,
                               std::vector<std::string> metrics) {
-  auto net = gdlr_network_of(model);
-  gdl::train::EvalOptions o;
-  o.steps = static_cast<std::size_t>(steps);
-  o.workers = workers;
-  o.encode = encode;
-  o.weighted = weighted;
-  o.metrics = metrics;
-  auto specs = losses_from_r(losses);
-  auto v = gdl::train::evaluate(*net, *gdlr::source_of(source), specs,
-                                gdl::nn::resolve_device(device), o);
-  return Rcpp::List::create(
-      Rcpp::Named("losses") = Rcpp::NumericVector(v.losses.begin(), v.losses.end()),
-      Rcpp::Named("metrics") = metric_log(v.metrics, metrics, specs.size()));
+  return gdlr::interruptible([&]() -> Rcpp::List {  // the core polls for Ctrl-C
+    auto net = gdlr_network_of(model);
+    gdl::train::EvalOptions o;
+    o.steps = count_arg(Rcpp::List::create(Rcpp::Named("steps") = steps), "steps");
+    o.workers = workers;
+    o.encode = encode;
+    o.weighted = weighted;
+    o.metrics = metrics;
+    auto specs = losses_from_r(losses);
+    auto v = gdl::train::evaluate(*net, *gdlr::source_of(source), specs,
+                                  gdl::nn::resolve_device(device), o);
+    return Rcpp::List::create(
+        Rcpp::Named("losses") = Rcpp::NumericVector(v.losses.begin(), v.losses.end()),
+        Rcpp::Named("metrics") = metric_log(v.metrics, metrics, specs.size()));
+  });
 }
 
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_train_predict_source(SEXP model, SEXP source, std::string device, double steps,
                                     int workers, std::string encode) {
-  auto net = gdlr_network_of(model);
-  auto src = gdlr::source_of(source);
-  auto p = gdl::train::predict_source(*net, *src, gdl::nn::resolve_device(device),
-                                      static_cast<std::size_t>(steps), workers, encode);
-  auto oshapes = net->output_shapes();
-  auto tshapes = src->shapes().targets;
-  Rcpp::List outs(p.outputs.size()), targets(p.targets.size());
-  for (std::size_t k = 0; k < p.outputs.size(); ++k) outs[k] = gdlr_output_array(p.outputs[k], p.n, oshapes[k]);
-  for (std::size_t k = 0; k < p.targets.size(); ++k) targets[k] = gdlr_output_array(p.targets[k], p.n, tshapes[k]);
-  return Rcpp::List::create(Rcpp::Named("outputs") = outs, Rcpp::Named("targets") = targets);
+  return gdlr::interruptible([&]() -> Rcpp::List {  // the core polls for Ctrl-C
+    auto net = gdlr_network_of(model);
+    auto src = gdlr::source_of(source);
+    auto p = gdl::train::predict_source(*net, *src, gdl::nn::resolve_device(device),
+                                        static_cast<std::size_t>(steps), workers, encode);
+    auto oshapes = net->output_shapes();
+    auto tshapes = src->shapes().targets;
+    Rcpp::List outs(p.outputs.size()), targets(p.targets.size());
+    for (std::size_t k = 0; k < p.outputs.size(); ++k) outs[k] = gdlr_output_array(p.outputs[k], p.n, oshapes[k]);
+    for (std::size_t k = 0; k < p.targets.size(); ++k) targets[k] = gdlr_output_array(p.targets[k], p.n, tshapes[k]);
+    return Rcpp::List::create(Rcpp::Named("outputs") = outs, Rcpp::Named("targets") = targets);
+  });
 }
 
 // Per-column metric of two N x K matrices: "auroc", "aupr", "pearson", "spearman".

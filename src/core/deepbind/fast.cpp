@@ -34,6 +34,7 @@
 #include <new>
 
 #include "common/error.hpp"
+#include "common/interrupt.hpp"
 #include "common/parallel.hpp"
 #include "deepbind/score.hpp"
 #include "genome/genome.hpp"
@@ -482,6 +483,7 @@ void strand_windows(const Prepared& P, const std::uint8_t* codes, long len, bool
     return;
   }
   for (long s0 = 0; s0 < nw; s0 += kBlock) {
+    gdl::check_interrupt();  // a long sequence is many blocks
     const long s1 = std::min(nw, s0 + kBlock), nb = s1 - s0;
     w.H.resize(static_cast<std::size_t>(nb * P.h1));
     if (flank) {
@@ -611,6 +613,7 @@ void Scorer::score(const std::vector<SeqRef>& seqs, float* out,
   gdl::parallelize(n, options_.threads, [&](int, std::size_t b, std::size_t e) {
     Workspace w;
     for (std::size_t i = b; i < e; ++i) {
+      gdl::check_interrupt();
       const std::size_t len = seqs[i].len;
       w.fwd.resize(len);
       w.rev.resize(len);

@@ -1,5 +1,6 @@
 // Attributions: ISM, gradient x input, DeepLIFT / DeepSHAP (see attribution.hpp).
 #include "interpret/attribution.hpp"
+#include "common/interrupt.hpp"
 
 #include <torch/torch.h>
 
@@ -84,6 +85,7 @@ void run_ism(nn::GraphModule& g, const float* x, std::size_t n, std::size_t len,
   // predictions of the sequences themselves
   res.prediction.resize(n);
   for (std::size_t b = 0; b < n; b += batch) {
+    check_interrupt();
     auto m = std::min(batch, n - b);
     auto y = to_doubles(target(g, from_host(x + b * per, static_cast<std::int64_t>(m),
                                             static_cast<std::int64_t>(len), dev), opt));
@@ -95,6 +97,7 @@ void run_ism(nn::GraphModule& g, const float* x, std::size_t n, std::size_t len,
   std::vector<float> buf(batch * per);
   auto flush = [&]() {
     if (jobs.empty()) return;
+    check_interrupt();  // one forward pass of `batch` mutants between checks
     auto m = static_cast<std::int64_t>(jobs.size());
     auto y = to_doubles(target(g, from_host(buf.data(), m, static_cast<std::int64_t>(len), dev), opt));
     for (std::size_t k = 0; k < jobs.size(); ++k) {
@@ -142,6 +145,7 @@ void run_saliency(nn::GraphModule& g, const float* x, std::size_t n, std::size_t
   res.prediction.resize(n);
   torch::AutoGradMode on(true);
   for (std::size_t b = 0; b < n; b += batch) {
+    check_interrupt();
     auto m = std::min(batch, n - b);
     auto xt = from_host(x + b * per, static_cast<std::int64_t>(m), static_cast<std::int64_t>(len), dev)
                   .requires_grad_(true);
@@ -169,6 +173,7 @@ void run_deeplift(nn::GraphModule& g, const float* x, std::size_t n, std::size_t
   torch::AutoGradMode on(true);
   nn::DeepLiftScope scope;
   for (std::size_t b = 0; b < n; b += seqs) {
+    check_interrupt();
     auto s = static_cast<std::int64_t>(std::min(seqs, n - b));
     auto L = static_cast<std::int64_t>(len);
     auto rr = static_cast<std::int64_t>(R);
@@ -261,6 +266,7 @@ std::vector<float> shuffled_references(const float* x, std::size_t n, std::size_
   std::vector<float> out(n * R * per, 0.0f);
   std::string seq(len, 'N'), tmp;
   for (std::size_t i = 0; i < n; ++i) {
+    check_interrupt();  // n x n_refs shuffles take seconds for thousands of sequences
     const float* xi = x + i * per;
     for (std::size_t l = 0; l < len; ++l) {
       seq[l] = 'N';

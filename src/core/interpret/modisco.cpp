@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "common/error.hpp"
+#include "common/interrupt.hpp"
 #include "common/parallel.hpp"
 
 namespace gdl {
@@ -202,6 +203,7 @@ Graph affinity_graph(const ContribData& data, const std::vector<Seqlet>& seqlets
   std::vector<std::vector<float>> fwd(n), rev(n);
   gdl::parallelize(n, opt.threads, [&](int, std::size_t b, std::size_t e) {
     for (std::size_t i = b; i < e; ++i) {
+      gdl::check_interrupt();
       fwd[i] = seqlet_features(data, seqlets[i], false);
       rev[i] = seqlet_features(data, seqlets[i], true);
     }
@@ -222,6 +224,7 @@ Graph affinity_graph(const ContribData& data, const std::vector<Seqlet>& seqlets
     gdl::parallelize(n, opt.threads, [&](int, std::size_t b, std::size_t e) {
       std::vector<std::pair<double, int>> row(n);
       for (std::size_t i = b; i < e; ++i) {
+        gdl::check_interrupt();
         for (std::size_t j = 0; j < n; ++j)
           row[j] = {j == i ? -std::numeric_limits<double>::infinity() : sparse_dot(prof[i], prof[j]),
                     static_cast<int>(j)};
@@ -239,6 +242,7 @@ Graph affinity_graph(const ContribData& data, const std::vector<Seqlet>& seqlets
   std::vector<double> sim(pairs.size());
   gdl::parallelize(pairs.size(), opt.threads, [&](int, std::size_t b, std::size_t e) {
     for (std::size_t p = b; p < e; ++p) {
+      gdl::check_interrupt();
       const int i = pairs[p].first, j = pairs[p].second;
       sim[p] = 0.5 * (best_alignment(fwd[i], fwd[j], rev[j], w, opt.min_overlap).similarity +
                       best_alignment(fwd[j], fwd[i], rev[i], w, opt.min_overlap).similarity);
@@ -416,6 +420,7 @@ std::vector<int> merge_clusters(const ContribData& data, const std::vector<Seqle
     for (std::size_t b = a + 1; b < k; ++b) S[a * k + b] = sim(a, b);
   std::vector<bool> alive(k, true);
   for (;;) {
+    gdl::check_interrupt();
     double best = ninf;
     std::size_t ba = 0, bb = 0;
     for (std::size_t a = 0; a < k; ++a)
@@ -453,6 +458,7 @@ std::vector<Pattern> build_patterns(const ContribData& data, const std::vector<S
   std::vector<Pattern> out(todo.size());
   gdl::parallelize(todo.size(), opt.threads, [&](int, std::size_t b, std::size_t e) {
     for (std::size_t q = b; q < e; ++q) {
+      gdl::check_interrupt();
       const auto& mem = todo[q].second;
       Pattern& pt = out[q];
       pt.cluster = todo[q].first;

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "common/error.hpp"
+#include "common/interrupt.hpp"
 #include "common/parallel.hpp"
 
 namespace gdl {
@@ -148,6 +149,7 @@ SeqletCalls call_seqlets(const double* track, std::size_t n, std::size_t len,
   std::vector<double> sm(n * d);
   gdl::parallelize(n, opt.threads, [&](int, std::size_t b, std::size_t e) {
     for (std::size_t i = b; i < e; ++i) {
+      gdl::check_interrupt();
       auto s = window_sums(track + i * len, len, opt.window);
       std::copy(s.begin(), s.end(), sm.begin() + i * d);
     }
@@ -211,6 +213,7 @@ SeqletCalls call_seqlets(const double* track, std::size_t n, std::size_t len,
     const double ninf = -std::numeric_limits<double>::infinity();
     std::vector<double> score(d);
     for (std::size_t i = b; i < e; ++i) {
+      gdl::check_interrupt();
       const double* s = sm.data() + i * d;
       for (std::size_t p = 0; p < d; ++p) {
         bool pass = (s[p] > 0 && s[p] >= tpos) || (s[p] < 0 && -s[p] >= tneg);

@@ -1,5 +1,6 @@
 // PFMs from first-layer convolution filters (see extract.hpp).
 #include "motif/extract.hpp"
+#include "common/interrupt.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -63,6 +64,7 @@ std::vector<FilterCounts> extract_pfms(const FirstLayer& layer, const OneHotView
   parallelize(static_cast<std::size_t>(layer.filters), opt.threads, [&](int, std::size_t fb, std::size_t fe) {
     std::vector<double> seq, act;
     for (std::size_t f = fb; f < fe; ++f) {
+      check_interrupt();
       FilterCounts& fc = out[f];
       fc.counts.assign(static_cast<std::size_t>(layer.width) * 4, 0.0);
       double t = opt.threshold;

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "common/error.hpp"
+#include "common/interrupt.hpp"
 #include "motif/first_layer.hpp"
 #include "nn/network_impl.hpp"
 
@@ -40,6 +41,7 @@ std::vector<double> first_layer_means(const nn::Network& net, const float* x, st
   double positions = 0;
   try {
     for (std::size_t b = 0; b < n; b += batch) {
+      check_interrupt();
       auto m = static_cast<std::int64_t>(std::min(batch, n - b));
       std::vector<std::int64_t> full{m};
       full.insert(full.end(), shape.begin(), shape.end());

@@ -1,7 +1,9 @@
 // MEME and JASPAR motif files (see motif.hpp). MEME parsing follows MEME suite's
 // motif-in-meme-text.c for what matters to the statistics: rows of a letter-probability matrix
 // are renormalised only when they sum to 1 +- 1e-5 or worse (MEME's normalize_motif tolerance),
-// and nsites / E are read from the matrix header.
+// and nsites / E are read from the matrix header. Unlike MEME, a row summing to more than 1e-2
+// away from 1 (a row of counts, two rows run together) or to 0 is an error, never rescaled
+// silently; so is a JASPAR column without counts.
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -40,11 +42,18 @@ bool parse_numbers(const std::string& line, std::vector<double>& out) {
   return !out.empty();
 }
 
-void normalise_rows(Motif& m) {
+// Rows summing to 1 within kRowTolerance are renormalised (rounding of printed probabilities);
+// others are not probabilities at all.
+constexpr double kRowTolerance = 1e-2;
+
+void normalise_rows(Motif& m, const std::string& path) {
   for (int i = 0; i < m.width(); ++i) {
     double total = 0;
     for (int b = 0; b < 4; ++b) total += m.prob[4 * i + b];
-    if (std::fabs(total - 1.0) > 1e-5 && total > 0)
+    if (!(std::fabs(total - 1.0) <= kRowTolerance))
+      fail("MEME file '", path, "': row ", i + 1, " of motif ", m.id, " sums to ", total,
+           "; the letter probabilities of a position must sum to 1 (within ", kRowTolerance, ")");
+    if (std::fabs(total - 1.0) > 1e-5)
       for (int b = 0; b < 4; ++b) m.prob[4 * i + b] /= total;
   }
 }
@@ -72,7 +81,7 @@ MotifFile read_meme(const std::string& path) {
       if (rows_expected > 0 && cur->width() != rows_expected)
         fail("MEME file '", path, "': motif ", cur->id, " has ", cur->width(),
              " matrix rows but w= ", rows_expected);
-      normalise_rows(*cur);
+      normalise_rows(*cur, path);
     }
     in_matrix = false;
   };
@@ -214,7 +223,10 @@ MotifFile read_jaspar(const std::string& path) {
     for (std::size_t j = 0; j < w; ++j) {
       double tot = rows[0][j] + rows[1][j] + rows[2][j] + rows[3][j];
       if (j == 0) m.nsites = tot;
-      for (int b = 0; b < 4; ++b) m.prob[4 * j + b] = tot > 0 ? rows[b][j] / tot : 0.25;
+      if (!(tot > 0))
+        fail("JASPAR file '", path, "': column ", j + 1, " of matrix ", m.id, " has no counts ",
+             "(every base 0); a motif needs counts at each position");
+      for (int b = 0; b < 4; ++b) m.prob[4 * j + b] = rows[b][j] / tot;
     }
     out.motifs.push_back(std::move(m));
     rows.clear();

@@ -1,5 +1,6 @@
 // Tomtom's motif comparison statistics (see tomtom.hpp for the method and its provenance).
 #include "motif/tomtom.hpp"
+#include "common/interrupt.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -584,6 +585,7 @@ std::vector<TomtomHit> tomtom(const std::vector<Motif>& queries, const std::vect
   parallelize(queries.size(), opt.threads, [&](int, std::size_t begin, std::size_t end) {
     QueryComparison qc(T, opt);
     for (std::size_t qi = begin; qi < end; ++qi) {
+      check_interrupt();
       std::vector<double> qprob = with_pseudocount(queries[qi], bg, opt.pseudocount);
       std::vector<Match> m = qc.run(qprob);
       std::sort(m.begin(), m.end(), [&](const Match& a, const Match& b) {

@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "common/error.hpp"
+#include "common/interrupt.hpp"
 #include "nn/network_impl.hpp"
 #include "train/device_batch.hpp"
 #include "train/fused_adam.hpp"
@@ -134,6 +135,40 @@ Step to_tensors(data::Batch& b, const data::BatchShapes& shapes, const torch::De
   return s;
 }
 
+// Training on a NaN or infinite label, weight or secondary input turns every weight into NaN at
+// the first step, and bce on labels outside [0, 1] has no minimum (its loss stays constant);
+// both are errors naming the sample, found by one pass over the host buffers of each batch
+// (cheap beside the forward pass). `where` names the batch ("batch 3 of epoch 1").
+void check_batch(const data::Batch& b, const std::vector<LossSpec>& specs,
+                 const std::vector<int>& target_of, const std::string& where) {
+  for (std::size_t k = 0; k < b.targets.size(); ++k) {
+    const auto& t = b.targets[k];
+    const std::size_t per = b.size ? t.size() / b.size : 0;
+    bool probability = false;  // read by a bce output: labels must lie in [0, 1]
+    for (std::size_t o = 0; o < specs.size(); ++o)
+      probability = probability || (target_of[o] == static_cast<int>(k) && specs[o].type == "bce");
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      if (!std::isfinite(t[i]))
+        fail("the labels (y, target ", k + 1, ") hold ", std::isnan(t[i]) ? "NaN / NA" : "an infinite value",
+             " (sample ", i / per + 1, " of ", where, "): remove or impute missing labels");
+      if (probability && (t[i] < 0 || t[i] > 1))
+        fail("loss 'bce' needs labels in [0, 1], but target ", k + 1, " holds ", t[i], " (sample ",
+             i / per + 1, " of ", where, "); use loss = \"mse\" (or \"poisson\") for other values");
+    }
+  }
+  for (float w : b.weights)
+    if (!std::isfinite(w) || w < 0)
+      fail("the sample weights hold ", w, " (", where, "): weights must be finite and >= 0");
+  for (float v : b.secondary)
+    if (!std::isfinite(v)) fail("the secondary input holds NaN or an infinite value (", where, ")");
+  for (float v : b.x)
+    if (!std::isfinite(v)) fail("the sequence input x holds NaN or an infinite value (", where, ")");
+}
+
+std::string batch_name(std::size_t step, std::size_t epoch) {
+  return "batch " + std::to_string(step + 1) + " of epoch " + std::to_string(epoch + 1);
+}
+
 // Weighted mean losses: [total, per output...] as tensors.
 // `weighted` false: the batch's sample weights are ignored (validation / evaluation unless asked).
 std::vector<torch::Tensor> losses_of(const std::vector<torch::Tensor>& outs, const Step& s,
@@ -162,7 +197,8 @@ void clear_grads(const std::vector<torch::Tensor>& params) {
 
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainOptions& o,
                                                         std::vector<torch::Tensor> params) {
-  if (o.learning_rate <= 0) fail("the learning rate must be positive");
+  if (!std::isfinite(o.learning_rate) || o.learning_rate <= 0)
+    fail("learningRate must be a positive finite number, not ", o.learning_rate);
   // Keras' defaults: beta (0.9, 0.999), epsilon 1e-7 (LibTorch's is 1e-8)
   if (o.optimizer == "adam")
     return std::make_unique<FusedAdam>(
@@ -238,7 +274,8 @@ class OutputMetrics {
 Evaluation run_evaluation(nn::GraphModule& g, const data::BatchSource& data,
                           const std::vector<LossSpec>& specs, const std::vector<int>& target_of,
                           const torch::Device& dev, std::size_t steps, int workers, bool codes,
-                          bool weighted, const std::vector<std::string>& metrics) {
+                          bool weighted, const std::vector<std::string>& metrics,
+                          bool check = false) {
   c10::InferenceMode no_grad;  // no autograd records, no version counters
   bool was_training = g.is_training();
   g.eval();
@@ -251,7 +288,9 @@ Evaluation run_evaluation(nn::GraphModule& g, const data::BatchSource& data,
   OutputMetrics scores(metrics, specs);
   data::Prefetcher pf(source, prefetch_options(0, steps, workers, codes));
   for (std::size_t k = 0; k < steps; ++k) {
+    check_interrupt();
     auto& b = pf.next();
+    if (check) check_batch(b, specs, target_of, "validation batch " + std::to_string(k + 1));
     auto s = to_tensors(b, shapes, dev, g.spec.inputs.size());
     auto outs = g.forward(s.inputs);
     auto ls = losses_of(outs, s, specs, target_of, weighted);
@@ -303,6 +342,10 @@ std::vector<int> check_shapes(const nn::Network& net, const data::BatchShapes& s
         fail("output ", k + 1, " of the model has ", outs[k][0], " classes but its target from ",
              "the generator has shape ", shape_text(ts), ": give one-hot labels (", outs[k][0],
              " values) or one 0-based class index per sample");
+    } else if (losses[k].type == "mnll" && numel(outs[k]) < 2) {
+      fail("output ", k + 1, " of the model has shape ", shape_text(outs[k]), ": loss 'mnll' ",
+           "(multinomial profile) needs a profile of several positions or tracks; on one value ",
+           "its loss is exactly 0 and nothing is learnt (use \"bce\", \"mse\" or \"poisson\")");
     } else if (losses[k].type != "counts" && numel(ts) != numel(outs[k]))
       fail("output ", k + 1, " of the model has shape ", shape_text(outs[k]),
            " but its target from the generator has shape ", shape_text(ts));
@@ -369,10 +412,47 @@ TrainResult fit(nn::Network& net, const data::BatchSource& train,
       n_read = n;
       last_read = Clock::now();
     };
-    {
+    // A loss or a weight that is not finite stops training with an error, the model keeping its
+    // last finite weights: those of the last finite loss. On the CPU (and with loss scaling, which
+    // reads every step anyway) each step's loss is read before its update (free there), the
+    // weights are copied before the update and checked after it. Elsewhere, so as not to wait for each step, the running loss sums and
+    // the weights are checked when read (at most every 0.25 s), and the copy is the last checked.
+    const bool check_each_step = dev.is_cpu() || scaler.enabled();
+    std::vector<torch::Tensor> finite_weights;
+    std::size_t finite_steps = result.steps;  // steps (all epochs) of the weights in the copy
+    auto keep_finite = [&] {
+      torch::NoGradGuard ng;
+      if (finite_weights.empty())
+        for (auto& p : params) finite_weights.push_back(p.detach().clone());
+      else
+        for (std::size_t i = 0; i < params.size(); ++i) finite_weights[i].copy_(params[i].detach());
+      finite_steps = result.steps;
+    };
+    auto weights_finite = [&] {
+      torch::NoGradGuard ng;
+      std::vector<torch::Tensor> ok;
+      for (auto& p : params) ok.push_back(torch::isfinite(p.detach()).all());
+      return torch::stack(ok).all().item<bool>();
+    };
+    auto stop = [&](const std::string& what, std::size_t k, bool restore) {
+      std::string kept = "after " + std::to_string(result.steps) + " steps";
+      if (restore && !finite_weights.empty()) {
+        torch::NoGradGuard ng;
+        for (std::size_t i = 0; i < params.size(); ++i) params[i].detach().copy_(finite_weights[i]);
+        kept = "after " + std::to_string(finite_steps) + " steps";
+      }
+      fail("training stopped: ", what, " at step ", k + 1, " of epoch ", log.epoch + 1,
+           "; the model keeps its last finite weights (", kept, "). Lower learningRate, or ",
+           "check the data and the loss for values that overflow");
+    };
+    auto what_loss = [](double v) {
+      return std::string("the loss became ") + (std::isnan(v) ? "NaN" : "infinite");
+    };
+    try {
       data::Prefetcher pf(train, prefetch_options(log.epoch, steps, o.workers, codes));
       for (std::size_t k = 0; k < steps; ++k) {
         auto& b = pf.next();
+        check_batch(b, o.losses, target_of, batch_name(k, log.epoch));
         auto s = to_tensors(b, shapes, dev, g.spec.inputs.size());
         clear_grads(params);
         std::vector<torch::Tensor> outs;
@@ -381,11 +461,21 @@ TrainResult fit(nn::Network& net, const data::BatchSource& train,
           outs = g.forward(s.inputs);
         }
         auto ls = losses_of(outs, s, o.losses, target_of);
+        if (check_each_step) {
+          double v = ls[0].item<double>();
+          // back to the weights whose loss (the previous step's) was finite
+          if (!std::isfinite(v)) stop(what_loss(v), k, true);
+        }
         scaler.scaled(ls[0]).backward();
         // scored on the outputs of the forward pass before this step's update, as Keras does
         scores.add(outs, s, target_of);
-        if (scaler.unscale(params)) opt->step();
-        else ++result.skipped_steps;
+        if (scaler.unscale(params)) {
+          if (check_each_step) keep_finite();
+          opt->step();
+          if (check_each_step && !weights_finite()) stop("the weights became non-finite", k, true);
+        } else {
+          ++result.skipped_steps;
+        }
         {
           torch::NoGradGuard ng;
           auto v = torch::stack(ls).to(torch::kFloat64) * static_cast<double>(s.n);
@@ -394,6 +484,13 @@ TrainResult fit(nn::Network& net, const data::BatchSource& train,
         n += s.n;
         pf.release();
         ++result.steps;
+        if (!check_each_step && (k == 0 || k + 1 == steps ||
+                                 std::chrono::duration<double>(Clock::now() - last_read).count() > 0.25)) {
+          read_sums();
+          if (!std::isfinite(sums[0])) stop(what_loss(sums[0]), k, true);
+          if (!weights_finite()) stop("the weights became non-finite", k, true);
+          keep_finite();
+        }
         if (callbacks.on_step) {
           if (dev.is_cpu() || k == 0 || k + 1 == steps ||
               std::chrono::duration<double>(Clock::now() - last_read).count() > 0.25)
@@ -406,6 +503,10 @@ TrainResult fit(nn::Network& net, const data::BatchSource& train,
           }
         }
       }
+    } catch (const Interrupted&) {
+      // seen while loading a batch (common/interrupt.hpp): stop as on_step's interrupt does,
+      // after the last complete step
+      result.interrupted = true;
     }
     read_sums();
     log.samples = static_cast<std::size_t>(n);
@@ -414,11 +515,16 @@ TrainResult fit(nn::Network& net, const data::BatchSource& train,
     log.metrics = scores.values();
     log.val_loss = kNaN;
     if (validation && !result.interrupted) {
-      auto v = run_evaluation(g, *validation, o.losses, target_of, dev, o.validation_steps,
-                              o.workers, codes, o.validation_weights, o.metrics);
-      log.val_loss = v.losses[0];
-      log.val_output_losses.assign(v.losses.begin() + 1, v.losses.end());
-      log.val_metrics = v.metrics;
+      try {
+        auto v = run_evaluation(g, *validation, o.losses, target_of, dev, o.validation_steps,
+                                o.workers, codes, o.validation_weights, o.metrics, true);
+        log.val_loss = v.losses[0];
+        log.val_output_losses.assign(v.losses.begin() + 1, v.losses.end());
+        log.val_metrics = v.metrics;
+      } catch (const Interrupted&) {
+        result.interrupted = true;  // the epoch's training steps are kept, without validation
+        g.train();
+      }
     }
     log.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     if (result.interrupted && n == 0) break;
@@ -475,6 +581,7 @@ Predictions predict_source(nn::Network& net, const data::BatchSource& data,
   out.targets.resize(shapes.targets.size());
   data::Prefetcher pf(source, prefetch_options(0, steps, workers, encode_on_device(encode, dev)));
   for (std::size_t k = 0; k < steps; ++k) {
+    check_interrupt();
     auto& b = pf.next();
     auto s = to_tensors(b, shapes, dev, g.spec.inputs.size());
     auto ys = g.forward(s.inputs);

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
 #include "helpers.hpp"
@@ -116,4 +117,23 @@ TEST_CASE("extract_pfms: max method on a known filter", "[motif]") {
   CHECK(r[0].counts == std::vector<double>{0, 0, 1, 0, 1, 0, 0, 0});
   opt.both_strands = true;  // reverse complement ATCA has no GA
   CHECK(extract_pfms(layer, v, opt)[0].nsites == 1);
+}
+
+TEST_CASE("read_meme refuses rows that do not sum to 1 and renormalises rounding", "[motif]") {
+  std::string path = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/gdl_rows.meme";
+  auto write = [&](const char* row) {
+    FILE* f = std::fopen(path.c_str(), "w");
+    std::fprintf(f, "MEME version 4\n\nALPHABET= ACGT\n\nMOTIF m1\n"
+                    "letter-probability matrix: alength= 4 w= 2 nsites= 10\n%s\n0.25 0.25 0.25 0.25\n", row);
+    std::fclose(f);
+  };
+  write("0.5 0.5 0.5 0.5");
+  CHECK_THROWS_WITH(read_meme(path), Catch::Contains("row 1 of motif m1 sums to 2"));
+  write("0 0 0 0");
+  CHECK_THROWS_WITH(read_meme(path), Catch::Contains("sums to 0"));
+  write("0.503 0.2 0.2 0.1");
+  auto m = read_meme(path).motifs.at(0);
+  CHECK(m.at(0, 0) == Approx(0.503 / 1.003));
+  CHECK(m.at(0, 0) + m.at(0, 1) + m.at(0, 2) + m.at(0, 3) == Approx(1.0));
+  std::remove(path.c_str());
 }
