@@ -18,6 +18,26 @@ constexpr double kLog2Factor = 1.44269504;  // MEME's my_log2(x) = log(x) * 1.44
 // MEME's nint(): round half away from zero.
 double nint(double x) { return x >= 0 ? std::floor(x + 0.5) : -std::floor(-x + 0.5); }
 
+// y[k] += x[k] * b: a multiply then an add (no fused multiply-add), as FIMO's C does.
+__attribute__((target_clones("avx2", "default")))
+void axpy(double* __restrict y, const double* __restrict x, std::size_t n, double b) {
+  for (std::size_t k = 0; k < n; ++k) y[k] += x[k] * b;
+}
+
+double round_significant_(double x);
+
+// Smallest s with round(pv[s]) <= x (pv.size() when none): pv does not increase, so neither
+// does its rounding, and a binary search finds it.
+int first_at_most(const std::vector<double>& pv, double x) {
+  std::size_t lo = 0, hi = pv.size();
+  while (lo < hi) {
+    std::size_t mid = lo + (hi - lo) / 2;
+    if (round_significant_(pv[mid]) <= x) hi = mid;
+    else lo = mid + 1;
+  }
+  return static_cast<int>(lo);
+}
+
 }  // namespace
 
 double round_significant(double x, int digits) {
@@ -32,6 +52,10 @@ double round_significant(double x, int digits) {
   double f = std::pow(10.0, k);
   return std::nearbyint(x * f) / f;
 }
+
+namespace {
+double round_significant_(double x) { return round_significant(x, 10); }
+}  // namespace
 
 double ScanPssm::raw_score(int s) const {
   return round_significant(s / scale + width * offset, 10);
@@ -76,39 +100,33 @@ ScanPssm build_scan_pssm(const std::vector<double>& prob, const std::array<doubl
     out.score[i] = static_cast<int>(nint((lo[i] - out.offset) * out.scale));
 
   // Exact null of the integer score: convolution over columns, letters in the outer loop as
-  // get_pdf_table adds them (the order fixes the last bits of the sums).
+  // get_pdf_table adds them (the order fixes the last bits of the sums). Only the support of
+  // the running distribution is visited; adding the zeros FIMO skips changes no bit.
   const std::size_t size = static_cast<std::size_t>(w) * kScanRange + 1;
   std::vector<double> pdf_new(size, 0.0), pdf_old(size, 0.0);
   pdf_new[0] = 1;
+  std::size_t sup_lo = 0, sup_hi = 0;  // support [lo, hi]
   for (int i = 0; i < w; ++i) {
-    const std::size_t max = static_cast<std::size_t>(i) * kScanRange;
+    const int* col = &out.score[4 * static_cast<std::size_t>(i)];
     std::swap(pdf_new, pdf_old);
-    std::fill(pdf_new.begin(), pdf_new.begin() + static_cast<std::ptrdiff_t>(max + kScanRange + 1), 0.0);
-    for (int j = 0; j < 4; ++j) {
-      const std::size_t s = static_cast<std::size_t>(out.score[4 * static_cast<std::size_t>(i) + j]);
-      const double b = bg[static_cast<std::size_t>(j)];
-      for (std::size_t k = 0; k <= max; ++k) {
-        double old = pdf_old[k];
-        if (old != 0) pdf_new[k + s] += old * b;
-      }
-    }
+    const std::size_t cmin = static_cast<std::size_t>(*std::min_element(col, col + 4));
+    const std::size_t cmax = static_cast<std::size_t>(*std::max_element(col, col + 4));
+    std::fill(pdf_new.begin() + static_cast<std::ptrdiff_t>(sup_lo + cmin),
+              pdf_new.begin() + static_cast<std::ptrdiff_t>(sup_hi + cmax + 1), 0.0);
+    for (int j = 0; j < 4; ++j)
+      axpy(&pdf_new[sup_lo + static_cast<std::size_t>(col[j])], &pdf_old[sup_lo],
+           sup_hi - sup_lo + 1, bg[static_cast<std::size_t>(j)]);
+    // the used buffer is cleared so that it is all zeros when it is written next
+    std::fill(pdf_old.begin() + static_cast<std::ptrdiff_t>(sup_lo), pdf_old.begin() + static_cast<std::ptrdiff_t>(sup_hi + 1), 0.0);
+    sup_lo += cmin;
+    sup_hi += cmax;
   }
   // 1 - cdf.
   for (std::size_t i = size - 1; i-- > 0;) pdf_new[i] = std::min(1.0, pdf_new[i] + pdf_new[i + 1]);
   out.pv = std::move(pdf_new);
 
-  out.min_hit = static_cast<int>(size);
-  for (std::size_t s = 0; s < size; ++s)
-    if (round_significant(out.pv[s], 10) <= threshold) {
-      out.min_hit = static_cast<int>(s);
-      break;
-    }
-  out.half = static_cast<int>(size);
-  for (std::size_t s = 0; s < size; ++s)
-    if (round_significant(out.pv[s], 10) <= 0.5) {
-      out.half = static_cast<int>(s);
-      break;
-    }
+  out.min_hit = first_at_most(out.pv, threshold);
+  out.half = first_at_most(out.pv, 0.5);
   return out;
 }
 
