@@ -16,8 +16,10 @@
 #'   or the path of a MEME (or JASPAR) motif file.
 #' @param subject what to scan: a \code{DNAStringSet} (each sequence whole;
 #'   sequences without names are called \code{seq1}, \code{seq2}, ...), a
-#'   \code{GRanges} of regions of \code{genome}, or a whole genome (a
-#'   \code{BSgenome}, a \code{GenomeSource} or a FASTA path).
+#'   \code{GRanges} of regions of \code{genome} (strand ignored; overlapping
+#'   ranges are scanned separately: \code{reduce()} them to report each site
+#'   once), or a whole genome (a \code{BSgenome}, a \code{GenomeSource} or a
+#'   FASTA path).
 #' @param genome for a \code{GRanges} subject: anything
 #'   \code{\link{genomeSource}} accepts. Must be \code{NULL} otherwise.
 #' @param threshold report sites with p-value \code{<= threshold} (FIMO's
