@@ -173,6 +173,18 @@ cpp_motif_filter_means <- function(weight, bias, dilation, x, threads) {
     .Call(`_GenomicDL_cpp_motif_filter_means`, weight, bias, dilation, x, threads)
 }
 
+cpp_motif_scan_background <- function(genome, chrom, start, end, both) {
+    .Call(`_GenomicDL_cpp_motif_scan_background`, genome, chrom, start, end, both)
+}
+
+cpp_motif_scan <- function(genome, chrom, start, end, motifs, background, thresh, pseudocount, both, qvalues, sequence, path, threads) {
+    .Call(`_GenomicDL_cpp_motif_scan`, genome, chrom, start, end, motifs, background, thresh, pseudocount, both, qvalues, sequence, path, threads)
+}
+
+cpp_motif_scan_pssm <- function(motifs, background, thresh, pseudocount, both) {
+    .Call(`_GenomicDL_cpp_motif_scan_pssm`, motifs, background, thresh, pseudocount, both)
+}
+
 cpp_predict_regions <- function(model, genome, chrom, start, end, layouts, step, rc, batch, device, threads, ambiguous_zero, verbose, encode) {
     .Call(`_GenomicDL_cpp_predict_regions`, model, genome, chrom, start, end, layouts, step, rc, batch, device, threads, ambiguous_zero, verbose, encode)
 }

@@ -588,6 +588,56 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_motif_scan_background
+Rcpp::NumericVector cpp_motif_scan_background(SEXP genome, Rcpp::CharacterVector chrom, Rcpp::NumericVector start, Rcpp::NumericVector end, bool both);
+RcppExport SEXP _GenomicDL_cpp_motif_scan_background(SEXP genomeSEXP, SEXP chromSEXP, SEXP startSEXP, SEXP endSEXP, SEXP bothSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type genome(genomeSEXP);
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type chrom(chromSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type start(startSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type end(endSEXP);
+    Rcpp::traits::input_parameter< bool >::type both(bothSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_motif_scan_background(genome, chrom, start, end, both));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_motif_scan
+Rcpp::List cpp_motif_scan(SEXP genome, Rcpp::CharacterVector chrom, Rcpp::NumericVector start, Rcpp::NumericVector end, Rcpp::List motifs, Rcpp::NumericVector background, double thresh, double pseudocount, bool both, bool qvalues, bool sequence, std::string path, int threads);
+RcppExport SEXP _GenomicDL_cpp_motif_scan(SEXP genomeSEXP, SEXP chromSEXP, SEXP startSEXP, SEXP endSEXP, SEXP motifsSEXP, SEXP backgroundSEXP, SEXP threshSEXP, SEXP pseudocountSEXP, SEXP bothSEXP, SEXP qvaluesSEXP, SEXP sequenceSEXP, SEXP pathSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type genome(genomeSEXP);
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type chrom(chromSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type start(startSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type end(endSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type motifs(motifsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type background(backgroundSEXP);
+    Rcpp::traits::input_parameter< double >::type thresh(threshSEXP);
+    Rcpp::traits::input_parameter< double >::type pseudocount(pseudocountSEXP);
+    Rcpp::traits::input_parameter< bool >::type both(bothSEXP);
+    Rcpp::traits::input_parameter< bool >::type qvalues(qvaluesSEXP);
+    Rcpp::traits::input_parameter< bool >::type sequence(sequenceSEXP);
+    Rcpp::traits::input_parameter< std::string >::type path(pathSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_motif_scan(genome, chrom, start, end, motifs, background, thresh, pseudocount, both, qvalues, sequence, path, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_motif_scan_pssm
+Rcpp::List cpp_motif_scan_pssm(Rcpp::List motifs, Rcpp::NumericVector background, double thresh, double pseudocount, bool both);
+RcppExport SEXP _GenomicDL_cpp_motif_scan_pssm(SEXP motifsSEXP, SEXP backgroundSEXP, SEXP threshSEXP, SEXP pseudocountSEXP, SEXP bothSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type motifs(motifsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type background(backgroundSEXP);
+    Rcpp::traits::input_parameter< double >::type thresh(threshSEXP);
+    Rcpp::traits::input_parameter< double >::type pseudocount(pseudocountSEXP);
+    Rcpp::traits::input_parameter< bool >::type both(bothSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_motif_scan_pssm(motifs, background, thresh, pseudocount, both));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_predict_regions
 Rcpp::List cpp_predict_regions(SEXP model, SEXP genome, Rcpp::CharacterVector chrom, Rcpp::NumericVector start, Rcpp::NumericVector end, Rcpp::List layouts, double step, std::string rc, double batch, std::string device, int threads, bool ambiguous_zero, bool verbose, std::string encode);
 RcppExport SEXP _GenomicDL_cpp_predict_regions(SEXP modelSEXP, SEXP genomeSEXP, SEXP chromSEXP, SEXP startSEXP, SEXP endSEXP, SEXP layoutsSEXP, SEXP stepSEXP, SEXP rcSEXP, SEXP batchSEXP, SEXP deviceSEXP, SEXP threadsSEXP, SEXP ambiguous_zeroSEXP, SEXP verboseSEXP, SEXP encodeSEXP) {
@@ -892,6 +942,9 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_motif_tomtom", (DL_FUNC) &_GenomicDL_cpp_motif_tomtom, 11},
     {"_GenomicDL_cpp_motif_extract", (DL_FUNC) &_GenomicDL_cpp_motif_extract, 8},
     {"_GenomicDL_cpp_motif_filter_means", (DL_FUNC) &_GenomicDL_cpp_motif_filter_means, 5},
+    {"_GenomicDL_cpp_motif_scan_background", (DL_FUNC) &_GenomicDL_cpp_motif_scan_background, 5},
+    {"_GenomicDL_cpp_motif_scan", (DL_FUNC) &_GenomicDL_cpp_motif_scan, 13},
+    {"_GenomicDL_cpp_motif_scan_pssm", (DL_FUNC) &_GenomicDL_cpp_motif_scan_pssm, 5},
     {"_GenomicDL_cpp_predict_regions", (DL_FUNC) &_GenomicDL_cpp_predict_regions, 14},
     {"_GenomicDL_cpp_predict_set_parameter", (DL_FUNC) &_GenomicDL_cpp_predict_set_parameter, 3},
     {"_GenomicDL_cpp_sitrep", (DL_FUNC) &_GenomicDL_cpp_sitrep, 0},

@@ -72,9 +72,31 @@ test_that("DeepLIFT's attributions sum to f(x) minus the mean reference predicti
     one <- attributeBases(m, seqs, task = 3, nReferences = 1)
     expect_equal(attr(one, "reference"), unname(predict(m, dinucleotideShuffle(seqs))[, 3]),
                  tolerance = 1e-5)
-    # max pooling takes its gradient: the gap is reported with a warning
+    # max pooling takes DeepLIFT's rescale rule: contributions still sum to the difference
     mp <- smallModel(len = 40, pool = layerGlobalMaxPool1d())
-    expect_warning(attributeBases(mp, seqs, nReferences = 4, tolerance = 1e-12), "summation-to-delta")
+    expect_silent(a <- attributeBases(mp, seqs, nReferences = 4))
+    expect_equal(rowSums(a), attr(a, "prediction") - attr(a, "reference"), tolerance = 1e-5)
+    # a too small tolerance still reports the (float) gap with a warning
+    expect_warning(attributeBases(mp, seqs, nReferences = 4, tolerance = 1e-15), "summation-to-delta")
+})
+
+test_that("DeepLIFT sums to delta within 1e-3 on the presets of the zoo (max pooling rescaled)", {
+    gap <- function(m, len, ...) {
+        a <- suppressWarnings(attributeBases(m, randomSeqs(2, len, 1), nReferences = 3, ...))
+        d <- attr(a, "prediction") - attr(a, "reference")
+        max(abs(rowSums(a) - d) / abs(d))
+    }
+    expect_lt(gap(cnnModel(inputLength = 200, outputs = 2), 200), 1e-3)
+    expect_lt(gap(deepseaModel(), 1000), 1e-3)
+    expect_lt(gap(bassetModel(), 600), 1e-3)
+    bp <- suppressWarnings(bpnetModel(176, 100, filters = 16, layers = 3))
+    expect_lt(gap(bp, 176, output = 2), 1e-3)
+    expect_lt(gap(bp, 176, output = 1, profile = TRUE), 1e-3)
+    dbm <- readDeepBind("D00210.001", db = system.file("extdata", "deepbind", package = "GenomicDL"))
+    expect_lt(gap(asTorchModel(dbm, 100), 100), 1e-3)
+    # DanQ's LSTM has no rescale rule here: a clear error, not silent gradients
+    expect_error(attributeBases(danqModel(inputLength = 200, outputs = 2), randomSeqs(1, 200, 1)),
+                 "lstm", class = "GenomicDL_error")
 })
 
 test_that("a GATA detector set by hand puts its largest attributions on the planted GATAA", {

@@ -257,6 +257,49 @@ struct ConvLayer : LayerModule {
   }
 };
 
+// DeepLIFT's rescale rule for max pooling (Shrikumar et al. 2017, as captum's and tangermeme's
+// maxpool rule) on a batch [inputs; references]. With M = max(f(x), f(r)) per output, the
+// difference f(x) - f(r) = (M - f(r)) + (f(x) - M) is sent back to the input's argmax and to
+// the reference's argmax, and each input position's multiplier is what it received over
+// x - r (the plain max-pool gradient where |x - r| < 1e-6). Contributions then sum exactly to
+// f(x) - f(r). pool = 0: global max pooling (output length 1, kept as a dimension).
+struct MaxPoolRescale : torch::autograd::Function<MaxPoolRescale> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
+                               std::int64_t pool, std::int64_t stride) {
+    if (x.size(0) % 2 != 0) fail("DeepLIFT needs a batch of inputs and references of equal sizes");
+    torch::Tensor y, idx;
+    if (pool == 0) std::tie(y, idx) = x.max(2, /*keepdim=*/true);
+    else std::tie(y, idx) = torch::max_pool1d_with_indices(x, {pool}, {stride});
+    ctx->save_for_backward({x, y, idx});
+    return y;
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grad) {
+    auto saved = ctx->get_saved_variables();
+    const auto& x = saved[0];
+    const auto& y = saved[1];
+    const auto& idx = saved[2];
+    const auto n = x.size(0) / 2;
+    auto g = grad[0];
+    auto yx = y.narrow(0, 0, n), yr = y.narrow(0, n, n);
+    auto top = torch::max(yx, yr);
+    auto to_x = top - yr, to_r = yx - top;  // shares of f(x) - f(r) for the two argmaxes
+    auto ix = idx.narrow(0, 0, n), ir = idx.narrow(0, n, n);
+    auto dx = x.narrow(0, 0, n) - x.narrow(0, n, n);
+    auto scatter = [&](const torch::Tensor& index, const torch::Tensor& v) {
+      return torch::zeros_like(dx).scatter_add_(2, index, v);
+    };
+    auto small = dx.abs() < 1e-6;
+    auto safe = torch::where(small, torch::ones_like(dx), dx);
+    auto half = [&](const torch::Tensor& gh, const torch::Tensor& own) {
+      auto received = scatter(ix, gh * to_x) + scatter(ir, gh * to_r);
+      return torch::where(small, scatter(own, gh), received / safe);
+    };
+    auto gx = g.narrow(0, 0, n), gr = g.narrow(0, n, n);
+    return {torch::cat({half(gx, ix), half(gr, ir)}, 0), torch::Tensor(), torch::Tensor()};
+  }
+};
+
 struct PoolLayer : LayerModule {
   std::int64_t pool, stride;
   bool max;
@@ -269,6 +312,7 @@ struct PoolLayer : LayerModule {
       fail("layer '", s.name, "': pool size ", pool, " is longer than its input (", in[1], ")");
   }
   torch::Tensor forward(const std::vector<torch::Tensor>& in) override {
+    if (max && deeplift_mode && in[0].requires_grad()) return MaxPoolRescale::apply(in[0], pool, stride);
     return max ? F::max_pool1d(in[0], F::MaxPool1dFuncOptions(pool).stride(stride))
                : F::avg_pool1d(in[0], F::AvgPool1dFuncOptions(pool).stride(stride));
   }
@@ -280,6 +324,8 @@ struct GlobalPoolLayer : LayerModule {
     need_sequence(s, in);
   }
   torch::Tensor forward(const std::vector<torch::Tensor>& in) override {
+    if (max && deeplift_mode && in[0].requires_grad())
+      return MaxPoolRescale::apply(in[0], 0, 0).squeeze(2);
     return max ? std::get<0>(in[0].max(2)) : in[0].mean(2);
   }
 };
