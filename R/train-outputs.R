@@ -69,7 +69,7 @@
 ## Whether output k of the model is a dense layer reshaped (a label shape such as cells x
 ## annotations, ?zoo), not a sequence of positions.
 .reshapedOutput <- function(model, k) {
-    i <- model@spec$outputs[k]
+    i <- model@spec$outputs[k] - length(model@spec$inputs) + 1L  # nodes: inputs, then layers
     i >= 1L && identical(model@spec$layers[[i]]$type, "reshape")
 }
 

@@ -129,16 +129,11 @@
 ### What each output is and which scores it gets
 ###
 
-.outputActivation <- function(model, k) {
-    i <- model@spec$outputs[k]
-    layers <- model@spec$layers
-    while (i >= 1L) {
-        l <- layers[[i]]
-        if (!is.null(l$activation) && !identical(l$activation, "linear")) return(l$activation)
-        if (!l$type %in% c("reshape", "flatten", "crop", "dropout")) return("linear")
-        i <- l$inputs[1L]
-    }
-    "linear"
+## The activation ending output k (R/train-fit.R's .outputActivation walks back through
+## shape-only layers); "linear" when it cannot be told.
+.variantActivation <- function(model, k) {
+    a <- .outputActivation(model, model@spec$outputs[[k]])
+    if (is.na(a)) "linear" else a
 }
 
 ## Per output: kind ("window" / "profile"), positions, channels, names, whether values are
@@ -149,7 +144,7 @@
     losses <- model@info$losses
     nm <- .uniqueTrackNames(sem)
     lapply(seq_along(sem), function(k) {
-        act <- .outputActivation(model, k)
+        act <- .variantActivation(model, k)
         loss <- if (length(losses) >= k) losses[[k]] else ""
         profile <- lay[[k]][1L] > 0
         list(name = names(sem)[k], kind = if (profile) "profile" else "window",
