@@ -1,6 +1,8 @@
 # GenomicDL: the two commands.
 #   make demo   install dependencies and the package, run the demo, write demo-report/
 #   make test   install dependencies and the package, run Catch2 (src/core) and testthat tests
+#   make test-asan  the Catch2 suite built with AddressSanitizer + UBSan (build/asan)
+#   make fuzz       the libFuzzer targets of tests/fuzz (tools/fuzz.sh; installs clang)
 SHELL := /bin/bash
 R ?= R
 JOBS ?= $(shell nproc)
@@ -15,7 +17,7 @@ export OMP_WAIT_POLICY ?= PASSIVE
 BUILD := build/cpp
 LIB := build/Rlib
 
-.PHONY: deps install demo test test-cpp test-r check document bench clean
+.PHONY: deps install demo test test-cpp test-r test-asan fuzz check document bench clean
 
 deps:
 	@tools/install-deps.sh
@@ -38,6 +40,28 @@ test-cpp: deps $(BUILD)/Makefile
 	@cmake --build $(BUILD) -j$(JOBS) > $(BUILD)/build.log 2>&1 || \
 	  { grep -E -A3 "error|Error" $(BUILD)/build.log | head -n 60; exit 1; }
 	cd $(BUILD) && ./gdl_tests > catch.log 2>&1; tail -n 3 catch.log
+
+# ASan + UBSan (gcc) build of src/core and the Catch2 suite. LibTorch itself is not
+# instrumented; the options are explicit so that a run here and in CI check the same things.
+ASAN_BUILD := build/asan
+ASAN_OPTIONS_GDL := detect_leaks=1:abort_on_error=0:halt_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1
+UBSAN_OPTIONS_GDL := halt_on_error=1:print_stacktrace=1
+$(ASAN_BUILD)/Makefile: CMakeLists.txt
+	@mkdir -p $(ASAN_BUILD)
+	cd $(ASAN_BUILD) && cmake -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGDL_SANITIZE=ON \
+	  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache ../.. >/dev/null
+
+test-asan: deps $(ASAN_BUILD)/Makefile
+	@cmake --build $(ASAN_BUILD) -j$(JOBS) --target gdl_tests > $(ASAN_BUILD)/build.log 2>&1 || \
+	  { grep -E -A3 "error|Error" $(ASAN_BUILD)/build.log | head -n 60; exit 1; }
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=$(ASAN_OPTIONS_GDL) UBSAN_OPTIONS=$(UBSAN_OPTIONS_GDL) \
+	  ./gdl_tests > catch.log 2>&1; rc=$$?; tail -n 3 catch.log; \
+	  grep -m1 -A12 -E "ERROR: (Address|Leak)Sanitizer|runtime error:" catch.log; exit $$rc
+
+# libFuzzer targets; FUZZ_SECONDS per target (tools/fuzz.sh).
+FUZZ_SECONDS ?= 60
+fuzz:
+	tools/fuzz.sh $(FUZZ_SECONDS)
 
 test-r: install
 	R_LIBS=$(CURDIR)/$(LIB):$$R_LIBS Rscript tools/run-testthat.R build/testthat.counts

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <mutex>
 #include <sys/stat.h>
@@ -58,6 +59,29 @@ void check_compression(const std::string& path, bool* is_bgzf) {
   }
 }
 
+// htslib trusts the line widths of a .fai: a record with sequence but a line width of 0 (a
+// first line holding no bases, e.g. only control characters, or a hand-made index) makes
+// faidx_fetch divide by zero. Checks every record of the index htslib built or found.
+void check_fai_lines(const std::string& fasta, const std::string& fai) {
+  std::ifstream in(fai);
+  if (!in) return;  // htslib loaded it a moment ago; an index it cannot reopen fails later
+  std::string line;
+  long n = 0;
+  bool bad = false;
+  while (!bad && std::getline(in, line)) {
+    ++n;
+    std::size_t tab = line.find('\t');
+    long long len = 0, offset = 0, blen = 0, llen = 0;
+    bad = tab == std::string::npos ||
+          std::sscanf(line.c_str() + tab + 1, "%lld %lld %lld %lld", &len, &offset, &blen, &llen) != 4 ||
+          len < 0 || offset < 0 || (len > 0 && (blen <= 0 || llen < blen));
+  }
+  if (bad)
+    fail("FASTA '", fasta, "' is malformed or its index ", fai, " is: record ", n,
+         " has a sequence line without bases (line width 0) or an unreadable index line; ",
+         "check that each record's first sequence line holds bases, then delete the .fai");
+}
+
 FaiHandle load(const std::string& path, bool create) {
   faidx_t* f = fai_load3(path.c_str(), nullptr, nullptr, create ? FAI_CREATE : 0);
   return FaiHandle(f);
@@ -106,6 +130,7 @@ FastaGenome::FastaGenome(const std::string& path, FastaOptions options)
   if (!h)
     fail("FASTA '", path, "' is malformed: htslib could not index it (check that every ",
          "record has a '>' header and lines of equal length within a record)");
+  check_fai_lines(path, fai);
   int n = faidx_nseq(h.get());
   if (n <= 0) fail("FASTA '", path, "' holds no sequences");
   std::vector<std::string> names;
