@@ -138,7 +138,12 @@ FastaGenome::FastaGenome(const std::string& path, FastaOptions options)
   for (int i = 0; i < n; ++i) {
     const char* name = faidx_iseq(h.get(), i);
     names.emplace_back(name);
-    lengths.push_back(static_cast<std::int64_t>(faidx_seq_len(h.get(), name)));
+    // htslib (1.16: an int) wraps a length too large (a corrupt .fai) to a negative one.
+    int len = faidx_seq_len(h.get(), name);
+    if (len < 0)
+      fail("FASTA '", path, "': its index ", fai, " gives '", name, "' an impossible length (",
+           len, "); delete the .fai to rebuild it");
+    lengths.push_back(static_cast<std::int64_t>(len));
   }
   set_index(std::move(names), std::move(lengths));
   pool_->give(std::move(h));
