@@ -4,6 +4,7 @@
 #include <htslib/faidx.h>
 #include <htslib/hts.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -59,27 +60,39 @@ void check_compression(const std::string& path, bool* is_bgzf) {
   }
 }
 
-// htslib trusts the line widths of a .fai: a record with sequence but a line width of 0 (a
-// first line holding no bases, e.g. only control characters, or a hand-made index) makes
-// faidx_fetch divide by zero. Checks every record of the index htslib built or found.
+// htslib trusts a .fai: a record with sequence but a line width of 0 (a first line holding no
+// bases, e.g. only control characters, or a hand-made index) makes faidx_fetch divide by zero,
+// and an index line it cannot parse leaks the FASTA handle it opened (htslib 1.16). Each line
+// must be a name and 4 (FASTA) or 5 (FASTQ) whole numbers that fit in 64 bits. Checked before
+// htslib reads an existing index and after it builds one (found by tests/fuzz/fuzz_fasta).
 void check_fai_lines(const std::string& fasta, const std::string& fai) {
   std::ifstream in(fai);
-  if (!in) return;  // htslib loaded it a moment ago; an index it cannot reopen fails later
+  if (!in) return;  // an index that cannot be read is htslib's to report
   std::string line;
   long n = 0;
-  bool bad = false;
-  while (!bad && std::getline(in, line)) {
+  while (std::getline(in, line)) {
     ++n;
     std::size_t tab = line.find('\t');
-    long long len = 0, offset = 0, blen = 0, llen = 0;
-    bad = tab == std::string::npos ||
-          std::sscanf(line.c_str() + tab + 1, "%lld %lld %lld %lld", &len, &offset, &blen, &llen) != 4 ||
-          len < 0 || offset < 0 || (len > 0 && (blen <= 0 || llen < blen));
+    long long v[5] = {0, 0, 0, 0, 0};
+    int fields = 0;
+    const char* p = tab == std::string::npos ? nullptr : line.c_str() + tab;
+    while (p && *p == '\t' && fields < 5) {
+      char* end = nullptr;
+      errno = 0;
+      v[fields] = std::strtoll(p + 1, &end, 10);
+      if (end == p + 1 || errno == ERANGE || v[fields] < 0) break;
+      ++fields;
+      p = end;
+    }
+    bool whole = p && *p == '\0' && (fields == 4 || fields == 5);
+    if (!whole)
+      fail("FASTA '", fasta, "': its index ", fai, " is corrupt at line ", n,
+           " (expected a name and 4 or 5 whole numbers); delete the .fai to rebuild it");
+    if (v[0] > 0 && (v[2] <= 0 || v[3] < v[2]))
+      fail("FASTA '", fasta, "' is malformed or its index ", fai, " is: record ", n,
+           " has a sequence line without bases (line width 0) or lines shorter than their bases; ",
+           "check that each record's first sequence line holds bases, then delete the .fai");
   }
-  if (bad)
-    fail("FASTA '", fasta, "' is malformed or its index ", fai, " is: record ", n,
-         " has a sequence line without bases (line width 0) or an unreadable index line; ",
-         "check that each record's first sequence line holds bases, then delete the .fai");
 }
 
 FaiHandle load(const std::string& path, bool create) {
@@ -126,11 +139,12 @@ FastaGenome::FastaGenome(const std::string& path, FastaOptions options)
       fail("FASTA '", path, "' has no index and its folder is not writable; build ", fai,
            " with 'samtools faidx' or copy the FASTA to a writable folder");
   }
+  if (have_index) check_fai_lines(path, fai);
   FaiHandle h = load(path, !have_index);
   if (!h)
     fail("FASTA '", path, "' is malformed: htslib could not index it (check that every ",
          "record has a '>' header and lines of equal length within a record)");
-  check_fai_lines(path, fai);
+  if (!have_index) check_fai_lines(path, fai);
   int n = faidx_nseq(h.get());
   if (n <= 0) fail("FASTA '", path, "' holds no sequences");
   std::vector<std::string> names;

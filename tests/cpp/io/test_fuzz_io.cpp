@@ -53,9 +53,14 @@ TEST_CASE("FASTA: a record whose first line holds no bases is an error, not SIGF
   put(fb, ">c\nACGT\n");
   put(fb + ".fai", "c\t4\t3\t0\t5\n");
   CHECK_THROWS_WITH(genome::open_fasta(fb), Catch::Contains("line width 0"));
-  // a length past 64 bits in the index (fuzzer input) came back from htslib negative
+  // numbers past 64 bits in the index (fuzzer inputs): htslib returned a negative length for
+  // one, and leaked the FASTA handle it had opened for the other
   put(fb + ".fai", "c\t50000000000000000000000000000\t3\t4\t5\n");
-  CHECK_THROWS_WITH(genome::open_fasta(fb), Catch::Contains("impossible length"));
+  CHECK_THROWS_WITH(genome::open_fasta(fb), Catch::Contains("corrupt at line 1"));
+  put(fb + ".fai", "c\t4\t3222222222222222222222222222222\t4\t5\n");
+  CHECK_THROWS_WITH(genome::open_fasta(fb), Catch::Contains("corrupt at line 1"));
+  put(fb + ".fai", "c\t4\t3\t4\n");
+  CHECK_THROWS_WITH(genome::open_fasta(fb), Catch::Contains("4 or 5 whole numbers"));
   // a good index is accepted and used
   put(fb + ".fai", "c\t4\t3\t4\t5\n");
   CHECK(genome::open_fasta(fb)->sequence(0, 1, 3) == "CG");
