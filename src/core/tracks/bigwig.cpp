@@ -11,6 +11,7 @@ extern "C" {
 #include <functional>
 #include <limits>
 #include <mutex>
+#include <set>
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
@@ -50,7 +51,7 @@ constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 // libBigWig's bwOpen trusts the file: a zoom-level count that runs past the end makes it free
 // uninitialised pointers, a chromosome id past the count is written out of bounds, a cycle in
 // the chromosome tree recurses without end (found by tests/fuzz/fuzz_bigwig). So the parts
-// bwOpen reads -- header, zoom headers, summary, chromosome B+ tree, data index header -- are
+// bwOpen reads -- header, zoom headers, summary, chromosome B+ tree, data index -- are
 // checked here first (layout: UCSC bbiFile.h / bPlusTree.h, little-endian). Returns a reason,
 // or "" when the file is fit for bwOpen.
 std::string check_bigwig_structure(const std::string& path) {
@@ -112,6 +113,26 @@ std::string check_bigwig_structure(const std::string& path) {
     return true;
   };
   if (!walk(chrom_tree + 32, 0) || found != count) return "a corrupt chromosome list";
+  // The data index (an R tree) that every read walks: libBigWig follows its child offsets
+  // without looking for cycles (a node that was its own child overflowed the stack). Only the
+  // inner nodes are read here, few and small; libBigWig reads leaves with bounds checks.
+  unsigned char r[48];
+  read(index, r, sizeof r);
+  if (u32(r) != 0x2468ACE0u) return "a corrupt data index header";
+  std::set<std::uint64_t> nodes;
+  std::function<bool(std::uint64_t, int)> inner = [&](std::uint64_t off, int depth) {
+    unsigned char node[4];
+    if (depth > 32 || !nodes.insert(off).second || !read(off, node, sizeof node)) return false;
+    if (node[0]) return true;  // a leaf
+    std::vector<unsigned char> items(24 * static_cast<std::size_t>(u16(node + 2)));
+    if (!read(off + 4, items.data(), items.size())) return false;
+    for (std::size_t i = 0; i < items.size(); i += 24) {
+      std::uint64_t child = u64(items.data() + i + 16);
+      if (!inner(child ? child : index + 48, depth + 1)) return false;  // libBigWig: 0 is the root
+    }
+    return true;
+  };
+  if (!inner(index + 48, 0)) return "a corrupt data index";
   return "";
 }
 }  // namespace

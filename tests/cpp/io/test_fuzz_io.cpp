@@ -111,5 +111,18 @@ TEST_CASE("bigWig: a corrupt header or chromosome list is an error, not a crash 
   put_u32(idx, 24, 0x7fffffff);
   CHECK_THAT(corrupt("idx.bw", idx), Catch::Contains("past the end"));
   CHECK_THAT(corrupt("short.bw", bytes.substr(0, 40)), Catch::Contains("shorter than a bigWig header"));
+  // an index node that is its own child (offset 0 is the root for libBigWig): every read
+  // recursed until the stack overflowed
+  std::string cyc = bytes;
+  std::uint64_t root = get_u64(cyc, 24) + 48;
+  cyc[root] = 0;  // not a leaf
+  cyc[root + 1] = 0;
+  put_u16(cyc, root + 2, 1);
+  put_u32(cyc, root + 4, 0);
+  put_u32(cyc, root + 8, 0);
+  put_u32(cyc, root + 12, 0);
+  put_u32(cyc, root + 16, 0xffffffffu);
+  for (int i = 0; i < 8; ++i) cyc[root + 20 + i] = 0;
+  CHECK_THAT(corrupt("cycle.bw", cyc), Catch::Contains("corrupt data index"));
   std::remove(good.c_str());
 }
