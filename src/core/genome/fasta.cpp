@@ -95,6 +95,30 @@ void check_fai_lines(const std::string& fasta, const std::string& fai) {
   }
 }
 
+// Building the index of a bgzip FASTA, htslib 1.16 crashes (in hclose_abruptly) on a block
+// cut short. Before it reads the whole file to index it, the block chain is walked here: each
+// block a BGZF header (gzip magic, FEXTRA, the "BC" field) whose size lies inside the file.
+void check_bgzf_blocks(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) fail("cannot open FASTA '", path, "': ", std::strerror(errno));
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> closer(f, &std::fclose);
+  if (std::fseek(f, 0, SEEK_END) != 0) fail("cannot read FASTA '", path, "'");
+  const long long size = std::ftell(f);
+  long long off = 0, block = 0;
+  while (off < size) {
+    unsigned char h[18];
+    ++block;
+    bool ok = std::fseek(f, off, SEEK_SET) == 0 && std::fread(h, 1, sizeof h, f) == sizeof h &&
+              h[0] == 0x1f && h[1] == 0x8b && h[2] == 8 && (h[3] & 4) && h[10] == 6 &&
+              h[11] == 0 && h[12] == 'B' && h[13] == 'C' && h[14] == 2 && h[15] == 0;
+    long long bsize = ok ? (h[16] | h[17] << 8) + 1 : 0;
+    if (!ok || bsize < 26 || bsize > size - off)
+      fail("FASTA '", path, "' is corrupt: bgzip block ", block, " (at byte ", off,
+           ") is cut short or damaged; recompress it with 'bgzip'");
+    off += bsize;
+  }
+}
+
 FaiHandle load(const std::string& path, bool create) {
   faidx_t* f = fai_load3(path.c_str(), nullptr, nullptr, create ? FAI_CREATE : 0);
   return FaiHandle(f);
@@ -140,6 +164,7 @@ FastaGenome::FastaGenome(const std::string& path, FastaOptions options)
            " with 'samtools faidx' or copy the FASTA to a writable folder");
   }
   if (have_index) check_fai_lines(path, fai);
+  if (bgzf && !have_index) check_bgzf_blocks(path);
   FaiHandle h = load(path, !have_index);
   if (!h)
     fail("FASTA '", path, "' is malformed: htslib could not index it (check that every ",
