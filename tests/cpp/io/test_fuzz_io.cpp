@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include <vector>
 
+#include <htslib/bgzf.h>
+
 #include "common/error.hpp"
 #include "genome/genome.hpp"
 #include "tracks/bigwig.hpp"
@@ -65,6 +67,25 @@ TEST_CASE("FASTA: a record whose first line holds no bases is an error, not SIGF
   put(fb + ".fai", "c\t4\t3\t4\t5\n");
   CHECK(genome::open_fasta(fb)->sequence(0, 1, 3) == "CG");
   for (const auto& p : {fa, fa + ".fai", fb, fb + ".fai"}) std::remove(p.c_str());
+}
+
+TEST_CASE("FASTA: a bgzip file with a block cut short is an error, not a crash in htslib",
+          "[fuzz][io]") {
+  std::string gz = tmp("b.fa.gz");
+  {
+    BGZF* w = bgzf_open(gz.c_str(), "w");
+    REQUIRE(w);
+    const std::string text = ">c\nACGTACGTAC\nGT\n";
+    REQUIRE(bgzf_write(w, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+    REQUIRE(bgzf_close(w) == 0);
+  }
+  for (const char* ext : {".fai", ".gzi"}) std::remove((gz + ext).c_str());
+  CHECK(genome::open_fasta(gz)->sequence(0, 8, 12) == "ACGT");  // a whole file indexes and reads
+  std::string cut = tmp("cut.fa.gz");
+  put(cut, slurp(gz).substr(0, 30));  // the first block cut inside its data
+  CHECK_THROWS_WITH(genome::open_fasta(cut), Catch::Contains("bgzip block 1"));
+  for (const auto& p : {gz, gz + ".fai", gz + ".gzi", cut, cut + ".fai", cut + ".gzi"})
+    std::remove(p.c_str());
 }
 
 TEST_CASE("bigWig: a corrupt header or chromosome list is an error, not a crash in bwOpen",
