@@ -4,6 +4,7 @@
 #include <htslib/faidx.h>
 #include <htslib/hts.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -72,18 +73,24 @@ void check_fai_lines(const std::string& fasta, const std::string& fai) {
   long n = 0;
   while (std::getline(in, line)) {
     ++n;
-    std::size_t tab = line.find('\t');
+    // Fields as htslib splits them: at any white space (a name holding '\r' is two fields).
+    std::size_t name_end = 0;
+    while (name_end < line.size() && !std::isspace(static_cast<unsigned char>(line[name_end])))
+      ++name_end;
     long long v[5] = {0, 0, 0, 0, 0};
     int fields = 0;
-    const char* p = tab == std::string::npos ? nullptr : line.c_str() + tab;
-    while (p && *p == '\t' && fields < 5) {
+    const char* p = name_end == 0 ? nullptr : line.c_str() + name_end;
+    while (p && fields < 5) {
+      while (std::isspace(static_cast<unsigned char>(*p))) ++p;
+      if (*p == '\0') break;
       char* end = nullptr;
       errno = 0;
-      v[fields] = std::strtoll(p + 1, &end, 10);
-      if (end == p + 1 || errno == ERANGE || v[fields] < 0) break;
+      v[fields] = std::strtoll(p, &end, 10);
+      if (end == p || errno == ERANGE || v[fields] < 0) break;
       ++fields;
       p = end;
     }
+    while (p && std::isspace(static_cast<unsigned char>(*p))) ++p;
     bool whole = p && *p == '\0' && (fields == 4 || fields == 5);
     if (!whole)
       fail("FASTA '", fasta, "': its index ", fai, " is corrupt at line ", n,

@@ -61,6 +61,10 @@ TEST_CASE("FASTA: a record whose first line holds no bases is an error, not SIGF
   CHECK_THROWS_WITH(genome::open_fasta(fb), Catch::Contains("corrupt at line 1"));
   put(fb + ".fai", "c\t4\t3222222222222222222222222222222\t4\t5\n");
   CHECK_THROWS_WITH(genome::open_fasta(fb), Catch::Contains("corrupt at line 1"));
+  // htslib splits index lines at any white space: a '\r' in the name shifted the numbers so
+  // that the line width read 0 (fuzzer input)
+  put(fb + ".fai", "c\r700000\t4\t0\t4\t600\t5\n");
+  CHECK_THROWS_WITH(genome::open_fasta(fb), Catch::Contains("corrupt at line 1"));
   put(fb + ".fai", "c\t4\t3\t4\n");
   CHECK_THROWS_WITH(genome::open_fasta(fb), Catch::Contains("4 or 5 whole numbers"));
   // a good index is accepted and used
