@@ -88,6 +88,13 @@ TEST_CASE("FASTA: a bgzip file with a block cut short is an error, not a crash i
   std::string cut = tmp("cut.fa.gz");
   put(cut, slurp(gz).substr(0, 30));  // the first block cut inside its data
   CHECK_THROWS_WITH(genome::open_fasta(cut), Catch::Contains("bgzip block 1"));
+  // whole blocks whose deflate data are damaged: htslib's index builder crashed on them
+  std::string bad = tmp("bad.fa.gz");
+  std::string damaged = slurp(gz);
+  damaged[20] = static_cast<char>(damaged[20] ^ 0x5a);
+  put(bad, damaged);
+  CHECK_THROWS_WITH(genome::open_fasta(bad), Catch::Contains("do not decompress"));
+  for (const auto& p : {bad, bad + ".fai", bad + ".gzi"}) std::remove(p.c_str());
   for (const auto& p : {gz, gz + ".fai", gz + ".gzi", cut, cut + ".fai", cut + ".gzi"})
     std::remove(p.c_str());
 }
