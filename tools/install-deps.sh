@@ -1,7 +1,17 @@
 #!/usr/bin/env bash
 # Installs what GenomicDL needs on Debian 12: system libraries and R packages from Debian,
 # CRAN only for what Debian lacks. Idempotent: when everything is present it only checks (~1 s).
+#   tools/install-deps.sh          what `make install`, `make test` and `make demo` need
+#   tools/install-deps.sh --fuzz   also clang and its libFuzzer/sanitizer runtimes (tools/fuzz.sh)
 set -euo pipefail
+
+WITH_FUZZ=0
+for arg in "$@"; do
+  case "$arg" in
+    --fuzz) WITH_FUZZ=1 ;;
+    *) echo "install-deps: unknown option '$arg' (allowed: --fuzz)" >&2; exit 2 ;;
+  esac
+done
 
 DEB_PACKAGES=(
   r-base-dev r-cran-rcpp r-cran-rcppeigen r-cran-testthat libtorch-dev libhts-dev libbigwig-dev
@@ -12,6 +22,10 @@ DEB_PACKAGES=(
   r-cran-ggplot2 r-cran-ggseqlogo r-cran-progress r-cran-cli r-cran-igraph pandoc
   r-bioc-variantannotation
 )
+# Optional: only the libFuzzer targets need them (clang's -fsanitize=fuzzer runtime lives in
+# libclang-rt-14-dev); `make test-asan` uses gcc's sanitizers and needs nothing more.
+FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
+if [ "$WITH_FUZZ" -eq 1 ]; then DEB_PACKAGES+=("${FUZZ_PACKAGES[@]}"); fi
 
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do

@@ -1,6 +1,7 @@
 // Parser of DeepBind "# deepbind 0.1" parameter files (format in model.hpp).
 #include "deepbind/model.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -83,7 +84,10 @@ class Reader {
   std::vector<float> floats(const char* key, std::size_t expected) {
     std::string v = value(key);
     std::vector<float> out;
-    out.reserve(expected);
+    // `expected` comes from the file's own header (up to 2^33 values): reserve no more than the
+    // text can hold (a value and its comma take at least 2 characters), so that a corrupt
+    // header is a size error below, not a multi-GB allocation.
+    out.reserve(std::min(expected, v.size() / 2 + 1));
     if (!v.empty()) {
       const char* p = v.c_str();
       while (true) {

@@ -1,16 +1,21 @@
 // FastaGenome on htslib faidx. One faidx_t is not safe to share between threads (it owns a
 // BGZF stream with a file position), so the genome keeps a pool: a reader takes a free handle,
 // or opens a new one, and gives it back when done. Handles are closed by their RAII owner.
+#include <htslib/bgzf.h>
 #include <htslib/faidx.h>
 #include <htslib/hts.h>
 
+#include <cctype>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <mutex>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <vector>
 
 #include "common/error.hpp"
 #include "genome/genome.hpp"
@@ -58,6 +63,83 @@ void check_compression(const std::string& path, bool* is_bgzf) {
   }
 }
 
+// htslib trusts a .fai: a record with sequence but a line width of 0 (a first line holding no
+// bases, e.g. only control characters, or a hand-made index) makes faidx_fetch divide by zero,
+// and an index line it cannot parse leaks the FASTA handle it opened (htslib 1.16). Each line
+// must be a name and 4 (FASTA) or 5 (FASTQ) whole numbers that fit in 64 bits. Checked before
+// htslib reads an existing index and after it builds one (found by tests/fuzz/fuzz_fasta).
+void check_fai_lines(const std::string& fasta, const std::string& fai) {
+  std::ifstream in(fai);
+  if (!in) return;  // an index that cannot be read is htslib's to report
+  std::string line;
+  long n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    // Fields as htslib splits them: at any white space (a name holding '\r' is two fields).
+    std::size_t name_end = 0;
+    while (name_end < line.size() && !std::isspace(static_cast<unsigned char>(line[name_end])))
+      ++name_end;
+    long long v[5] = {0, 0, 0, 0, 0};
+    int fields = 0;
+    const char* p = name_end == 0 ? nullptr : line.c_str() + name_end;
+    while (p && fields < 5) {
+      while (std::isspace(static_cast<unsigned char>(*p))) ++p;
+      if (*p == '\0') break;
+      char* end = nullptr;
+      errno = 0;
+      v[fields] = std::strtoll(p, &end, 10);
+      if (end == p || errno == ERANGE || v[fields] < 0) break;
+      ++fields;
+      p = end;
+    }
+    while (p && std::isspace(static_cast<unsigned char>(*p))) ++p;
+    bool whole = p && *p == '\0' && (fields == 4 || fields == 5);
+    if (!whole)
+      fail("FASTA '", fasta, "': its index ", fai, " is corrupt at line ", n,
+           " (expected a name and 4 or 5 whole numbers); delete the .fai to rebuild it");
+    if (v[0] > 0 && (v[2] <= 0 || v[3] < v[2]))
+      fail("FASTA '", fasta, "' is malformed or its index ", fai, " is: record ", n,
+           " has a sequence line without bases (line width 0) or lines shorter than their bases; ",
+           "check that each record's first sequence line holds bases, then delete the .fai");
+  }
+}
+
+// Building the index of a bgzip FASTA, htslib 1.16 crashes (in hclose_abruptly) on a block
+// cut short. Before it reads the whole file to index it, the block chain is walked here: each
+// block a BGZF header (gzip magic, FEXTRA, the "BC" field) whose size lies inside the file.
+void check_bgzf_blocks(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) fail("cannot open FASTA '", path, "': ", std::strerror(errno));
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> closer(f, &std::fclose);
+  if (std::fseek(f, 0, SEEK_END) != 0) fail("cannot read FASTA '", path, "'");
+  const long long size = std::ftell(f);
+  long long off = 0, block = 0;
+  while (off < size) {
+    unsigned char h[18];
+    ++block;
+    bool ok = std::fseek(f, off, SEEK_SET) == 0 && std::fread(h, 1, sizeof h, f) == sizeof h &&
+              h[0] == 0x1f && h[1] == 0x8b && h[2] == 8 && (h[3] & 4) && h[10] == 6 &&
+              h[11] == 0 && h[12] == 'B' && h[13] == 'C' && h[14] == 2 && h[15] == 0;
+    long long bsize = ok ? (h[16] | h[17] << 8) + 1 : 0;
+    if (!ok || bsize < 26 || bsize > size - off)
+      fail("FASTA '", path, "' is corrupt: bgzip block ", block, " (at byte ", off,
+           ") is cut short or damaged; recompress it with 'bgzip'");
+    off += bsize;
+  }
+  // ... and its data must inflate with matching CRCs: htslib's index builder crashed in its
+  // error path on a block that does not (read once here with htslib's own BGZF reader).
+  BGZF* z = bgzf_open(path.c_str(), "r");
+  if (!z) fail("cannot open FASTA '", path, "' as bgzip");
+  std::vector<char> buf(1 << 16);
+  ssize_t got = 0;
+  while ((got = bgzf_read(z, buf.data(), buf.size())) > 0) {
+  }
+  bgzf_close(z);
+  if (got < 0)
+    fail("FASTA '", path, "' is corrupt: its bgzip data do not decompress (damaged block or ",
+         "checksum); recompress it with 'bgzip'");
+}
+
 FaiHandle load(const std::string& path, bool create) {
   faidx_t* f = fai_load3(path.c_str(), nullptr, nullptr, create ? FAI_CREATE : 0);
   return FaiHandle(f);
@@ -102,10 +184,13 @@ FastaGenome::FastaGenome(const std::string& path, FastaOptions options)
       fail("FASTA '", path, "' has no index and its folder is not writable; build ", fai,
            " with 'samtools faidx' or copy the FASTA to a writable folder");
   }
+  if (have_index) check_fai_lines(path, fai);
+  if (bgzf && !have_index) check_bgzf_blocks(path);
   FaiHandle h = load(path, !have_index);
   if (!h)
     fail("FASTA '", path, "' is malformed: htslib could not index it (check that every ",
          "record has a '>' header and lines of equal length within a record)");
+  if (!have_index) check_fai_lines(path, fai);
   int n = faidx_nseq(h.get());
   if (n <= 0) fail("FASTA '", path, "' holds no sequences");
   std::vector<std::string> names;
@@ -113,7 +198,12 @@ FastaGenome::FastaGenome(const std::string& path, FastaOptions options)
   for (int i = 0; i < n; ++i) {
     const char* name = faidx_iseq(h.get(), i);
     names.emplace_back(name);
-    lengths.push_back(static_cast<std::int64_t>(faidx_seq_len(h.get(), name)));
+    // htslib (1.16: an int) wraps a length too large (a corrupt .fai) to a negative one.
+    int len = faidx_seq_len(h.get(), name);
+    if (len < 0)
+      fail("FASTA '", path, "': its index ", fai, " gives '", name, "' an impossible length (",
+           len, "); delete the .fai to rebuild it");
+    lengths.push_back(static_cast<std::int64_t>(len));
   }
   set_index(std::move(names), std::move(lengths));
   pool_->give(std::move(h));

@@ -144,6 +144,14 @@ MotifFile read_meme(const std::string& path) {
         if (word.find('=') == std::string::npos) cur->name = word;
       }
       if (cur->id.empty()) fail("MEME file '", path, "' line ", lineno, ": MOTIF without an id");
+      // A control character (e.g. NUL) in an identifier would be cut or garbled by every
+      // writer of the motif (MEME, TFBSTools, plots): refuse it here.
+      for (const std::string* s : {&cur->id, &cur->name})
+        for (char c : *s)
+          if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            fail("MEME file '", path, "' line ", lineno,
+                 ": MOTIF identifier holds a control character (byte ",
+                 static_cast<int>(static_cast<unsigned char>(c)), ")");
     } else if (line.find("letter-probability matrix") != std::string::npos) {
       if (!cur) fail("MEME file '", path, "' line ", lineno, ": matrix before any MOTIF line");
       if (!cur->prob.empty())
@@ -162,9 +170,15 @@ MotifFile read_meme(const std::string& path) {
         std::size_t ve = vb == std::string::npos ? kv.size() : kv.find_first_of(" \t", vb);
         std::string val = vb == std::string::npos ? "" : kv.substr(vb, ve - vb);
         double v = std::strtod(val.c_str(), nullptr);
-        if (key == "alength" && static_cast<int>(v) != 4)
+        // Compared as doubles: a huge or NaN value cast to int is undefined behaviour.
+        if (key == "alength" && v != 4)
           fail("MEME file '", path, "': motif ", cur->id, " has alength= ", val, " (only 4 is supported)");
-        if (key == "w") rows_expected = static_cast<int>(v);
+        if (key == "w") {
+          if (!(v >= 1 && v <= 1e6 && v == std::floor(v)))
+            fail("MEME file '", path, "' line ", lineno, ": motif ", cur->id, " has w= ", val,
+                 " (the width must be a whole number of positions, 1 to 1e6)");
+          rows_expected = static_cast<int>(v);
+        }
         if (key == "nsites") cur->nsites = v;
         if (key == "E" || key == "P") cur->evalue = v;
         pos = pos + 1;
@@ -222,6 +236,9 @@ MotifFile read_jaspar(const std::string& path) {
     m.prob.resize(4 * w);
     for (std::size_t j = 0; j < w; ++j) {
       double tot = rows[0][j] + rows[1][j] + rows[2][j] + rows[3][j];
+      if (!std::isfinite(tot))
+        fail("JASPAR file '", path, "': the counts of column ", j + 1, " of matrix ", id,
+             " add up to more than a double holds");
       if (j == 0) m.nsites = tot;
       if (!(tot > 0))
         fail("JASPAR file '", path, "': column ", j + 1, " of matrix ", m.id, " has no counts ",
@@ -259,7 +276,9 @@ MotifFile read_jaspar(const std::string& path) {
     if (!parse_numbers(trim(body), nums))
       fail("JASPAR file '", path, "' line ", lineno, ": cannot read counts from '", line, "'");
     for (double v : nums)
-      if (!(v >= 0)) fail("JASPAR file '", path, "' line ", lineno, ": negative count");
+      if (!(v >= 0) || !std::isfinite(v))
+        fail("JASPAR file '", path, "' line ", lineno, ": count ", v,
+             " is not a finite number >= 0");
     rows.push_back(nums);
     if (rows.size() == 4 && id.empty()) flush();  // bare .pfm: one matrix of 4 rows
   }

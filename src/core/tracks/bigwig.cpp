@@ -6,8 +6,12 @@ extern "C" {
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <fstream>
+#include <functional>
 #include <limits>
 #include <mutex>
+#include <set>
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
@@ -43,6 +47,94 @@ struct IntervalsDeleter {
 };
 using IntervalsPtr = std::unique_ptr<bwOverlappingIntervals_t, IntervalsDeleter>;
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+// libBigWig's bwOpen trusts the file: a zoom-level count that runs past the end makes it free
+// uninitialised pointers, a chromosome id past the count is written out of bounds, a cycle in
+// the chromosome tree recurses without end (found by tests/fuzz/fuzz_bigwig). So the parts
+// bwOpen reads -- header, zoom headers, summary, chromosome B+ tree, data index -- are
+// checked here first (layout: UCSC bbiFile.h / bPlusTree.h, little-endian). Returns a reason,
+// or "" when the file is fit for bwOpen.
+std::string check_bigwig_structure(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  in.seekg(0, std::ios::end);
+  const std::uint64_t size = static_cast<std::uint64_t>(std::max<std::streamoff>(in.tellg(), 0));
+  auto read = [&](std::uint64_t off, void* out, std::size_t n) {
+    if (off > size || n > size - off) return false;
+    in.seekg(static_cast<std::streamoff>(off));
+    return static_cast<bool>(in.read(static_cast<char*>(out), static_cast<std::streamsize>(n)));
+  };
+  unsigned char h[64];
+  if (!read(0, h, sizeof h)) return "shorter than a bigWig header";
+  auto u16 = [](const unsigned char* p) { return static_cast<std::uint32_t>(p[0] | p[1] << 8); };
+  auto u32 = [](const unsigned char* p) {
+    return static_cast<std::uint32_t>(p[0]) | static_cast<std::uint32_t>(p[1]) << 8 |
+           static_cast<std::uint32_t>(p[2]) << 16 | static_cast<std::uint32_t>(p[3]) << 24;
+  };
+  auto u64 = [&](const unsigned char* p) {
+    return static_cast<std::uint64_t>(u32(p)) | static_cast<std::uint64_t>(u32(p + 4)) << 32;
+  };
+  if (u32(h) != 0x888FFC26u) return "no bigWig magic number";
+  const std::uint32_t zooms = u16(h + 6);
+  const std::uint64_t chrom_tree = u64(h + 8), index = u64(h + 24), summary = u64(h + 44);
+  if (zooms > 10) return "more zoom levels than the format allows (10)";  // UCSC's bbiMaxZoomLevels
+  if (u32(h + 52) > (1u << 26)) return "an implausible decompression buffer size";
+  auto past_end = [&](std::uint64_t off, std::uint64_t n) { return off > size || n > size - off; };
+  if (past_end(64, 24ull * zooms) || (summary && past_end(summary, 40)) || past_end(index, 48) ||
+      past_end(chrom_tree, 32))
+    return "a header offset past the end of the file";
+  unsigned char t[32];
+  read(chrom_tree, t, sizeof t);
+  const std::uint32_t key = u32(t + 8), val = u32(t + 12);
+  const std::uint64_t count = u64(t + 16);
+  if (u32(t) != 0x78CA8C91u || val != 8 || key == 0 || key > 255 || count == 0 ||
+      count > size / (key + 8))
+    return "a corrupt chromosome list header";
+  // Walk the B+ tree as bwOpen does: every leaf id below the count, each seen once, no deeper
+  // than a tree of `count` items can be.
+  std::vector<bool> seen(static_cast<std::size_t>(count), false);
+  std::uint64_t found = 0;
+  std::vector<unsigned char> item(key + 8);
+  std::function<bool(std::uint64_t, int)> walk = [&](std::uint64_t off, int depth) {
+    unsigned char node[4];
+    if (depth > 8 || !read(off, node, sizeof node)) return false;
+    const std::uint32_t n = u16(node + 2);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      if (!read(off + 4 + static_cast<std::uint64_t>(i) * (key + 8), item.data(), item.size()))
+        return false;
+      if (node[0]) {
+        std::uint32_t id = u32(item.data() + key);
+        if (id >= count || seen[id]) return false;
+        seen[id] = true;
+        ++found;
+      } else if (!walk(u64(item.data() + key), depth + 1)) {
+        return false;
+      }
+    }
+    return true;
+  };
+  if (!walk(chrom_tree + 32, 0) || found != count) return "a corrupt chromosome list";
+  // The data index (an R tree) that every read walks: libBigWig follows its child offsets
+  // without looking for cycles (a node that was its own child overflowed the stack). Only the
+  // inner nodes are read here, few and small; libBigWig reads leaves with bounds checks.
+  unsigned char r[48];
+  read(index, r, sizeof r);
+  if (u32(r) != 0x2468ACE0u) return "a corrupt data index header";
+  std::set<std::uint64_t> nodes;
+  std::function<bool(std::uint64_t, int)> inner = [&](std::uint64_t off, int depth) {
+    unsigned char node[4];
+    if (depth > 32 || !nodes.insert(off).second || !read(off, node, sizeof node)) return false;
+    if (node[0]) return true;  // a leaf
+    std::vector<unsigned char> items(24 * static_cast<std::size_t>(u16(node + 2)));
+    if (!read(off + 4, items.data(), items.size())) return false;
+    for (std::size_t i = 0; i < items.size(); i += 24) {
+      std::uint64_t child = u64(items.data() + i + 16);
+      if (!inner(child ? child : index + 48, depth + 1)) return false;  // libBigWig: 0 is the root
+    }
+    return true;
+  };
+  if (!inner(index + 48, 0)) return "a corrupt data index";
+  return "";
+}
 }  // namespace
 
 struct BigWigReader::File {
@@ -55,12 +147,15 @@ BigWigReader::BigWigReader(const std::string& path)
   std::FILE* probe = std::fopen(path.c_str(), "rb");
   if (!probe) fail("bigWig file '", path, "' does not exist or cannot be read");
   std::fclose(probe);
+  std::string why = check_bigwig_structure(path);
+  if (!why.empty()) fail("bigWig file '", path, "' is corrupt or not a bigWig file (", why, ")");
   // bwOpen on a file that is not a bigWig returns NULL (after printing to stderr).
   file_->bw.reset(bwOpen(const_cast<char*>(path.c_str()), nullptr, "r"));
   if (!file_->bw || !file_->bw->cl)
     fail("bigWig file '", path, "' is corrupt or not a bigWig file");
   const chromList_t* cl = file_->bw->cl;
   for (int64_t i = 0; i < cl->nKeys; ++i) {
+    if (!cl->chrom[i]) fail("bigWig file '", path, "' is corrupt (chromosome ", i, " has no name)");
     chroms_.emplace_back(cl->chrom[i]);
     lengths_.push_back(cl->len[i]);
   }
