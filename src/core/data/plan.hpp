@@ -38,6 +38,8 @@ Negative parse_negative(const std::string& s);            // "none", "real", "ra
 genome::Ambiguous parse_ambiguous(const std::string& s);  // "quarter", "zero"
 
 // ---- N runs (plan_nruns.cpp) ---------------------------------------------------------------
+// Runs of N (and other non-ACGT letters) of one chromosome, in order.
+std::vector<Interval> ambiguous_runs(const genome::Genome& g, int chrom);
 // Runs of N (any non-ACGT letter) of each chromosome of `chroms`, read by `threads` threads (one
 // chromosome per work item); out[i] holds the runs of chroms[i], in order.
 std::vector<std::vector<Interval>> ambiguous_runs(const genome::Genome& g,
