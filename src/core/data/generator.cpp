@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "common/error.hpp"
+#include "data/plan.hpp"
 #include "data/shuffle.hpp"
 #include "genome/bases.hpp"
 
@@ -210,9 +211,7 @@ void SequenceGenerator::build_sparse() {
 
 void SequenceGenerator::build_secondary() {
   if (opt_.secondary.empty()) return;
-  std::int64_t Ls = opt_.secondary_length > 0 ? opt_.secondary_length : opt_.window;
-  if (Ls > opt_.window)
-    fail("secondaryLength (", Ls, ") must not exceed the window (", opt_.window, ")");
+  std::int64_t Ls = secondary_length(opt_.secondary_length, opt_.window);
   opt_.secondary_length = Ls;
   int ns = static_cast<int>(opt_.secondary.size());
   if (opt_.secondary_types > 0 && ns % opt_.secondary_types != 0)
@@ -417,7 +416,7 @@ void SequenceGenerator::fill_sample(std::size_t epoch, std::size_t sample, Batch
   }
   if (secondary_) {
     const std::int64_t Ls = opt_.secondary_length;
-    const std::int64_t ss = w.start + (opt_.window - Ls) / 2;
+    const std::int64_t ss = w.start + secondary_offset(Ls, opt_.window);
     const std::size_t ns = secondary_->size();
     buf.resize(static_cast<std::size_t>(Ls));
     float* dst = opt_.secondary_as_targets

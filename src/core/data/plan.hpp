@@ -8,6 +8,7 @@
 //                       centred window
 //   plan_nruns.cpp      runs of N of the genome, read by threads, and N counts of windows
 //   plan_weights.cpp    manual weights checked
+//   plan_secondary.cpp  secondary tracks: their length over the window's centre and shape
 //   plan_shapes.cpp     label / secondary / weight shapes, outputShape
 //   plan.cpp            make_plan(): the pieces put together into GeneratorOptions
 // Coordinates are 0-based, half-open.
@@ -105,6 +106,14 @@ std::vector<Annotation> max_n_features(const genome::Genome& g, const std::vecto
 void check_manual_bins(const std::vector<BinWeights>& bins, std::size_t n_files);
 // Manual sparse weights: (positive, negative), both finite and > 0.
 void check_manual_sparse(double positive, double negative);
+
+// ---- secondary tracks (plan_secondary.cpp) -------------------------------------------------
+// The length read over the centre of the window (0: the window), at most the window.
+std::int64_t secondary_length(std::int64_t wanted, std::int64_t window);
+// Offset in the window of the first base of the secondary tracks read.
+std::int64_t secondary_offset(std::int64_t length, std::int64_t window);
+// Shape of n secondary tracks, {Ls, n} or {Ls, n / types, types}; types must divide n.
+Shape secondary_shape(int n, std::int64_t wanted_length, int types, std::int64_t window);
 
 // ---- shapes (plan_shapes.cpp) --------------------------------------------------------------
 struct ShapeInput {

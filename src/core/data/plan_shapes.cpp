@@ -66,14 +66,8 @@ PlanShapes plan_shapes(const ShapeInput& in) {
   }
   out.has_weights = in.weighted;
   if (!in.weighted) out.weights.clear();
-  if (in.n_secondary > 0) {
-    std::int64_t Ls = in.secondary_length > 0 ? in.secondary_length : L;
-    if (Ls > L) fail("secondaryLength (", Ls, ") is larger than the window (", L, ")");
-    if (in.secondary_types < 0 || (in.secondary_types > 0 && in.n_secondary % in.secondary_types != 0))
-      fail("secondaryNAnnotationTypes (", in.secondary_types, ") must divide the number of secondary files (",
-           in.n_secondary, ")");
-    out.secondary = per_type(Ls, true, in.n_secondary, in.secondary_types);
-  }
+  if (in.n_secondary > 0)
+    out.secondary = secondary_shape(in.n_secondary, in.secondary_length, in.secondary_types, L);
   out.labels = resolve_output_shape(in.output_shape, out.computed, in.batch_size);
   return out;
 }
