@@ -156,8 +156,9 @@ keepR <- filterR(featsC, 400, 0.1)
 ## the core keeps the features the R loop kept (positives: distinct features)
 stopifnot(gC@info$positives == sum(!duplicated(as.character(featsC[keepR]))))
 cat(sprintf("(c) construction, %d features, seqLen 400: maxN = 0.1 %.3f s, maxN = 1 %.3f s;", nF, tC, tC1))
-cat(sprintf(" maxN filter: core %.3f s, R loop %.3f s (ratio R / core: %.0fx)\n", max(tC - tC1, 1e-3), tR,
-            tR / max(tC - tC1, 1e-3)))
+## the core's filter is within the timing noise of construction: the ratio is the R loop alone
+## against the whole construction with the filter
+cat(sprintf(" R loop alone %.3f s (ratio R loop / whole construction with maxN: %.0fx)\n", tR, tR / tC))
 ## ---- memory ------------------------------------------------------------------------------
 ## What each generator holds on its C++ side after the timed epochs (sample tables, label index,
 ## statistics, decoded-track caches, per-thread scratch for 2 threads) against the issue's bound:
