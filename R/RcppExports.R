@@ -49,6 +49,14 @@ cpp_generator_new <- function(genome, spec) {
     .Call(`_GenomicDL_cpp_generator_new`, genome, spec)
 }
 
+cpp_generator_shapes <- function(spec) {
+    .Call(`_GenomicDL_cpp_generator_shapes`, spec)
+}
+
+cpp_generator_select <- function(genome, features, geometry) {
+    .Call(`_GenomicDL_cpp_generator_select`, genome, features, geometry)
+}
+
 cpp_generator_multi <- function(ptrs, counts, batch_size, seed, output_shape) {
     .Call(`_GenomicDL_cpp_generator_multi`, ptrs, counts, batch_size, seed, output_shape)
 }
@@ -65,10 +73,6 @@ cpp_generator_windows <- function(ptr, genome, epoch, i) {
     .Call(`_GenomicDL_cpp_generator_windows`, ptr, genome, epoch, i)
 }
 
-cpp_generator_nruns <- function(genome, chroms) {
-    .Call(`_GenomicDL_cpp_generator_nruns`, genome, chroms)
-}
-
 cpp_generator_time <- function(ptr, n, threads, epoch) {
     .Call(`_GenomicDL_cpp_generator_time`, ptr, n, threads, epoch)
 }
@@ -79,6 +83,10 @@ cpp_generator_memory <- function(ptr, threads) {
 
 cpp_generator_chrom_match <- function(names, targets, mode) {
     .Call(`_GenomicDL_cpp_generator_chrom_match`, names, targets, mode)
+}
+
+cpp_output_shape <- function(wanted, labels, batch_size) {
+    .Call(`_GenomicDL_cpp_output_shape`, wanted, labels, batch_size)
 }
 
 cpp_genome_fasta <- function(path, build_index) {

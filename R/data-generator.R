@@ -131,7 +131,10 @@ setGeneric("batch", function(x, i, ...) standardGeneric("batch"))
 #' @param augmentation sparse: every window containing the feature is a
 #'   sample [data_augmentation].
 #' @param jitter random shift of each window by up to this many bases, new
-#'   each epoch.
+#'   each epoch: a whole number smaller than the window (an error otherwise).
+#'   A shift never takes a window off its chromosome: it stops at the
+#'   chromosome's ends (a window already past an end, centred on a feature
+#'   near it, stays where it was).
 #' @param rcAugment a random strand for each sample, new each epoch.
 #' @param positiveMode \code{"match_all"} (a feature inside the window, or
 #'   containing it, is positive) or \code{"match_any"} (any overlap).
@@ -201,6 +204,18 @@ setGeneric("batch", function(x, i, ...) standardGeneric("batch"))
 #' \code{rc} keeps class labels (keras_dna reversed the cell-type axis),
 #' zscore divides by the number of bases, balanced weights use each file's
 #' own bins and values below the first edge take the first bin.
+#'
+#' Checks. The logical arguments (\code{augmentation}, \code{rcAugment},
+#' \code{seq2seq}, \code{useStrand}, \code{rc}, \code{strict}) must each be
+#' \code{TRUE} or \code{FALSE}, and every choice one of its values: anything
+#' else is an error, never a default. A bigWig (target or secondary) that gives
+#' an included chromosome fewer bases than the genome has is an error naming
+#' the file and the chromosome: it is a track of another assembly (or cut), and
+#' every target past its end would be 0. \code{annotationTypes} absent from
+#' every file are an error naming the types found. The plan (window starts,
+#' features kept, maxN over the genome's N runs, chromosome-name matching,
+#' shapes) is worked out by the C++ core from one typed spec; the core rejects
+#' any option it does not know.
 #'
 #' Training code reads the batches in C++ (\code{.batchSource(gen)}, worker
 #' threads filling a ring of buffers); \code{batch()} is for inspection.

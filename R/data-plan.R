@@ -1,8 +1,11 @@
 ### =========================================================================
 ### Training data plan: arguments of sequenceGenerator() checked and turned
-### into the plain vectors the C++ core takes (window starts, annotations,
-### channels, statistics chromosomes). Shapes are computed here too, so that
-### predictLabelShape() / predictInputShape() need no generator.
+### into plain vectors and one typed spec (.generatorSpec) that the C++ core
+### plans from: window starts (chromosomes, regions, blacklist, maxN), feature
+### selection, N filtering and chromosome-name matching live in src/core/data
+### (plan*.cpp). Shapes come from the core too (cpp_generator_shapes, which
+### reads no file), so predictLabelShape() / predictInputShape() need no
+### generator.
 ### -------------------------------------------------------------------------
 
 .continuousExt <- "\\.(bw|bigwig)$"
@@ -174,47 +177,6 @@
     as.numeric(x)
 }
 
-## Allowed window starts (1-based GRanges of starts) on the included
-## chromosomes: inside regions, not overlapping the blacklist, at most maxN N.
-.windowStarts <- function(g, lens, inc, L, regions, blacklist, maxN, strictLength) {
-    short <- inc[lens[inc] < L]
-    if (length(short) && (strictLength || length(short) == length(inc)))
-        .gdlStop("the window (", L, ") is longer than chromosome ", short[1L], " (length ",
-                 format(lens[[short[1L]]], scientific = FALSE), ")")
-    inc <- setdiff(inc, short)
-    st <- GRanges(inc, IRanges(1L, lens[inc] - L + 1L), seqlengths = lens)
-    if (!is.null(regions)) {
-        if (!is(regions, "GRanges")) .gdlStop("regions must be a GRanges")
-        r <- regions[as.character(seqnames(regions)) %in% inc & width(regions) >= L]
-        strand(r) <- "*"
-        r <- GRanges(seqnames(r), IRanges(start(r), end(r) - L + 1L))
-        st <- GenomicRanges::intersect(st, r, ignore.strand = TRUE)
-    }
-    if (!is.null(blacklist)) {
-        if (!is(blacklist, "GRanges")) .gdlStop("blacklist must be a GRanges")
-        b <- blacklist[as.character(seqnames(blacklist)) %in% inc]
-        if (length(b)) {
-            b <- GRanges(seqnames(b), IRanges(pmax(1L, start(b) - L + 1L), end(b)))
-            st <- GenomicRanges::setdiff(st, b, ignore.strand = TRUE)
-        }
-    }
-    if (maxN < 1) {
-        runs <- .native(cpp_generator_nruns(.genomePtr(g), inc))
-        bad <- lapply(inc, function(chr) {
-            r <- runs[[chr]]
-            if (!length(r$start)) return(NULL)
-            cov <- IRanges::coverage(IRanges(r$start, r$end), width = lens[[chr]])
-            rs <- S4Vectors::runsum(cov, k = L)  # N count of the window starting at each base
-            over <- IRanges::slice(rs, lower = floor(maxN * L) + 1, rangesOnly = TRUE)
-            if (!length(over)) return(NULL)
-            GRanges(factor(rep(chr, length(over)), levels = inc), over)
-        })
-        bad <- Filter(Negate(is.null), bad)
-        if (length(bad)) st <- GenomicRanges::setdiff(st, do.call(c, unname(bad)), ignore.strand = TRUE)
-    }
-    st
-}
-
 ## Chromosome names of annotations matched to the genome's (keras_dna's num_chr): the genome
 ## name of each of `names` under chrPrefix `mode`, NA when none matches.
 .matchChromosomes <- function(names, lens, mode) {
@@ -246,17 +208,13 @@
     warning(msg, "; dropped", call. = FALSE)
 }
 
-## outputShape (keras_dna's output_shape): the label shape reshaped, checked against the labels;
-## keras_dna's form with the batch size first is accepted too.
+## outputShape (keras_dna's output_shape): the label shape reshaped, checked against the labels
+## by the core; keras_dna's form with the batch size first is accepted too.
 .outputShape <- function(os, labelShape, batchSize) {
     if (is.null(os)) return(NULL)
     if (!is.numeric(os) || !length(os) || anyNA(os) || any(os < 1) || any(os != round(os)))
         .gdlStop("outputShape must be a vector of positive whole numbers")
-    n <- prod(labelShape)
-    if (prod(os) == n) return(as.integer(os))
-    if (length(os) > 1L && os[[1L]] == batchSize && prod(os[-1L]) == n) return(as.integer(os[-1L]))
-    .gdlStop("outputShape (", paste(os, collapse = ", "), ") does not fit the labels of shape (",
-             paste(labelShape, collapse = ", "), "): it must hold ", n, " values per sample")
+    as.integer(.native(cpp_output_shape(as.numeric(os), as.numeric(labelShape), as.numeric(batchSize))))
 }
 
 ## A bigWig's chromosomes against the genome's: those the genome lacks are dropped (warning) or an
@@ -269,15 +227,89 @@
     if (length(miss))
         warning("bigWig '", basename(f), "' has no chromosome ", paste(miss, collapse = ", "),
                 ": its targets there are 0", call. = FALSE)
+    ## A chromosome the file declares shorter than the genome's: the file is of another assembly
+    ## (or was cut), and every target past its end would silently be 0.
+    have <- !is.na(to) & to %in% inc
+    short <- which(have & as.numeric(bl) < as.numeric(lens[to]))
+    if (length(short)) {
+        k <- short[1L]
+        .gdlStop("bigWig '", basename(f), "' gives chromosome ", names(bl)[k], " a length of ",
+                 format(bl[[k]], scientific = FALSE), " but the genome's ", to[k], " has ",
+                 format(lens[[to[k]]], scientific = FALSE), " bases: the track is not of this genome ",
+                 "(its targets past base ", format(bl[[k]], scientific = FALSE), " would all be 0)")
+    }
 }
 
-.asSpecIntervals <- function(gr) {
+## A GRanges as plain vectors (1-based closed; the bridge converts); NULL stays NULL.
+.asSpecIntervals <- function(gr, what = "intervals") {
+    if (is.null(gr)) return(NULL)
+    if (!is(gr, "GRanges")) .gdlStop(what, " must be a GRanges, not ", class(gr)[1L])
     list(chrom = as.character(seqnames(gr)), start = as.numeric(start(gr)),
          end = as.numeric(end(gr)))
 }
 
-## The checked plan of a generator. With shapesOnly, stops once the shapes
-## are known (nothing heavy is computed).
+.checkFlag <- function(x, name) {
+    if (!is.logical(x) || length(x) != 1L || is.na(x))
+        .gdlStop(name, " must be TRUE or FALSE, not ",
+                 if (is.character(x) && length(x) == 1L) paste0("\"", x, "\"") else
+                 paste(deparse(x, nlines = 1L), collapse = ""))
+    x
+}
+
+## The spec the core reads (src/generator.cpp, cpp_generator_new): one flat list of typed values,
+## Bioconductor objects already turned into plain vectors. It is a typed list checked once by
+## .checkSpec against this table, not an S4 class: it lives for one call (built here, read by the
+## bridge, dropped), no user ever holds it, and the bridge checks the same keys and types again
+## (rejecting any key or option string it does not know), so a class with a validity method would
+## repeat this table without guarding anything more.
+.specTypes <- c(
+    kind = "string", window = "count", batch_size = "count", seed = "count", threads = "count",
+    ambiguous = "string", rc = "flag", rc_augment = "flag", jitter = "count", chr_prefix = "string",
+    weighting = "string", bins = "count", output_shape = "numbers", chromosomes = "strings",
+    regions = "intervals", blacklist = "intervals", max_n = "number", strict_length = "flag",
+    secondary = "strings", secondary_normalization = "strings", secondary_length = "count",
+    secondary_types = "count", secondary_as_targets = "flag",
+    tracks = "strings", normalization = "strings", target_window = "count", downsampling = "string",
+    n_types = "count", stride = "count", manual_edges = "list", manual_weights = "list",
+    annotations = "features", n_files = "count", n_ann = "count", seq2seq = "flag",
+    real_length = "flag", augmentation = "flag", use_strand = "flag", positive = "string",
+    negative = "string", negative_ratio = "number", weight_positive = "number",
+    weight_negative = "number")
+
+.checkSpec <- function(spec) {
+    bad <- setdiff(names(spec), names(.specTypes))
+    if (length(bad)) .gdlStop("unknown generator spec key(s): ", paste(bad, collapse = ", "))
+    for (k in names(spec)) {
+        v <- spec[[k]]
+        ok <- switch(.specTypes[[k]],
+            string = is.character(v) && length(v) == 1L && !is.na(v),
+            count = is.numeric(v) && length(v) == 1L && !is.na(v) && v >= 0 && v == round(v),
+            number = is.numeric(v) && length(v) == 1L && is.finite(v),
+            flag = is.logical(v) && length(v) == 1L && !is.na(v),
+            strings = is.character(v) && !anyNA(v),
+            numbers = is.numeric(v) && !anyNA(v),
+            intervals = is.null(v) || (is.list(v) && identical(names(v), c("chrom", "start", "end"))),
+            features = is.list(v) && identical(names(v), c("chrom", "start", "end", "minus", "channel")),
+            list = is.list(v))
+        if (!isTRUE(ok)) .gdlStop("generator spec: '", k, "' is not a valid ", .specTypes[[k]])
+    }
+    spec
+}
+
+.normChoices <- c("max", "perctrim", "zscore", "minmax", "log")
+.checkNorm <- function(norm, what) {
+    if (is.null(norm)) return(character())
+    if (!is.character(norm) || length(norm) > 2L || !all(norm %in% .normChoices))
+        .gdlStop(what, " must be up to two of ", paste0("'", .normChoices, "'", collapse = ", "))
+    norm
+}
+
+## The logical arguments of sequenceGenerator: each TRUE or FALSE, never a string or NA.
+.generatorFlags <- c("rc", "rcAugment", "augmentation", "seq2seq", "useStrand", "strict")
+
+## The checked plan of a generator: the spec for the core (p$spec) and what R keeps (shapes from
+## the core, included chromosomes, layout, labels). With shapesOnly, stops once the shapes are
+## known (no track is opened, no window is planned).
 .generatorPlan <- function(a, shapesOnly = FALSE) {
     g <- genomeSource(a$genome)
     lens <- .lengthsOf(g)
@@ -291,48 +323,41 @@
     layout <- .checkChoice(a$layout, c("NLC", "NCL"), "layout")
     chrMode <- .checkChoice(if (is.null(a$chrPrefix)) "auto" else a$chrPrefix,
                             c("auto", "add", "strip", "asis"), "chrPrefix")
-    for (what in c("regions", "blacklist"))
-        if (!is.null(a[[what]]) && !is(a[[what]], "GRanges"))
-            .gdlStop(what, " must be a GRanges (e.g. GRanges(\"chr1:1-100000\")), not ",
-                     class(a[[what]])[1L])
-    a$regions <- .renameChromosomes(a$regions, lens, chrMode)
-    a$blacklist <- .renameChromosomes(a$blacklist, lens, chrMode)
+    for (f in .generatorFlags) .checkFlag(a[[f]], f)
+    regions <- .asSpecIntervals(a$regions, "regions")
+    blacklist <- .asSpecIntervals(a$blacklist, "blacklist")
     p <- list(kind = kind, genome = g, lens = lens, inc = inc, layout = layout)
     batchSize <- .checkCount(a$batchSize, "batchSize")
     seed <- .checkCount(a$seed, "seed", min = 0)
-    norm <- a$normalization
-    normChoices <- c("max", "perctrim", "zscore", "minmax", "log")
-    .checkNorm <- function(norm, what) {
-        if (is.null(norm)) return(character())
-        if (!is.character(norm) || length(norm) > 2L || !all(norm %in% normChoices))
-            .gdlStop(what, " must be up to two of ", paste0("'", normChoices, "'", collapse = ", "))
-        norm
-    }
-    norm <- .checkNorm(norm, "normalization")
+    norm <- .checkNorm(a$normalization, "normalization")
     w <- a$weighting
     bins <- a$bins
     binsN <- if (identical(bins, "auto")) 0L else as.integer(.checkCount(bins, "bins"))
+    maxN <- a$maxN
+    if (!is.numeric(maxN) || length(maxN) != 1L || is.na(maxN) || maxN < 0 || maxN > 1)
+        .gdlStop("maxN must be a fraction between 0 and 1")
+    os <- a$outputShape
+    if (!is.null(os) && (!is.numeric(os) || !length(os) || anyNA(os) || any(os < 1) || any(os != round(os))))
+        .gdlStop("outputShape must be a vector of positive whole numbers")
     spec <- list(kind = kind, batch_size = batchSize, seed = seed, threads = .threads(a$threads),
-                 ambiguous_zero = .checkChoice(a$ambiguous, c("quarter", "zero"), "ambiguous") == "zero",
-                 rc = isTRUE(a$rc),
-                 rc_augment = isTRUE(a$rcAugment), jitter = .checkCount(a$jitter, "jitter", 0),
-                 stat_chroms = inc, bins = binsN, weighting = "none", chr_prefix = chrMode)
+                 ambiguous = .checkChoice(a$ambiguous, c("quarter", "zero"), "ambiguous"),
+                 rc = a$rc, rc_augment = a$rcAugment, jitter = .checkCount(a$jitter, "jitter", 0),
+                 chr_prefix = chrMode, weighting = "none", bins = binsN,
+                 output_shape = as.numeric(if (is.null(os)) numeric() else os),
+                 chromosomes = inc, regions = regions, blacklist = blacklist, max_n = maxN,
+                 strict_length = FALSE)
+    shape <- list(kind = kind, target_window = 1, downsampling = "none", n_files = length(ann),
+                  n_types = 0, n_ann = 1, seq2seq = FALSE)
     if (kind == "continuous") {
         if (is.null(a$window) && is.character(a$seqLen)) .gdlStop("continuous targets need a window")
         L <- .checkCount(if (is.null(a$window)) a$seqLen else a$window, "window")
         tg <- .checkCount(a$targetWindow, "targetWindow")
-        if (tg > L) .gdlStop("targetWindow (", tg, ") is larger than the window (", L, ")")
         down <- if (is.null(a$downsampling)) "none" else .checkChoice(a$downsampling, c("mean", "first"), "downsampling")
-        if (down != "none" && L %% tg != 0)
-            .gdlStop("with downsampling, targetWindow (", tg, ") must divide the window (", L, ")")
-        nf <- length(ann)
         nt <- if (is.null(a$nAnnotationTypes)) 0L else as.integer(.checkCount(a$nAnnotationTypes, "nAnnotationTypes"))
-        if (nt > 0L && nf %% nt != 0L)
-            .gdlStop("nAnnotationTypes (", nt, ") must divide the number of bigWig files (", nf, ")")
-        p$labelShape <- if (nt > 0L) c(tg, nf %/% nt, nt) else c(tg, nf)
-        p$weightShape <- tg
+        shape[c("target_window", "downsampling", "n_types")] <- list(tg, down, nt)
         spec <- c(spec, list(target_window = tg, downsampling = down, n_types = nt,
                              normalization = norm, stride = .checkCount(a$stride, "stride")))
+        spec$strict_length <- !is.null(a$chromosomes)
     } else {
         if (!is.null(a$normalization) && length(norm))
             .gdlStop("normalization applies to continuous (bigWig) targets only")
@@ -362,10 +387,11 @@
                 .gdlStop("predict = '", predict, "' needs stranded annotations")
             gr <- GenomicRanges::resize(gr, 1L, fix = if (predict == "start") "start" else "end")
         }
-        used <- gr[as.character(seqnames(gr)) %in% inc]
-        if (!is.null(a$regions)) used <- used[IRanges::overlapsAny(used, a$regions, type = "within", ignore.strand = TRUE)]
-        if (!is.null(a$blacklist)) used <- used[!IRanges::overlapsAny(used, a$blacklist, ignore.strand = TRUE)]
-        if (!length(used)) .gdlStop("there is no annotation on the included chromosomes (empty annotations)")
+        ## the core selects the features sampled (included chromosomes, regions, blacklist)
+        keep <- .native(cpp_generator_select(.genomePtr(g), .asSpecIntervals(gr),
+                                             list(chromosomes = inc, regions = regions,
+                                                  blacklist = blacklist, chr_prefix = chrMode)))
+        used <- gr[keep]
         Lin <- if (is.null(a$window)) a$seqLen else a$window
         real <- is.character(Lin) && identical(tolower(Lin), "real")
         if (real && isTRUE(a$augmentation))
@@ -378,9 +404,8 @@
         if (is.character(Lin))
             .gdlStop("seqLen must be a whole number, 'maxlen' or 'real', not '", Lin, "'")
         L <- .checkCount(Lin, "seqLen")
-        seq2seq <- isTRUE(a$seq2seq)
-        p$labelShape <- if (seq2seq) c(L, length(ann), nAnn) else c(length(ann), nAnn)
-        p$weightShape <- integer()
+        seq2seq <- a$seq2seq
+        shape[c("n_ann", "seq2seq")] <- list(nAnn, seq2seq)
         p$features <- used
         negType <- if (is.null(a$negativeType)) "none"
                    else .checkChoice(a$negativeType, c("real", "random", "shuffled"), "negativeType")
@@ -392,10 +417,14 @@
             annotations = c(.asSpecIntervals(used), list(minus = as.character(strand(used)) == "-",
                              channel = as.integer((used$file - 1L) * nAnn + used$channel))),
             n_files = length(ann), n_ann = nAnn, seq2seq = seq2seq, real_length = real,
-            augmentation = isTRUE(a$augmentation), use_strand = isTRUE(a$useStrand),
+            augmentation = a$augmentation, use_strand = a$useStrand,
             positive = if (seq2seq) "match_any" else .checkChoice(a$positiveMode, c("match_all", "match_any"), "positiveMode"),
             negative = negType, negative_ratio = ratio, weight_positive = 1, weight_negative = 1))
     }
+    ## jitter below the window (the core also keeps shifted windows on their chromosome)
+    if (spec$jitter >= L)
+        .gdlStop("jitter (", format(spec$jitter, scientific = FALSE), ") must be smaller than the window (",
+                 L, "): a window is shifted by at most jitter bases and never off its chromosome")
     p$window <- L
     spec$window <- L
     p$labels <- .labelInfo(a)
@@ -420,73 +449,45 @@
     p$hasWeights <- spec$weighting != "none"
     ## secondary tracks
     sec <- a$secondary
+    Ls <- 0
+    st <- 0L
     if (!is.null(sec)) {
         sec <- if (is.character(sec)) as.list(sec) else if (is.list(sec)) sec else list(sec)
         if (any(vapply(sec, .annotationKind, "") != "continuous"))
             .gdlStop("secondary must be bigWig tracks")
         Ls <- if (is.null(a$secondaryLength)) L else .checkCount(a$secondaryLength, "secondaryLength")
-        if (Ls > L) .gdlStop("secondaryLength (", Ls, ") is larger than the window (", L, ")")
         st <- if (is.null(a$secondaryNAnnotationTypes)) 0L
               else as.integer(.checkCount(a$secondaryNAnnotationTypes, "secondaryNAnnotationTypes"))
-        if (st > 0L && length(sec) %% st != 0L)
-            .gdlStop("secondaryNAnnotationTypes (", st, ") must divide the number of secondary files (", length(sec), ")")
         asTargets <- .checkChoice(a$useSecondaryAs, c("inputs", "targets"), "useSecondaryAs") == "targets"
-        p$secondaryShape <- if (st > 0L) c(Ls, length(sec) %/% st, st) else c(Ls, length(sec))
-        if (!asTargets && layout == "NCL") p$secondaryShape <- c(length(sec), Ls)
         p$secondaryAsTargets <- asTargets
-        spec <- c(spec, list(secondary_length = Ls, secondary_types = st,
+        spec <- c(spec, list(secondary = character(), secondary_length = Ls, secondary_types = st,
                              secondary_as_targets = asTargets,
                              secondary_normalization = .checkNorm(a$secondaryNormalization, "secondaryNormalization")))
     } else {
-        p$secondaryShape <- NULL
         p$secondaryAsTargets <- FALSE
         spec <- c(spec, list(secondary = character(), secondary_length = 0, secondary_types = 0L,
                              secondary_as_targets = FALSE, secondary_normalization = character()))
     }
+    ## shapes: the core's (no file read)
+    sh <- .native(cpp_generator_shapes(c(shape, list(
+        window = L, weighted = p$hasWeights, n_secondary = length(sec), secondary_length = Ls,
+        secondary_types = st, output_shape = spec$output_shape, batch_size = batchSize))))
+    p$labelShape <- sh$labels
+    p$weightShape <- sh$weights
+    p$secondaryShape <- sh$secondary
+    if (!is.null(sec) && !p$secondaryAsTargets && layout == "NCL") p$secondaryShape <- c(length(sec), Ls)
     p$inputShape <- .inputShape(L, layout, a$dummyAxis)
-    os <- .outputShape(a$outputShape, p$labelShape, batchSize)
-    if (!is.null(os)) {
-        p$labelShape <- os
-        spec$output_shape <- as.numeric(os)
-    }
     if (shapesOnly) return(p)
-    ## heavy part: files, window plan
+    ## files: bigWig paths and their chromosomes against the genome's
     if (!is.null(sec)) {
         spec$secondary <- vapply(sec, .trackPath, "")
         for (f in spec$secondary) .checkTrackChromosomes(f, lens, inc, a$strict, chrMode)
     }
-    maxN <- a$maxN
-    if (!is.numeric(maxN) || length(maxN) != 1L || is.na(maxN) || maxN < 0 || maxN > 1)
-        .gdlStop("maxN must be a fraction between 0 and 1")
     if (kind == "continuous") {
         spec$tracks <- vapply(ann, .trackPath, "")
         for (f in spec$tracks) .checkTrackChromosomes(f, lens, inc, a$strict, chrMode)
-        st <- .windowStarts(g, lens, inc, L, a$regions, a$blacklist, maxN, !is.null(a$chromosomes))
-        if (!length(st)) .gdlStop("no window of length ", L, " fits the included chromosomes and regions")
-        spec$starts <- .asSpecIntervals(st)
-    } else {
-        st <- if (spec$negative == "real")
-                  .windowStarts(g, lens, inc, L, a$regions, a$blacklist, maxN, FALSE)
-              else GRanges()
-        spec$negative_space <- .asSpecIntervals(st)
-        if (maxN < 1) {
-            f <- p$features
-            runs <- .native(cpp_generator_nruns(.genomePtr(g), unique(as.character(seqnames(f)))))
-            wx <- L - width(f)
-            s <- start(f) - (wx %/% 2L + wx %% 2L)
-            keep <- vapply(seq_along(f), function(i) {
-                r <- runs[[as.character(seqnames(f))[i]]]
-                if (!length(r$start)) return(TRUE)
-                ov <- pmax(0, pmin(r$end, s[i] + L - 1) - pmax(r$start, s[i]) + 1)
-                sum(ov) <= maxN * L
-            }, TRUE)
-            if (!any(keep)) .gdlStop("every annotation window has more than maxN N")
-            f <- f[keep]
-            spec$annotations <- c(.asSpecIntervals(f), list(minus = as.character(strand(f)) == "-",
-                                  channel = as.integer((f$file - 1L) * spec$n_ann + f$channel)))
-        }
     }
-    p$spec <- spec
+    p$spec <- .checkSpec(spec)
     p
 }
 

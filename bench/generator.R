@@ -4,7 +4,9 @@
 ## per window + one-hot, labels and weights in R), in the same script.
 ##   (a) regression: window 2001, targetWindow 100, two bigWig tracks, normalization
 ##       c("max", "perctrim"), balanced weights;
-##   (b) classification from BED: seqLen 551, negativeRatio 1 with real negatives, augmentation.
+##   (b) classification from BED: seqLen 551, negativeRatio 1 with real negatives, augmentation;
+##   (c) construction of a sparse generator with maxN < 1 (20,000 features): the maxN filter in the
+##       core (threads over the genome's N runs) against the R loop over features it replaced.
 ## Run: R_LIBS=build/Rlib Rscript bench/generator.R
 suppressPackageStartupMessages({
     library(GenomicDL)
@@ -45,6 +47,13 @@ genA <- sequenceGenerator(fa, bw, window = 2001, targetWindow = 100,
 a1 <- cppRate(genA, 200, 1)
 a2 <- cppRate(genA, 200, 2)
 
+## The generator's normalisation steps, applied in the order it reports them.
+normR <- function(v, steps) {
+    for (s in steps)
+        v <- switch(s$kind, max = v / s$a, perctrim = pmin(v, s$a), zscore = (v - s$a) / s$b,
+                    minmax = (v - s$a) / (s$b - s$a), log = log1p(v))
+    v
+}
 ## R baseline: statistics from the same generator (not timed), then per window getSeq and
 ## rtracklayer::import of each track, NaN -> 0, normalisation, weights by findInterval.
 st <- genA@info$normalization
@@ -64,7 +73,7 @@ baselineA <- function(nb) {
                 b <- min(end(r)[j], end(centre)) - start(centre) + 1
                 v[a:b] <- r$score[j]
             }
-            v <- pmin(v / st[[f]][[1]]$a, st[[f]][[2]]$a)
+            v <- normR(v, st[[f]])
             y[k, , f] <- v
         }
     }
@@ -112,6 +121,44 @@ report <- function(r1, r2, rR) {
 report(a1, a2, rA)
 cat(sprintf("(b) classification  seqLen 551, real negatives 1:1, augmentation\n"))
 report(b1, b2, rB)
+## ---- (c) construction with maxN < 1 --------------------------------------------------------
+lensC <- GenomicDL:::.lengthsOf(genomeSource(fa))
+set.seed(3)
+nF <- 20000L
+chrC <- sample(names(lensC), nF, replace = TRUE, prob = lensC)
+stC <- vapply(seq_len(nF), function(i) sample.int(lensC[[chrC[i]]] - 400L, 1L), 0L)
+featsC <- GRanges(chrC, IRanges(stC, width = 200L), strand = "+")
+buildC <- function(maxN) sequenceGenerator(fa, featsC, seqLen = 400, maxN = maxN, negativeType = NULL,
+                                            batchSize = 32)
+tC1 <- min(replicate(3, system.time(buildC(1))[["elapsed"]]))
+tC <- min(replicate(3, system.time(buildC(0.1))[["elapsed"]]))
+gC <- buildC(0.1)
+## R baseline: the per-feature loop R/data-plan.R ran before the filter moved into the core, on the
+## N runs read with Biostrings (not timed), for the same features.
+seqsC <- Biostrings::readDNAStringSet(fa)
+runsC <- lapply(seqsC, function(s) {
+    r <- as(S4Vectors::Rle(!utf8ToInt(as.character(s)) %in% utf8ToInt("ACGT")), "IRanges")
+    list(start = start(r), end = end(r))
+})
+names(runsC) <- sub(" .*", "", names(seqsC))
+filterR <- function(f, L, maxN) {
+    wx <- L - width(f)
+    s <- start(f) - (wx %/% 2L + wx %% 2L)
+    vapply(seq_along(f), function(i) {
+        r <- runsC[[as.character(seqnames(f))[i]]]
+        if (!length(r$start)) return(TRUE)
+        ov <- pmax(0, pmin(r$end, s[i] + L - 1) - pmax(r$start, s[i]) + 1)
+        sum(ov) <= maxN * L
+    }, TRUE)
+}
+tR <- min(replicate(3, system.time(filterR(featsC, 400, 0.1))[["elapsed"]]))
+keepR <- filterR(featsC, 400, 0.1)
+## the core keeps the features the R loop kept (positives: distinct features)
+stopifnot(gC@info$positives == sum(!duplicated(as.character(featsC[keepR]))))
+cat(sprintf("(c) construction, %d features, seqLen 400: maxN = 0.1 %.3f s, maxN = 1 %.3f s;", nF, tC, tC1))
+## the core's filter is within the timing noise of construction: the ratio is the R loop alone
+## against the whole construction with the filter
+cat(sprintf(" R loop alone %.3f s (ratio R loop / whole construction with maxN: %.0fx)\n", tR, tR / tC))
 ## ---- memory ------------------------------------------------------------------------------
 ## What each generator holds on its C++ side after the timed epochs (sample tables, label index,
 ## statistics, decoded-track caches, per-thread scratch for 2 threads) against the issue's bound:

@@ -198,6 +198,28 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_generator_shapes
+Rcpp::List cpp_generator_shapes(Rcpp::List spec);
+RcppExport SEXP _GenomicDL_cpp_generator_shapes(SEXP specSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type spec(specSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_generator_shapes(spec));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_generator_select
+Rcpp::IntegerVector cpp_generator_select(SEXP genome, Rcpp::List features, Rcpp::List geometry);
+RcppExport SEXP _GenomicDL_cpp_generator_select(SEXP genomeSEXP, SEXP featuresSEXP, SEXP geometrySEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type genome(genomeSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type features(featuresSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type geometry(geometrySEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_generator_select(genome, features, geometry));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_generator_multi
 SEXP cpp_generator_multi(Rcpp::List ptrs, Rcpp::NumericVector counts, double batch_size, double seed, Rcpp::NumericVector output_shape);
 RcppExport SEXP _GenomicDL_cpp_generator_multi(SEXP ptrsSEXP, SEXP countsSEXP, SEXP batch_sizeSEXP, SEXP seedSEXP, SEXP output_shapeSEXP) {
@@ -248,17 +270,6 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
-// cpp_generator_nruns
-Rcpp::List cpp_generator_nruns(SEXP genome, Rcpp::CharacterVector chroms);
-RcppExport SEXP _GenomicDL_cpp_generator_nruns(SEXP genomeSEXP, SEXP chromsSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< SEXP >::type genome(genomeSEXP);
-    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type chroms(chromsSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_generator_nruns(genome, chroms));
-    return rcpp_result_gen;
-END_RCPP
-}
 // cpp_generator_time
 double cpp_generator_time(SEXP ptr, double n, int threads, double epoch);
 RcppExport SEXP _GenomicDL_cpp_generator_time(SEXP ptrSEXP, SEXP nSEXP, SEXP threadsSEXP, SEXP epochSEXP) {
@@ -292,6 +303,18 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type targets(targetsSEXP);
     Rcpp::traits::input_parameter< std::string >::type mode(modeSEXP);
     rcpp_result_gen = Rcpp::wrap(cpp_generator_chrom_match(names, targets, mode));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_output_shape
+Rcpp::IntegerVector cpp_output_shape(Rcpp::NumericVector wanted, Rcpp::NumericVector labels, double batch_size);
+RcppExport SEXP _GenomicDL_cpp_output_shape(SEXP wantedSEXP, SEXP labelsSEXP, SEXP batch_sizeSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type wanted(wantedSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type labels(labelsSEXP);
+    Rcpp::traits::input_parameter< double >::type batch_size(batch_sizeSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_output_shape(wanted, labels, batch_size));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -911,14 +934,16 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_discover_graph", (DL_FUNC) &_GenomicDL_cpp_discover_graph, 12},
     {"_GenomicDL_cpp_discover_patterns", (DL_FUNC) &_GenomicDL_cpp_discover_patterns, 17},
     {"_GenomicDL_cpp_generator_new", (DL_FUNC) &_GenomicDL_cpp_generator_new, 2},
+    {"_GenomicDL_cpp_generator_shapes", (DL_FUNC) &_GenomicDL_cpp_generator_shapes, 1},
+    {"_GenomicDL_cpp_generator_select", (DL_FUNC) &_GenomicDL_cpp_generator_select, 3},
     {"_GenomicDL_cpp_generator_multi", (DL_FUNC) &_GenomicDL_cpp_generator_multi, 5},
     {"_GenomicDL_cpp_generator_info", (DL_FUNC) &_GenomicDL_cpp_generator_info, 1},
     {"_GenomicDL_cpp_generator_batch", (DL_FUNC) &_GenomicDL_cpp_generator_batch, 4},
     {"_GenomicDL_cpp_generator_windows", (DL_FUNC) &_GenomicDL_cpp_generator_windows, 4},
-    {"_GenomicDL_cpp_generator_nruns", (DL_FUNC) &_GenomicDL_cpp_generator_nruns, 2},
     {"_GenomicDL_cpp_generator_time", (DL_FUNC) &_GenomicDL_cpp_generator_time, 4},
     {"_GenomicDL_cpp_generator_memory", (DL_FUNC) &_GenomicDL_cpp_generator_memory, 2},
     {"_GenomicDL_cpp_generator_chrom_match", (DL_FUNC) &_GenomicDL_cpp_generator_chrom_match, 3},
+    {"_GenomicDL_cpp_output_shape", (DL_FUNC) &_GenomicDL_cpp_output_shape, 3},
     {"_GenomicDL_cpp_genome_fasta", (DL_FUNC) &_GenomicDL_cpp_genome_fasta, 2},
     {"_GenomicDL_cpp_genome_memory", (DL_FUNC) &_GenomicDL_cpp_genome_memory, 2},
     {"_GenomicDL_cpp_genome_info", (DL_FUNC) &_GenomicDL_cpp_genome_info, 1},

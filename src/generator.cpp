@@ -1,37 +1,140 @@
-// Bridge for src/core/data's generators: build a SequenceGenerator or a MultiSource from the plan
-// R computed, describe it, fill batches as R arrays, time the prefetcher.
+// Bridge for src/core/data's generators: build a SequenceGenerator (the core plans it from R's typed
+// spec) or a MultiSource, report shapes without building one, describe it, fill batches as R arrays, time the prefetcher.
 // Coordinates: R gives 1-based closed intervals; the core takes 0-based half-open ones.
 #include "bridge.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <initializer_list>
 
 #include "common/error.hpp"
 #include "data/generator.hpp"
+#include "data/plan.hpp"
 #include "data/prefetch.hpp"
 
 using namespace gdl::data;
 
 namespace {
-template <typename T>
-T get(const Rcpp::List& l, const char* name) {
-  if (!l.containsElementNamed(name)) gdl::fail("generator spec lacks '", name, "'");
-  return Rcpp::as<T>(l[name]);
-}
+// The generator spec R sends: a flat named list whose keys and value types are fixed. Every key
+// must be one of `allowed` (an unknown or misspelt key is an error listing the allowed ones),
+// each value has the type its reader asks for, and a key asked for must be present.
+class SpecReader {
+ public:
+  SpecReader(const Rcpp::List& l, const std::vector<std::string>& allowed, const std::string& what)
+      : l_(l), what_(what) {
+    SEXP nm = Rf_getAttrib(l, R_NamesSymbol);
+    if (l.size() > 0 && Rf_isNull(nm)) gdl::fail(what, ": the spec must be a named list");
+    std::string all;
+    for (std::size_t i = 0; i < allowed.size(); ++i) all += (i ? ", " : "") + allowed[i];
+    for (R_xlen_t i = 0; i < l.size(); ++i) {
+      std::string k = CHAR(STRING_ELT(nm, i));
+      if (std::find(allowed.begin(), allowed.end(), k) == allowed.end())
+        gdl::fail(what, ": unknown option '", k, "'; the options are: ", all);
+      for (R_xlen_t j = 0; j < i; ++j)
+        if (k == CHAR(STRING_ELT(nm, j))) gdl::fail(what, ": option '", k, "' is given twice");
+    }
+  }
+  bool has(const char* key) const { return l_.containsElementNamed(key) && !Rf_isNull(l_[key]); }
+  SEXP at(const char* key) const {
+    if (!l_.containsElementNamed(key)) gdl::fail(what_, ": the spec lacks option '", key, "'");
+    return l_[key];
+  }
+  std::string str(const char* key) const {
+    SEXP x = at(key);
+    if (TYPEOF(x) != STRSXP || Rf_xlength(x) != 1 || STRING_ELT(x, 0) == NA_STRING)
+      gdl::fail(what_, ": option '", key, "' must be one string");
+    return CHAR(STRING_ELT(x, 0));
+  }
+  std::vector<std::string> strs(const char* key) const {
+    SEXP x = at(key);
+    if (Rf_isNull(x)) return {};
+    if (TYPEOF(x) != STRSXP) gdl::fail(what_, ": option '", key, "' must be a character vector");
+    for (R_xlen_t i = 0; i < Rf_xlength(x); ++i)
+      if (STRING_ELT(x, i) == NA_STRING) gdl::fail(what_, ": option '", key, "' has NA");
+    return Rcpp::as<std::vector<std::string>>(x);
+  }
+  double num(const char* key) const {
+    SEXP x = at(key);
+    if ((TYPEOF(x) != REALSXP && TYPEOF(x) != INTSXP) || Rf_xlength(x) != 1)
+      gdl::fail(what_, ": option '", key, "' must be one number");
+    double v = Rf_asReal(x);
+    if (!std::isfinite(v)) gdl::fail(what_, ": option '", key, "' must be finite, not ", v);
+    return v;
+  }
+  std::vector<double> nums(const char* key) const {
+    SEXP x = at(key);
+    if (Rf_isNull(x)) return {};
+    if (TYPEOF(x) != REALSXP && TYPEOF(x) != INTSXP) gdl::fail(what_, ": option '", key, "' must be numeric");
+    std::vector<double> v = Rcpp::as<std::vector<double>>(x);
+    for (double d : v)
+      if (!std::isfinite(d)) gdl::fail(what_, ": option '", key, "' must be finite");
+    return v;
+  }
+  // A whole number >= lo.
+  std::int64_t count(const char* key, double lo = 0) const {
+    double v = num(key);
+    if (v < lo || v != std::floor(v) || v > 9e15)
+      gdl::fail(what_, ": option '", key, "' must be a whole number >= ", lo, ", not ", v);
+    return static_cast<std::int64_t>(v);
+  }
+  bool flag(const char* key) const {
+    SEXP x = at(key);
+    if (TYPEOF(x) != LGLSXP || Rf_xlength(x) != 1 || LOGICAL(x)[0] == NA_LOGICAL)
+      gdl::fail(what_, ": option '", key, "' must be TRUE or FALSE");
+    return LOGICAL(x)[0] == TRUE;
+  }
+  Rcpp::List list(const char* key) const {
+    SEXP x = at(key);
+    if (TYPEOF(x) != VECSXP) gdl::fail(what_, ": option '", key, "' must be a list");
+    return Rcpp::List(x);
+  }
 
-// list(chrom = <names>, start = <1-based>, end = <closed>) -> 0-based half-open intervals
-std::vector<Interval> intervals(const gdl::genome::Genome& g, const Rcpp::List& l) {
-  Rcpp::CharacterVector chr = l["chrom"];
-  Rcpp::NumericVector s = l["start"], e = l["end"];
-  auto idx = gdlr::chrom_indexes(g, chr);
-  std::vector<Interval> out(idx.size());
-  for (std::size_t i = 0; i < idx.size(); ++i)
-    out[i] = {idx[i], static_cast<std::int64_t>(s[i]) - 1, static_cast<std::int64_t>(e[i])};
+ private:
+  Rcpp::List l_;
+  std::string what_;
+};
+
+std::vector<std::string> keys(std::initializer_list<std::vector<std::string>> parts) {
+  std::vector<std::string> out;
+  for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
   return out;
 }
 
-std::vector<Norm> norms(const Rcpp::CharacterVector& v) {
+const std::vector<std::string> kCommonKeys = {
+    "kind", "window", "batch_size", "seed", "threads", "ambiguous", "rc", "rc_augment", "jitter",
+    "chr_prefix", "weighting", "bins", "output_shape", "chromosomes", "regions", "blacklist",
+    "max_n", "strict_length", "secondary", "secondary_normalization", "secondary_length",
+    "secondary_types", "secondary_as_targets"};
+const std::vector<std::string> kContinuousKeys = {
+    "tracks", "normalization", "target_window", "downsampling", "n_types", "stride", "manual_edges",
+    "manual_weights"};
+const std::vector<std::string> kSparseKeys = {
+    "annotations", "n_files", "n_ann", "seq2seq", "real_length", "augmentation", "use_strand",
+    "positive", "negative", "negative_ratio", "weight_positive", "weight_negative"};
+const std::vector<std::string> kShapeKeys = {
+    "kind", "window", "target_window", "downsampling", "n_files", "n_types", "n_ann", "seq2seq",
+    "weighted", "n_secondary", "secondary_length", "secondary_types", "output_shape", "batch_size"};
+
+// list(chrom = <names>, start = <1-based>, end = <closed>) or NULL -> 0-based half-open, names
+// kept (the core matches them to the genome's).
+std::vector<NamedInterval> named_intervals(const SpecReader& r, const char* key) {
+  std::vector<NamedInterval> out;
+  if (!r.has(key)) return out;
+  Rcpp::List l = r.list(key);
+  SpecReader iv(l, {"chrom", "start", "end"}, std::string("generator option '") + key + "'");
+  auto chr = iv.strs("chrom");
+  auto s = iv.nums("start"), e = iv.nums("end");
+  if (s.size() != chr.size() || e.size() != chr.size())
+    gdl::fail("generator option '", key, "': chrom, start and end must have the same length");
+  for (std::size_t i = 0; i < chr.size(); ++i)
+    out.push_back({chr[i], static_cast<std::int64_t>(s[i]) - 1, static_cast<std::int64_t>(e[i])});
+  return out;
+}
+
+std::vector<Norm> norms(const std::vector<std::string>& v) {
   std::vector<Norm> out;
-  for (R_xlen_t i = 0; i < v.size(); ++i) out.push_back(parse_norm(Rcpp::as<std::string>(v[i])));
+  for (const auto& s : v) out.push_back(parse_norm(s));
   return out;
 }
 
@@ -70,76 +173,148 @@ Rcpp::NumericVector r_array(const std::vector<float>& src, std::size_t n, const 
 Rcpp::IntegerVector r_shape(const Shape& s) { return Rcpp::IntegerVector(s.begin(), s.end()); }
 }  // namespace
 
+// A generator from R's spec (see R/data-plan.R's .generatorSpec): options read with their types
+// checked and every key and option string validated, then the core plans the samples (window
+// starts, feature selection, maxN) and builds the generator.
 // [[Rcpp::export(rng = false)]]
 SEXP cpp_generator_new(SEXP genome, Rcpp::List spec) {
   auto g = gdlr::genome_of(genome);
+  SEXP k = spec.containsElementNamed("kind") ? static_cast<SEXP>(spec["kind"]) : R_NilValue;
+  if (TYPEOF(k) != STRSXP || Rf_xlength(k) != 1 || STRING_ELT(k, 0) == NA_STRING)
+    gdl::fail("generator spec: option 'kind' must be 'continuous' or 'sparse'");
+  TargetKind kind = parse_kind(CHAR(STRING_ELT(k, 0)));  // the kind decides the keys allowed
+  const bool cont = kind == TargetKind::Continuous;
+  SpecReader r(spec, keys({kCommonKeys, cont ? kContinuousKeys : kSparseKeys}),
+               cont ? "generator spec (continuous targets)" : "generator spec (sparse targets)");
   GeneratorOptions o;
-  std::string kind = get<std::string>(spec, "kind");
-  o.kind = kind == "continuous" ? TargetKind::Continuous : TargetKind::Sparse;
-  o.window = static_cast<std::int64_t>(get<double>(spec, "window"));
-  o.batch_size = static_cast<std::size_t>(get<double>(spec, "batch_size"));
-  o.seed = static_cast<std::uint64_t>(get<double>(spec, "seed"));
-  o.threads = gdlr::threads_arg(get<int>(spec, "threads"));
-  o.ambiguous = get<bool>(spec, "ambiguous_zero") ? gdl::genome::Ambiguous::Zero
-                                                  : gdl::genome::Ambiguous::Quarter;
-  o.rc = get<bool>(spec, "rc");
-  o.rc_augment = get<bool>(spec, "rc_augment");
-  o.jitter = static_cast<std::int64_t>(get<double>(spec, "jitter"));
-  o.stat_chroms = gdlr::chrom_indexes(*g, spec["stat_chroms"]);
-  if (spec.containsElementNamed("output_shape")) {
-    Rcpp::NumericVector os = spec["output_shape"];
-    for (double d : os) o.output_shape.push_back(static_cast<std::int64_t>(d));
-  }
-  if (spec.containsElementNamed("chr_prefix")) o.chr_prefix = parse_chr_prefix(get<std::string>(spec, "chr_prefix"));
-  std::string w = get<std::string>(spec, "weighting");
-  o.weighting = w == "balanced" ? Weighting::Balanced : w == "manual" ? Weighting::Manual : Weighting::None;
-  o.bins = get<int>(spec, "bins");
-  if (o.kind == TargetKind::Continuous) {
-    o.tracks = get<std::vector<std::string>>(spec, "tracks");
-    o.normalization = norms(spec["normalization"]);
-    o.target_window = static_cast<std::int64_t>(get<double>(spec, "target_window"));
-    std::string d = get<std::string>(spec, "downsampling");
-    o.downsampling = d == "mean" ? Downsampling::Mean : d == "first" ? Downsampling::First : Downsampling::None;
-    o.n_types = get<int>(spec, "n_types");
-    o.starts = intervals(*g, spec["starts"]);
-    o.stride = static_cast<std::int64_t>(get<double>(spec, "stride"));
+  o.kind = kind;
+  o.window = r.count("window", 1);
+  o.batch_size = static_cast<std::size_t>(r.count("batch_size", 1));
+  o.seed = static_cast<std::uint64_t>(r.count("seed", 0));
+  o.threads = gdlr::threads_arg(static_cast<int>(r.count("threads", 1)));
+  o.ambiguous = parse_ambiguous(r.str("ambiguous"));
+  o.rc = r.flag("rc");
+  o.rc_augment = r.flag("rc_augment");
+  o.jitter = r.count("jitter", 0);
+  for (double d : r.nums("output_shape")) o.output_shape.push_back(static_cast<std::int64_t>(d));
+  o.chr_prefix = parse_chr_prefix(r.str("chr_prefix"));
+  o.weighting = parse_weighting(r.str("weighting"));
+  o.bins = static_cast<int>(r.count("bins", 0));
+  Geometry geo;
+  geo.chroms = gdlr::chrom_indexes(*g, Rcpp::wrap(r.strs("chromosomes")));
+  geo.has_regions = r.has("regions");
+  geo.regions = named_intervals(r, "regions");
+  geo.blacklist = named_intervals(r, "blacklist");
+  geo.chr_prefix = o.chr_prefix;
+  geo.max_n = r.num("max_n");
+  geo.strict_length = r.flag("strict_length");
+  geo.threads = o.threads;
+  if (cont) {
+    o.tracks = r.strs("tracks");
+    o.normalization = norms(r.strs("normalization"));
+    o.target_window = r.count("target_window", 1);
+    o.downsampling = parse_downsampling(r.str("downsampling"));
+    o.n_types = static_cast<int>(r.count("n_types", 0));
+    o.stride = r.count("stride", 1);
     if (o.weighting == Weighting::Manual) {
-      Rcpp::List edges = spec["manual_edges"], weights = spec["manual_weights"];
+      Rcpp::List edges = r.list("manual_edges"), weights = r.list("manual_weights");
+      if (edges.size() != weights.size()) gdl::fail("manual weighting: one set of edges per set of weights");
       for (R_xlen_t i = 0; i < edges.size(); ++i)
         o.manual_bins.push_back({Rcpp::as<std::vector<double>>(edges[i]),
                                  Rcpp::as<std::vector<double>>(weights[i])});
     }
   } else {
-    Rcpp::List a = spec["annotations"];
-    auto iv = intervals(*g, a);
-    Rcpp::LogicalVector minus = a["minus"];
-    Rcpp::IntegerVector channel = a["channel"];
-    for (std::size_t i = 0; i < iv.size(); ++i)
-      o.annotations.push_back({iv[i].chrom, iv[i].start, iv[i].end, minus[static_cast<R_xlen_t>(i)] == TRUE,
-                               channel[static_cast<R_xlen_t>(i)] - 1});
-    o.n_files = get<int>(spec, "n_files");
-    o.n_ann = get<int>(spec, "n_ann");
-    o.seq2seq = get<bool>(spec, "seq2seq");
-    o.augmentation = get<bool>(spec, "augmentation");
-    o.use_strand = get<bool>(spec, "use_strand");
-    o.real_length = spec.containsElementNamed("real_length") && get<bool>(spec, "real_length");
-    o.positive = get<std::string>(spec, "positive") == "match_any" ? Positive::MatchAny : Positive::MatchAll;
-    std::string n = get<std::string>(spec, "negative");
-    o.negative = n == "real" ? Negative::Real : n == "random" ? Negative::Random
-               : n == "shuffled" ? Negative::Shuffled : Negative::None;
-    o.negative_ratio = get<double>(spec, "negative_ratio");
-    o.negative_space = intervals(*g, spec["negative_space"]);
-    o.weight_positive = get<double>(spec, "weight_positive");
-    o.weight_negative = get<double>(spec, "weight_negative");
+    Rcpp::List a = r.list("annotations");
+    SpecReader ar(a, {"chrom", "start", "end", "minus", "channel"}, "generator option 'annotations'");
+    std::vector<std::string> chr = ar.strs("chrom");
+    auto idx = gdlr::chrom_indexes(*g, Rcpp::wrap(chr));
+    auto s = ar.nums("start"), e = ar.nums("end"), ch = ar.nums("channel");
+    SEXP minus = ar.at("minus");
+    if (TYPEOF(minus) != LGLSXP || s.size() != idx.size() || e.size() != idx.size() ||
+        ch.size() != idx.size() || static_cast<std::size_t>(Rf_xlength(minus)) != idx.size())
+      gdl::fail("generator option 'annotations': chrom, start, end, minus (logical) and channel must have the same length");
+    for (std::size_t i = 0; i < idx.size(); ++i)
+      o.annotations.push_back({idx[i], static_cast<std::int64_t>(s[i]) - 1, static_cast<std::int64_t>(e[i]),
+                               LOGICAL(minus)[i] == TRUE, static_cast<int>(ch[i]) - 1});
+    o.n_files = static_cast<int>(r.count("n_files", 1));
+    o.n_ann = static_cast<int>(r.count("n_ann", 1));
+    o.seq2seq = r.flag("seq2seq");
+    o.augmentation = r.flag("augmentation");
+    o.use_strand = r.flag("use_strand");
+    o.real_length = r.flag("real_length");
+    o.positive = parse_positive(r.str("positive"));
+    o.negative = parse_negative(r.str("negative"));
+    o.negative_ratio = r.num("negative_ratio");
+    if (o.negative_ratio < 0 && o.negative_ratio != -1)
+      gdl::fail("generator option 'negative_ratio' must be >= 0 or -1 (all), not ", o.negative_ratio);
+    o.weight_positive = r.num("weight_positive");
+    o.weight_negative = r.num("weight_negative");
   }
-  o.secondary = get<std::vector<std::string>>(spec, "secondary");
-  o.secondary_normalization = norms(spec["secondary_normalization"]);
-  o.secondary_length = static_cast<std::int64_t>(get<double>(spec, "secondary_length"));
-  o.secondary_types = get<int>(spec, "secondary_types");
-  o.secondary_as_targets = get<bool>(spec, "secondary_as_targets");
+  o.secondary = r.strs("secondary");
+  o.secondary_normalization = norms(r.strs("secondary_normalization"));
+  o.secondary_length = r.count("secondary_length", 0);
+  o.secondary_types = static_cast<int>(r.count("secondary_types", 0));
+  o.secondary_as_targets = r.flag("secondary_as_targets");
+  o = make_plan(*g, std::move(o), geo);
   auto h = std::make_unique<gdlr::SourceHandle>();
   h->source = std::make_shared<SequenceGenerator>(g, std::move(o));
   return Rcpp::XPtr<gdlr::SourceHandle>(h.release(), true);
+}
+
+// Shapes of a generator's samples from the few options they depend on (no file is read):
+// labels (after outputShape), labels as computed, secondary tracks, weights (NULL when none).
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_generator_shapes(Rcpp::List spec) {
+  SpecReader r(spec, kShapeKeys, "generator shape spec");
+  ShapeInput in;
+  in.kind = parse_kind(r.str("kind"));
+  in.window = r.count("window", 1);
+  in.target_window = r.count("target_window", 1);
+  in.downsampling = parse_downsampling(r.str("downsampling"));
+  in.n_files = static_cast<int>(r.count("n_files", 1));
+  in.n_types = static_cast<int>(r.count("n_types", 0));
+  in.n_ann = static_cast<int>(r.count("n_ann", 1));
+  in.seq2seq = r.flag("seq2seq");
+  in.weighted = r.flag("weighted");
+  in.n_secondary = static_cast<int>(r.count("n_secondary", 0));
+  in.secondary_length = r.count("secondary_length", 0);
+  in.secondary_types = static_cast<int>(r.count("secondary_types", 0));
+  for (double d : r.nums("output_shape")) {
+    if (d != std::floor(d)) gdl::fail("outputShape must be a vector of positive whole numbers");
+    in.output_shape.push_back(static_cast<std::int64_t>(d));
+  }
+  in.batch_size = static_cast<std::size_t>(r.count("batch_size", 1));
+  PlanShapes s = plan_shapes(in);
+  return Rcpp::List::create(
+      Rcpp::Named("labels") = r_shape(s.labels), Rcpp::Named("computed") = r_shape(s.computed),
+      Rcpp::Named("secondary") = s.secondary.empty() ? R_NilValue : Rcpp::wrap(r_shape(s.secondary)),
+      Rcpp::Named("weights") = s.has_weights ? Rcpp::wrap(r_shape(s.weights)) : R_NilValue);
+}
+
+// Features kept for sampling (1-based indexes of `features`): on the included chromosomes,
+// inside a region, off the blacklist (the core's select_features).
+// [[Rcpp::export(rng = false)]]
+Rcpp::IntegerVector cpp_generator_select(SEXP genome, Rcpp::List features, Rcpp::List geometry) {
+  auto g = gdlr::genome_of(genome);
+  SpecReader fr(features, {"chrom", "start", "end"}, "features");
+  auto chr = fr.strs("chrom");
+  auto idx = gdlr::chrom_indexes(*g, Rcpp::wrap(chr));
+  auto s = fr.nums("start"), e = fr.nums("end");
+  if (s.size() != idx.size() || e.size() != idx.size()) gdl::fail("features: chrom, start and end must have the same length");
+  std::vector<Annotation> all(idx.size());
+  for (std::size_t i = 0; i < idx.size(); ++i)
+    all[i] = {idx[i], static_cast<std::int64_t>(s[i]) - 1, static_cast<std::int64_t>(e[i]), false, static_cast<int>(i)};
+  SpecReader r(geometry, {"chromosomes", "regions", "blacklist", "chr_prefix"}, "feature geometry");
+  Geometry geo;
+  geo.chroms = gdlr::chrom_indexes(*g, Rcpp::wrap(r.strs("chromosomes")));
+  geo.has_regions = r.has("regions");
+  geo.regions = named_intervals(r, "regions");
+  geo.blacklist = named_intervals(r, "blacklist");
+  geo.chr_prefix = parse_chr_prefix(r.str("chr_prefix"));
+  auto kept = select_features(*g, all, geo);
+  Rcpp::IntegerVector out(kept.size());
+  for (std::size_t i = 0; i < kept.size(); ++i) out[static_cast<R_xlen_t>(i)] = kept[i].channel + 1;
+  return out;
 }
 
 // [[Rcpp::export(rng = false)]]
@@ -250,25 +425,6 @@ Rcpp::List cpp_generator_windows(SEXP ptr, SEXP genome, double epoch, double i) 
                             Rcpp::Named("minus") = minus);
 }
 
-// Runs of N of chromosomes (1-based closed).
-// [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_generator_nruns(SEXP genome, Rcpp::CharacterVector chroms) {
-  auto g = gdlr::genome_of(genome);
-  auto idx = gdlr::chrom_indexes(*g, chroms);
-  Rcpp::List out(idx.size());
-  for (std::size_t i = 0; i < idx.size(); ++i) {
-    auto runs = ambiguous_runs(*g, idx[i]);
-    Rcpp::NumericVector s(runs.size()), e(runs.size());
-    for (std::size_t k = 0; k < runs.size(); ++k) {
-      s[static_cast<R_xlen_t>(k)] = static_cast<double>(runs[k].start + 1);
-      e[static_cast<R_xlen_t>(k)] = static_cast<double>(runs[k].end);
-    }
-    out[static_cast<R_xlen_t>(i)] = Rcpp::List::create(Rcpp::Named("start") = s, Rcpp::Named("end") = e);
-  }
-  out.attr("names") = chroms;
-  return out;
-}
-
 // Seconds taken to produce `n` batches with `threads` prefetching workers (ring of 2 x threads).
 // [[Rcpp::export(rng = false)]]
 double cpp_generator_time(SEXP ptr, double n, int threads, double epoch) {
@@ -338,4 +494,12 @@ Rcpp::IntegerVector cpp_generator_chrom_match(Rcpp::CharacterVector names, Rcpp:
   Rcpp::IntegerVector out(m.size());
   for (std::size_t i = 0; i < m.size(); ++i) out[static_cast<R_xlen_t>(i)] = m[i] < 0 ? NA_INTEGER : m[i] + 1;
   return out;
+}
+
+// outputShape resolved against a label shape (the core's rule: as many values, or the batch size
+// first then as many values).
+// [[Rcpp::export(rng = false)]]
+Rcpp::IntegerVector cpp_output_shape(Rcpp::NumericVector wanted, Rcpp::NumericVector labels, double batch_size) {
+  Shape w(wanted.begin(), wanted.end()), l(labels.begin(), labels.end());
+  return r_shape(resolve_output_shape(w, l, static_cast<std::size_t>(batch_size)));
 }

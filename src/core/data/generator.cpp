@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "common/error.hpp"
+#include "data/plan.hpp"
 #include "data/shuffle.hpp"
 #include "genome/bases.hpp"
 
@@ -38,7 +39,10 @@ SequenceGenerator::SequenceGenerator(std::shared_ptr<const genome::Genome> genom
   if (!genome_) fail("the generator needs a genome");
   if (opt_.window < 1) fail("window must be at least 1, not ", opt_.window);
   if (opt_.batch_size < 1) fail("batchSize must be at least 1");
-  if (opt_.jitter < 0) fail("jitter must be >= 0");
+  // jitter below the window: a shifted window still overlaps the one sampled (keras_dna's use:
+  // small shifts); window_of keeps shifted windows on their chromosome.
+  if (opt_.jitter < 0 || opt_.jitter >= opt_.window)
+    fail("jitter (", opt_.jitter, ") must be >= 0 and smaller than the window (", opt_.window, ")");
   if (opt_.kind == TargetKind::Continuous) build_continuous();
   else build_sparse();
   build_secondary();
@@ -207,9 +211,7 @@ void SequenceGenerator::build_sparse() {
 
 void SequenceGenerator::build_secondary() {
   if (opt_.secondary.empty()) return;
-  std::int64_t Ls = opt_.secondary_length > 0 ? opt_.secondary_length : opt_.window;
-  if (Ls > opt_.window)
-    fail("secondaryLength (", Ls, ") must not exceed the window (", opt_.window, ")");
+  std::int64_t Ls = secondary_length(opt_.secondary_length, opt_.window);
   opt_.secondary_length = Ls;
   int ns = static_cast<int>(opt_.secondary.size());
   if (opt_.secondary_types > 0 && ns % opt_.secondary_types != 0)
@@ -282,9 +284,15 @@ Window SequenceGenerator::window_of(std::size_t epoch, std::size_t sample) const
   Rng rng(item_seed(opt_.seed, epoch + 1, sample));
   std::int64_t start = r.start;
   bool minus = r.minus;
-  if (opt_.jitter > 0 && (r.kind == Kind::Anchor || r.kind == Kind::RealNegative))
+  if (opt_.jitter > 0 && (r.kind == Kind::Anchor || r.kind == Kind::RealNegative)) {
     start += static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(2 * opt_.jitter + 1))) -
              opt_.jitter;
+    // a shift never takes the window further off its chromosome than it was (a window centred
+    // on a feature near an end may start before 0 or end past the end: it stays there)
+    const std::int64_t len = genome_->lengths()[static_cast<std::size_t>(r.chrom)];
+    start = std::max(start, std::min<std::int64_t>(r.start, 0));
+    start = std::min(start, std::max(r.start, len - opt_.window));
+  }
   if (opt_.rc_augment && (rng.next() >> 63)) minus = !minus;
   if (opt_.rc) minus = !minus;
   return {r.chrom, start, start + opt_.window, minus};
@@ -408,7 +416,7 @@ void SequenceGenerator::fill_sample(std::size_t epoch, std::size_t sample, Batch
   }
   if (secondary_) {
     const std::int64_t Ls = opt_.secondary_length;
-    const std::int64_t ss = w.start + (opt_.window - Ls) / 2;
+    const std::int64_t ss = w.start + secondary_offset(Ls, opt_.window);
     const std::size_t ns = secondary_->size();
     buf.resize(static_cast<std::size_t>(Ls));
     float* dst = opt_.secondary_as_targets
@@ -563,28 +571,5 @@ std::string MultiSource::description() const {
   return os.str();
 }
 
-}  // namespace data
-}  // namespace gdl
-
-namespace gdl {
-namespace data {
-std::vector<Interval> ambiguous_runs(const genome::Genome& g, int chrom) {
-  std::vector<Interval> out;
-  const std::int64_t len = g.lengths()[static_cast<std::size_t>(chrom)];
-  constexpr std::int64_t kBlock = std::int64_t{1} << 20;
-  std::string buf;
-  for (std::int64_t s = 0; s < len; s += kBlock) {
-    std::int64_t e = std::min(len, s + kBlock);
-    buf.resize(static_cast<std::size_t>(e - s));
-    g.fetch(chrom, s, e, &buf[0]);
-    for (std::int64_t i = 0; i < e - s; ++i) {
-      if (genome::base_code(buf[static_cast<std::size_t>(i)]) < 4) continue;
-      std::int64_t p = s + i;
-      if (!out.empty() && out.back().end == p) ++out.back().end;
-      else out.push_back({chrom, p, p + 1});
-    }
-  }
-  return out;
-}
 }  // namespace data
 }  // namespace gdl

@@ -230,10 +230,3 @@ class MultiSource : public BatchSource {
 
 }  // namespace data
 }  // namespace gdl
-
-namespace gdl {
-namespace data {
-// Runs of N (and other non-ACGT letters) of one chromosome, 0-based half-open, in order.
-std::vector<Interval> ambiguous_runs(const genome::Genome& g, int chrom);
-}  // namespace data
-}  // namespace gdl

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "data/chrom_names.hpp"
+
 namespace gdl {
 namespace tracks {
 class BigWigReader;
@@ -42,16 +44,6 @@ struct BinWeights {
 // numpy.histogram's bins: n_bins > 0 a count, n_bins = 0 'auto' (max of Sturges and
 // Freedman-Diaconis bin counts), over (min(v) - 0.001, max(v)).
 BinWeights balanced_weights(std::vector<double> values, int n_bins);
-
-// How annotation chromosome names are matched to the genome's (keras_dna's num_chr):
-//   AsIs: exact names;  Add: "chr" prepended to names without it ("1" -> "chr1");
-//   Strip: a leading "chr" removed ("chr1" -> "1");  Auto: the exact name when the genome has
-//   it, else the name with "chr" added or removed (and "chrM" <-> "MT") when that one is there.
-enum class ChrPrefix { AsIs, Auto, Add, Strip };
-ChrPrefix parse_chr_prefix(const std::string& s);  // "asis", "auto", "add", "strip"
-// Index in `targets` of each of `names` under `mode`, -1 when none matches.
-std::vector<int> match_chromosomes(const std::vector<std::string>& names,
-                                   const std::vector<std::string>& targets, ChrPrefix mode);
 
 class TrackSet {
  public:
