@@ -76,11 +76,14 @@ TEST_CASE("JASPAR: infinite counts and column totals that overflow are errors", 
       ">M2 x\nA [ 1e308 1 ]\nC [ 1e308 1 ]\nG [ 0 1 ]\nT [ 0 1 ]\n");
   CHECK_THROWS_WITH(motif::read_jaspar(over), Catch::Contains("column 1 of matrix M2"));
   // finite counts still give probabilities over the column total
-  std::string ok = write_tmp("ok.jaspar", ">M3 x\nA [ 1 0 ]\nC [ 1 0 ]\nG [ 2 0 ]\nT [ 0 0 ]\n");
+  std::string ok = write_tmp("ok.jaspar", ">M3 x\nA [ 1 1 ]\nC [ 1 1 ]\nG [ 2 1 ]\nT [ 0 1 ]\n");
   auto f = motif::read_jaspar(ok);
   REQUIRE(f.motifs.size() == 1);
   CHECK(f.motifs[0].at(0, 2) == Approx(0.5));
-  CHECK(f.motifs[0].at(1, 0) == Approx(0.25));  // an empty column reads as uniform
+  CHECK(f.motifs[0].at(1, 0) == Approx(0.25));
   CHECK(f.motifs[0].nsites == 4);
-  for (const auto& p : {inf, over, ok}) std::remove(p.c_str());
+  // a column without counts is an error (issue 11: never silently uniform)
+  std::string empty = write_tmp("empty.jaspar", ">M4 x\nA [ 1 0 ]\nC [ 1 0 ]\nG [ 2 0 ]\nT [ 0 0 ]\n");
+  CHECK_THROWS_WITH(motif::read_jaspar(empty), Catch::Contains("no counts"));
+  for (const auto& p : {inf, over, ok, empty}) std::remove(p.c_str());
 }
