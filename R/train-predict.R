@@ -223,6 +223,8 @@
                      p, " package: install it (Debian: r-bioc-hdf5array) or use ",
                      "returnValues = TRUE")
     tmp <- tempfile(".gdl-", tmpdir = dirname(path), fileext = ".h5")
+    nrow <- as.integer(nrow)
+    ncol <- as.integer(ncol)
     sink <- HDF5Array::HDF5RealizationSink(c(nrow, ncol), type = "double", filepath = tmp,
                                            name = "score",
                                            chunkdim = c(min(nrow, 4096L), ncol))
