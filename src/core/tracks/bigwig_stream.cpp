@@ -1,22 +1,109 @@
 #include "tracks/bigwig_stream.hpp"
 
+#include <bigWig.h>
+
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
+#include "common/atomic_file.hpp"
 #include "common/error.hpp"
+#include "tracks/bigwig.hpp"
 
 namespace gdl {
 namespace tracks {
 
+class StreamFile {
+ public:
+  StreamFile(const std::string& path, const std::vector<std::string>& chroms,
+             const std::vector<std::int64_t>& lengths)
+      : file_(path), chroms_(chroms) {
+    ensure_bigwig_init();
+    if (chroms.empty()) fail("cannot write bigWig '", path, "' without chromosomes");
+    bw_.reset(bwOpen(const_cast<char*>(file_.temp_path().c_str()), nullptr, "w"));
+    if (!bw_) fail("cannot open bigWig '", path, "' for writing");
+    if (bwCreateHdr(bw_.get(), 0) != 0) fail("cannot create bigWig header for '", path, "'");
+    std::vector<const char*> names;
+    std::vector<std::uint32_t> lens;
+    for (std::size_t i = 0; i < chroms.size(); ++i) {
+      if (lengths[i] <= 0 || lengths[i] > std::numeric_limits<std::uint32_t>::max())
+        fail("chromosome '", chroms[i], "' has an invalid length for bigWig: ", lengths[i]);
+      names.push_back(chroms[i].c_str());
+      lens.push_back(static_cast<std::uint32_t>(lengths[i]));
+    }
+    bw_->cl = bwCreateChromList(names.data(), lens.data(), static_cast<int64_t>(names.size()));
+    if (!bw_->cl) fail("cannot create the chromosome list of bigWig '", path, "'");
+    if (bwWriteHdr(bw_.get()) != 0) fail("cannot write bigWig header of '", path, "'");
+  }
+  // Fixed-step values (span bases each, NaN runs skipped).
+  void add_span(const std::string& chrom, std::uint32_t start, std::uint32_t span,
+                const float* v, std::size_t n) {
+    check(chrom);
+    std::size_t i = 0;
+    while (i < n) {
+      while (i < n && std::isnan(v[i])) ++i;
+      std::size_t j = i;
+      while (j < n && !std::isnan(v[j])) ++j;
+      if (j > i && bwAddIntervalSpanSteps(bw_.get(), const_cast<char*>(chrom.c_str()),
+                                          start + static_cast<std::uint32_t>(i) * span, span, span,
+                                          const_cast<float*>(v + i),
+                                          static_cast<std::uint32_t>(j - i)) != 0)
+        fail("libBigWig failed to add values on '", chrom, "'");
+      i = j;
+    }
+  }
+  // Sorted, non-overlapping intervals (NaN skipped).
+  void add_intervals(const std::string& chrom, const std::vector<std::uint32_t>& s,
+                     const std::vector<std::uint32_t>& e, const std::vector<float>& v) {
+    check(chrom);
+    std::vector<std::uint32_t> ss, ee;
+    std::vector<float> vv;
+    for (std::size_t i = 0; i < s.size(); ++i)
+      if (!std::isnan(v[i])) {
+        ss.push_back(s[i]);
+        ee.push_back(e[i]);
+        vv.push_back(v[i]);
+      }
+    const std::size_t chunk = 1 << 16;
+    for (std::size_t off = 0; off < ss.size(); off += chunk) {
+      auto n = static_cast<std::uint32_t>(std::min(chunk, ss.size() - off));
+      std::vector<const char*> cn(n, chrom.c_str());
+      if (bwAddIntervals(bw_.get(), cn.data(), ss.data() + off, ee.data() + off, vv.data() + off, n) != 0)
+        fail("libBigWig failed to add intervals on '", chrom, "'");
+    }
+  }
+  void close() {
+    if (!bw_) return;
+    bwClose(bw_.release());  // writes the index
+    file_.commit();
+  }
+
+ private:
+  struct Closer {
+    void operator()(bigWigFile_t* f) const { if (f) bwClose(f); }
+  };
+  void check(const std::string& chrom) {
+    auto it = std::find(chroms_.begin(), chroms_.end(), chrom);
+    if (it == chroms_.end()) fail("chromosome '", chrom, "' is not among the bigWig's chromosomes");
+    int ci = static_cast<int>(it - chroms_.begin());
+    if (ci < last_) fail("bigWig values must come in chromosome order ('", chrom, "')");
+    last_ = ci;
+  }
+  AtomicFile file_;  // declared first: destroyed after the libBigWig handle is closed
+  std::vector<std::string> chroms_;
+  std::unique_ptr<bigWigFile_t, Closer> bw_;
+  int last_ = -1;
+};
+
 namespace {
-std::vector<std::unique_ptr<BigWigWriter>> open_all(const std::vector<std::string>& paths,
+std::vector<std::unique_ptr<StreamFile>> open_all(const std::vector<std::string>& paths,
                                                     const std::vector<std::string>& chroms,
                                                     const std::vector<std::int64_t>& lengths) {
   if (paths.empty()) fail("no bigWig path to write");
   if (chroms.size() != lengths.size()) fail("give one length per chromosome");
-  std::vector<std::unique_ptr<BigWigWriter>> w;
-  for (const auto& p : paths) w.push_back(std::make_unique<BigWigWriter>(p, chroms, lengths));
+  std::vector<std::unique_ptr<StreamFile>> w;
+  for (const auto& p : paths) w.push_back(std::make_unique<StreamFile>(p, chroms, lengths));
   return w;
 }
 }  // namespace
@@ -26,12 +113,13 @@ ProfileStreamWriter::ProfileStreamWriter(const std::vector<std::string>& paths,
                                          const std::vector<std::int64_t>& lengths)
     : writers_(open_all(paths, chroms, lengths)), pending_(paths.size()) {}
 
+ProfileStreamWriter::~ProfileStreamWriter() = default;
+
 void ProfileStreamWriter::flush() {
   if (pending_.empty() || pending_[0].empty()) return;
   for (std::size_t t = 0; t < writers_.size(); ++t) {
     writers_[t]->add_span(chrom_, static_cast<std::uint32_t>(start_),
-                          static_cast<std::uint32_t>(span_), static_cast<std::uint32_t>(span_),
-                          pending_[t].data(), pending_[t].size());
+                          static_cast<std::uint32_t>(span_), pending_[t].data(), pending_[t].size());
     pending_[t].clear();
   }
 }
@@ -73,6 +161,8 @@ WindowTrackStreamWriter::WindowTrackStreamWriter(const std::vector<std::string>&
                                                  const std::vector<std::string>& chroms,
                                                  const std::vector<std::int64_t>& lengths)
     : writers_(open_all(paths, chroms, lengths)) {}
+
+WindowTrackStreamWriter::~WindowTrackStreamWriter() = default;
 
 void WindowTrackStreamWriter::switch_to(const std::string& chrom) {
   if (chrom == chrom_) return;

@@ -9,10 +9,15 @@
 #include <string>
 #include <vector>
 
-#include "tracks/bigwig.hpp"
 
 namespace gdl {
 namespace tracks {
+
+// One bigWig written in order through a temporary file, without zoom levels: libBigWig builds
+// zoom levels in memory when the file is closed (about 10 bytes per base of per-base data), which
+// would make memory grow with the genome. Readers (rtracklayer, libBigWig, genome browsers)
+// compute summaries from the data when a file has no zoom levels.
+class StreamFile;
 
 // One bigWig per track (channel) of a binned profile. Bins of `bin` bases on a grid; values of
 // consecutive bins are gathered into fixed-step runs (up to kRun bins) before they are written,
@@ -21,6 +26,7 @@ class ProfileStreamWriter {
  public:
   ProfileStreamWriter(const std::vector<std::string>& paths, const std::vector<std::string>& chroms,
                       const std::vector<std::int64_t>& lengths);
+  ~ProfileStreamWriter();
   std::size_t tracks() const { return writers_.size(); }
   // Bins [first, first + n) of a grid starting at `grid` (bin i covers grid + i bin ..), values
   // n x tracks() row-major, clipped to [lo, hi) (the region); NaN stays missing. Calls come in
@@ -33,7 +39,7 @@ class ProfileStreamWriter {
  private:
   static constexpr std::size_t kRun = 1 << 16;
   void flush();
-  std::vector<std::unique_ptr<BigWigWriter>> writers_;
+  std::vector<std::unique_ptr<StreamFile>> writers_;
   // the pending fixed-step run: chromosome, first base, span, values per track
   std::string chrom_;
   std::int64_t start_ = 0, span_ = 0;
@@ -49,6 +55,7 @@ class WindowTrackStreamWriter {
   WindowTrackStreamWriter(const std::vector<std::string>& paths,
                           const std::vector<std::string>& chroms,
                           const std::vector<std::int64_t>& lengths);
+  ~WindowTrackStreamWriter();
   std::size_t tracks() const { return writers_.size(); }
   void add_region(const std::string& chrom, std::int64_t lo, std::int64_t hi);
   // A window [start, end) and its tracks() scores. Chromosomes come in header order.
@@ -59,7 +66,7 @@ class WindowTrackStreamWriter {
  private:
   void switch_to(const std::string& chrom);
   void flush();
-  std::vector<std::unique_ptr<BigWigWriter>> writers_;
+  std::vector<std::unique_ptr<StreamFile>> writers_;
   std::string chrom_;
   std::vector<std::pair<std::int64_t, std::int64_t>> regions_;
   std::vector<double> centres_;  // 2 x centre (an integer), in arrival order
