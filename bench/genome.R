@@ -6,6 +6,8 @@
 ## library(GenomicDL), the model and a 10-kb warm-up prediction, and again after the run.
 ##   Rscript bench/genome.R            sizes 20 and 200 Mb
 ##   Rscript bench/genome.R 20 60      other sizes (Mb)
+## Measured here (2 shared cores): 2 Mb 61 MB, 20 Mb 62 MB growth, ~3,000 windows/s; the 200 Mb
+## case was not run (about 10 min on this machine).
 ## Target (issue 13): peak RSS grows by < 1 GB, and equally for both sizes. The in-memory path
 ## (no export) is run on the smallest genome as the reference the issue measured (~95 bytes/base).
 args <- commandArgs(trailingOnly = TRUE)
