@@ -197,6 +197,14 @@ cpp_predict_regions <- function(model, genome, chrom, start, end, layouts, step,
     .Call(`_GenomicDL_cpp_predict_regions`, model, genome, chrom, start, end, layouts, step, rc, batch, device, threads, ambiguous_zero, verbose, encode)
 }
 
+cpp_predict_stream <- function(model, genome, chrom, start, end, layouts, step, rc, batch, device, threads, ambiguous_zero, verbose, encode, paths, headerChroms, headerLengths, onRows, chunk, keep) {
+    .Call(`_GenomicDL_cpp_predict_stream`, model, genome, chrom, start, end, layouts, step, rc, batch, device, threads, ambiguous_zero, verbose, encode, paths, headerChroms, headerLengths, onRows, chunk, keep)
+}
+
+cpp_predict_window_counts <- function(start, end, window, span, step, bin) {
+    .Call(`_GenomicDL_cpp_predict_window_counts`, start, end, window, span, step, bin)
+}
+
 cpp_predict_set_parameter <- function(model, key, values) {
     invisible(.Call(`_GenomicDL_cpp_predict_set_parameter`, model, key, values))
 }

@@ -204,6 +204,122 @@
     paste0(prefix, "_", safe, ".bw")
 }
 
+### - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -
+### Streamed runs: bigWig (and HDF5) written by the core as the windows finish
+###
+
+## Where per-window scores of output `name` go as an HDF5 file beside the bigWig exports.
+.hdf5ExportPath <- function(export, name) {
+    prefix <- sub("\\.(bw|bigwig)$", "", export[1L], ignore.case = TRUE)
+    paste0(prefix, "_", gsub("[^A-Za-z0-9._-]+", "_", name), ".h5")
+}
+
+## An HDF5 dataset (windows x tasks) written block by block through HDF5Array, to a temporary
+## file renamed onto `path` by commit(); the result is an HDF5Array backed by the file.
+.hdf5Sink <- function(path, nrow, ncol) {
+    for (p in c("HDF5Array", "DelayedArray"))
+        if (!requireNamespace(p, quietly = TRUE))
+            .gdlStop("per-window scores of many tasks are streamed to HDF5 through the ",
+                     p, " package: install it (Debian: r-bioc-hdf5array) or use ",
+                     "returnValues = TRUE")
+    tmp <- tempfile(".gdl-", tmpdir = dirname(path), fileext = ".h5")
+    nrow <- as.integer(nrow)
+    ncol <- as.integer(ncol)
+    sink <- HDF5Array::HDF5RealizationSink(c(nrow, ncol), type = "double", filepath = tmp,
+                                           name = "score",
+                                           chunkdim = c(min(nrow, 4096L), ncol))
+    list(write = function(first, values) {
+        vp <- DelayedArray::ArrayViewport(c(nrow, ncol),
+                                         IRanges::IRanges(c(first, 1), width = dim(values)))
+        DelayedArray::write_block(sink, vp, values)
+    }, commit = function() {
+        DelayedArray::close(sink)
+        if (file.exists(path)) unlink(path)
+        if (!file.rename(tmp, path)) .gdlStop("cannot write '", path, "'")
+        HDF5Array::HDF5Array(path, "score")
+    }, abort = function() unlink(tmp))
+}
+
+## predictRegions() with export and no BPPARAM: regions in genome order go through the core,
+## which writes one bigWig per track as the windows finish (profiles bin by bin, per-window
+## scores as nearest-centre tracks one chromosome at a time); per-window scores come back in
+## chunks of rows and go to an R matrix or, for a SummarizedExperiment, an HDF5 dataset.
+## Returns list(out, res): `out` the light results per output, `res` the values (returnValues).
+.streamPredict <- function(model, g, regions, lens, layouts, profile, taskNames, fileNames,
+                           outNames, export, step, span, L, rc, batchSize, dev, threads, ambiguous,
+                           verbose, format, returnValues) {
+    ord <- order(match(as.character(seqnames(regions)), names(lens)), start(regions), end(regions))
+    sreg <- regions[ord]
+    chroms <- unique(as.character(seqnames(sreg)))
+    allPaths <- .trackExportPaths(export, unlist(fileNames))
+    paths <- split(allPaths, rep(seq_along(fileNames), lengths(fileNames)))
+    paths <- lapply(unname(paths), unname)
+    bin <- if (any(profile)) layouts[[which(profile)[1L]]][3L] else 1
+    perWindow <- which(!profile)
+    nwin <- if (length(perWindow))
+        sum(cpp_predict_window_counts(start(sreg), end(sreg), L, span, step, bin)) else 0
+    ## per-window rows arrive in chunks; an environment lets them fill preallocated vectors
+    ## in place
+    acc <- new.env(parent = emptyenv())
+    sinks <- list()
+    if (length(perWindow) && !returnValues) {
+        acc$region <- integer(nwin)
+        acc$start <- acc$end <- numeric(nwin)
+        for (k in perWindow) {
+            nt <- length(taskNames[[k]])
+            asSE <- format == "SummarizedExperiment" || (format == "auto" && nt > 10L)
+            if (asSE) sinks[[k]] <- .hdf5Sink(.hdf5ExportPath(export, outNames[k]), nwin, nt)
+            else acc[[paste0("m", k)]] <- matrix(NA_real_, nwin, nt)
+        }
+        on.exit(for (s in sinks) if (!is.null(s$abort)) s$abort(), add = TRUE)
+    }
+    onRows <- if (!length(perWindow) || returnValues) NULL
+              else function(k, first, region, start, end, values) {
+        i <- seq.int(first, length.out = length(region))
+        if (k == perWindow[1L]) {
+            acc$region[i] <- region
+            acc$start[i] <- start
+            acc$end[i] <- end
+        }
+        if (k <= length(sinks) && !is.null(sinks[[k]])) sinks[[k]]$write(first, values)
+        else acc[[paste0("m", k)]][i, ] <- values
+        NULL
+    }
+    res <- .native(cpp_predict_stream(.modelPtr(model), .genomePtr(g), as.character(seqnames(sreg)),
+                                      as.numeric(start(sreg)), as.numeric(end(sreg)), layouts,
+                                      step, rc, batchSize, dev, threads, ambiguous == "zero",
+                                      verbose, .sequenceEncoding(), paths, chroms,
+                                      as.numeric(lens[chroms]), onRows, 4096, returnValues))
+    if (returnValues) return(list(res = res, regions = sreg, order = ord, paths = paths))
+    windows <- NULL
+    if (length(perWindow)) {
+        windows <- GRanges(as.character(seqnames(sreg))[acc$region],
+                           IRanges(acc$start, acc$end), seqinfo = seqinfo(g)[chroms])
+        windows$region <- ord[acc$region]
+    }
+    out <- lapply(seq_along(layouts), function(k) {
+        if (profile[k]) {
+            f <- rtracklayer::BigWigFileList(paths[[k]])
+            names(f) <- taskNames[[k]]
+            return(f)
+        }
+        s <- if (k <= length(sinks)) sinks[[k]] else NULL
+        if (is.null(s)) {
+            scores <- acc[[paste0("m", k)]]
+            colnames(scores) <- taskNames[[k]]
+            gr <- windows
+            mcols(gr) <- cbind(mcols(gr), S4Vectors::DataFrame(scores, check.names = FALSE))
+            return(gr)
+        }
+        a <- s$commit()
+        sinks[[k]]$abort <<- NULL
+        SummarizedExperiment::SummarizedExperiment(
+            assays = list(score = a), rowRanges = windows,
+            colData = S4Vectors::DataFrame(task = taskNames[[k]], row.names = taskNames[[k]]))
+    })
+    list(out = out)
+}
+
 #' Predict over genomic regions or whole chromosomes
 #'
 #' Tiles regions (or whole chromosomes) with the model's input window, runs
@@ -225,7 +341,8 @@
 #'   profile outputs reversed; strand-specific channels are not swapped).
 #' @param export \code{NULL}, or where to write one bigWig per track: one
 #'   path (a single track), a prefix (files \code{<prefix>_<track>.bw}) or one
-#'   path per track.
+#'   path per track. The files are written as the windows finish (a streamed
+#'   run, see Details), each through a temporary file renamed at the end.
 #' @param ... unused.
 #' @param batchSize windows per forward pass.
 #' @param device \code{"auto"}, \code{"cpu"} or \code{"cuda"}.
@@ -237,8 +354,17 @@
 #' @param threads threads of the core (encoding and LibTorch).
 #' @param ambiguous value of N in the one-hot encoding (\code{"quarter"} or
 #'   \code{"zero"}); positions past chromosome ends read as N.
+#' @param returnValues with \code{export}: also return the values in memory,
+#'   as without \code{export} (\code{FALSE}: return handles to the written
+#'   files).
 #' @param verbose show a progress bar on long work.
-#' @return Per output: for per-window outputs, a \code{GRanges} of the
+#' @return With \code{export} (and \code{returnValues = FALSE}), per output:
+#'   for profile outputs a \code{BigWigFileList} of the written files (one
+#'   per track, named by track); for per-window outputs the windows (in genome
+#'   order) as a \code{GRanges} with the scores, or a
+#'   \code{SummarizedExperiment} whose \code{score} assay is an
+#'   \code{HDF5Array} in \code{<prefix>_<output>.h5} beside the bigWig
+#'   files. Otherwise, per output: for per-window outputs, a \code{GRanges} of the
 #'   windows (trimmed to the chromosomes) with the region index and one score
 #'   column per task (\code{score} for one task), or a
 #'   \code{SummarizedExperiment} (rowRanges = windows, assay \code{score},
@@ -256,6 +382,16 @@
 #'   \code{downsampling} predicts bins of \code{window / targetWindow} bases.
 #'   With \code{export}, per-window scores are written as a track in which
 #'   each base takes the score of the window whose centre is nearest.
+#'
+#'   A streamed run (\code{export} without \code{BPPARAM}) goes through the
+#'   regions in genome order and hands each bin to the bigWig writer as soon
+#'   as no later window covers it, so the memory it takes beyond the model is
+#'   bounded by one batch: about \code{batchSize} x (input length x 4 + output
+#'   values) floats plus \code{batchSize} x \code{step} x tracks stitching
+#'   values, whatever the length of the genome. Per-window scores of a
+#'   chromosome are held until it is written (one value per window and
+#'   track), and the window coordinates (three numbers per window) come back.
+#'   An error or an interrupt leaves no file under the final names.
 #' @examples
 #' fa <- system.file("extdata", "example_genome.fa", package = "GenomicDL")
 #' m <- sequentialModel(c(101, 4), list(layerConv1d(1, 1, useBias = FALSE),
@@ -264,13 +400,17 @@
 #' tr
 #' w <- predictRegions(cnnModel(201), fa, "chr2", step = 100, verbose = FALSE)
 #' head(w)
+#' ## streamed to bigWig: a handle to the file comes back
+#' f <- predictRegions(m, fa, "chr1", step = 51, export = tempfile(fileext = ".bw"),
+#'                     verbose = FALSE)
+#' f
 #' @export
 predictRegions <- function(model, genome, regions = NULL, step = NULL,
                            rc = c("none", "average", "max"), export = NULL, ...,
                            batchSize = 128, device = "auto",
                            format = c("auto", "GRanges", "SummarizedExperiment"),
                            BPPARAM = NULL, threads = NULL, ambiguous = c("quarter", "zero"),
-                           verbose = TRUE) {
+                           returnValues = FALSE, verbose = TRUE) {
     if (!is(model, "SequenceModel")) .gdlStop("model must be a SequenceModel")
     rc <- .matchArg(rc)
     format <- .matchArg(format)
@@ -294,7 +434,27 @@ predictRegions <- function(model, genome, regions = NULL, step = NULL,
     dev <- .resolveDevice(device)
     strand(regions) <- "*"
     if (any(profile)) regions <- GenomicRanges::reduce(regions)
-    if (is.null(BPPARAM)) {
+    if (!is.logical(returnValues) || length(returnValues) != 1L || is.na(returnValues))
+        .gdlStop("returnValues must be TRUE or FALSE")
+    taskNames <- lapply(sem, `[[`, "names")   # unique within an output
+    fileNames <- .uniqueTrackNames(sem)        # unique across outputs: one file per track
+    outNames <- model@info$outputNames
+    if (is.null(outNames)) outNames <- paste0("output", seq_along(shapes))
+    streamed <- !is.null(export) && is.null(BPPARAM)
+    regionOrder <- NULL
+    if (streamed) {
+        st <- .streamPredict(model, g, regions, lens, layouts, profile, taskNames, fileNames,
+                             outNames, export, step, span, L, rc, batchSize, dev, threads,
+                             ambiguous, isTRUE(verbose), format, returnValues)
+        if (!returnValues) {
+            if (length(st$out) == 1L) return(st$out[[1L]])
+            names(st$out) <- outNames
+            return(st$out)
+        }
+        res <- st$res
+        regions <- st$regions
+        regionOrder <- st$order
+    } else if (is.null(BPPARAM)) {
         res <- .predictChunk(model, g, regions, layouts, step, rc, batchSize, dev, threads,
                              ambiguous, isTRUE(verbose))
     } else {
@@ -311,13 +471,14 @@ predictRegions <- function(model, genome, regions = NULL, step = NULL,
         BPPARAM = BPPARAM)
         res <- .combineChunks(parts)
     }
-    taskNames <- lapply(sem, `[[`, "names")   # unique within an output
-    fileNames <- .uniqueTrackNames(sem)        # unique across outputs: one file per track
     windows <- NULL
     out <- lapply(seq_along(shapes), function(k) {
         if (profile[k]) return(.stitchedTracks(res, k, regions, lens, taskNames[[k]],
                                                      layouts[[k]][3L]))
-        if (is.null(windows)) windows <<- .windowRanges(res, regions, g)
+        if (is.null(windows)) {
+            windows <<- .windowRanges(res, regions, g)
+            if (!is.null(regionOrder)) windows$region <<- regionOrder[windows$region]
+        }
         scores <- res$perWindow[[k]]
         colnames(scores) <- taskNames[[k]]
         asSE <- format == "SummarizedExperiment" || (format == "auto" && ncol(scores) > 10L)
@@ -329,7 +490,8 @@ predictRegions <- function(model, genome, regions = NULL, step = NULL,
         mcols(gr) <- cbind(mcols(gr), S4Vectors::DataFrame(scores, check.names = FALSE))
         gr
     })
-    if (!is.null(export)) {
+    if (!is.null(export) && !streamed) {
+        ## BPPARAM: the chunks come back whole, then are written
         tracks <- list()
         for (k in seq_along(out)) {
             tk <- if (profile[k]) unname(out[[k]])

@@ -684,6 +684,50 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_predict_stream
+SEXP cpp_predict_stream(SEXP model, SEXP genome, Rcpp::CharacterVector chrom, Rcpp::NumericVector start, Rcpp::NumericVector end, Rcpp::List layouts, double step, std::string rc, double batch, std::string device, int threads, bool ambiguous_zero, bool verbose, std::string encode, Rcpp::List paths, Rcpp::CharacterVector headerChroms, Rcpp::NumericVector headerLengths, SEXP onRows, double chunk, bool keep);
+RcppExport SEXP _GenomicDL_cpp_predict_stream(SEXP modelSEXP, SEXP genomeSEXP, SEXP chromSEXP, SEXP startSEXP, SEXP endSEXP, SEXP layoutsSEXP, SEXP stepSEXP, SEXP rcSEXP, SEXP batchSEXP, SEXP deviceSEXP, SEXP threadsSEXP, SEXP ambiguous_zeroSEXP, SEXP verboseSEXP, SEXP encodeSEXP, SEXP pathsSEXP, SEXP headerChromsSEXP, SEXP headerLengthsSEXP, SEXP onRowsSEXP, SEXP chunkSEXP, SEXP keepSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type model(modelSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type genome(genomeSEXP);
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type chrom(chromSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type start(startSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type end(endSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type layouts(layoutsSEXP);
+    Rcpp::traits::input_parameter< double >::type step(stepSEXP);
+    Rcpp::traits::input_parameter< std::string >::type rc(rcSEXP);
+    Rcpp::traits::input_parameter< double >::type batch(batchSEXP);
+    Rcpp::traits::input_parameter< std::string >::type device(deviceSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    Rcpp::traits::input_parameter< bool >::type ambiguous_zero(ambiguous_zeroSEXP);
+    Rcpp::traits::input_parameter< bool >::type verbose(verboseSEXP);
+    Rcpp::traits::input_parameter< std::string >::type encode(encodeSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type paths(pathsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type headerChroms(headerChromsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type headerLengths(headerLengthsSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type onRows(onRowsSEXP);
+    Rcpp::traits::input_parameter< double >::type chunk(chunkSEXP);
+    Rcpp::traits::input_parameter< bool >::type keep(keepSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_predict_stream(model, genome, chrom, start, end, layouts, step, rc, batch, device, threads, ambiguous_zero, verbose, encode, paths, headerChroms, headerLengths, onRows, chunk, keep));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_predict_window_counts
+Rcpp::NumericVector cpp_predict_window_counts(Rcpp::NumericVector start, Rcpp::NumericVector end, double window, double span, double step, double bin);
+RcppExport SEXP _GenomicDL_cpp_predict_window_counts(SEXP startSEXP, SEXP endSEXP, SEXP windowSEXP, SEXP spanSEXP, SEXP stepSEXP, SEXP binSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type start(startSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type end(endSEXP);
+    Rcpp::traits::input_parameter< double >::type window(windowSEXP);
+    Rcpp::traits::input_parameter< double >::type span(spanSEXP);
+    Rcpp::traits::input_parameter< double >::type step(stepSEXP);
+    Rcpp::traits::input_parameter< double >::type bin(binSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_predict_window_counts(start, end, window, span, step, bin));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_predict_set_parameter
 void cpp_predict_set_parameter(SEXP model, std::string key, Rcpp::NumericVector values);
 RcppExport SEXP _GenomicDL_cpp_predict_set_parameter(SEXP modelSEXP, SEXP keySEXP, SEXP valuesSEXP) {
@@ -971,6 +1015,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_motif_scan", (DL_FUNC) &_GenomicDL_cpp_motif_scan, 13},
     {"_GenomicDL_cpp_motif_scan_pssm", (DL_FUNC) &_GenomicDL_cpp_motif_scan_pssm, 5},
     {"_GenomicDL_cpp_predict_regions", (DL_FUNC) &_GenomicDL_cpp_predict_regions, 14},
+    {"_GenomicDL_cpp_predict_stream", (DL_FUNC) &_GenomicDL_cpp_predict_stream, 20},
+    {"_GenomicDL_cpp_predict_window_counts", (DL_FUNC) &_GenomicDL_cpp_predict_window_counts, 6},
     {"_GenomicDL_cpp_predict_set_parameter", (DL_FUNC) &_GenomicDL_cpp_predict_set_parameter, 3},
     {"_GenomicDL_cpp_sitrep", (DL_FUNC) &_GenomicDL_cpp_sitrep, 0},
     {"_GenomicDL_cpp_set_torch_threads", (DL_FUNC) &_GenomicDL_cpp_set_torch_threads, 1},

@@ -112,7 +112,7 @@ test_that("export writes one bigWig per track that reads back equal through rtra
     g <- smallGenome()
     m <- baseModel(41, rbind(c(1, 0, 0, 0), c(0, 0, 0, 1)), crop = 21)  # tracks A and T
     f <- file.path(tempdir(), "pred")
-    tr <- predictRegions(m, g, step = 7, export = f, verbose = FALSE)
+    tr <- predictRegions(m, g, step = 7, export = f, returnValues = TRUE, verbose = FALSE)
     expect_equal(names(tr), c("task1", "task2"))
     files <- paste0(f, c("_task1.bw", "_task2.bw"))
     expect_true(all(file.exists(files)))

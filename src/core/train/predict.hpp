@@ -78,6 +78,59 @@ struct RegionResult {
 // Called after each batch with (windows done, windows in all); false stops (gdl::Error).
 using PredictProgress = std::function<bool(std::size_t, std::size_t)>;
 
+// The tiling of one region without its window list: window i is computed on demand, so a plan
+// over a whole genome takes memory per region, not per window.
+struct RegionTiling {
+  Region region;
+  std::int64_t first_span = 0;  // span start of window 0 (the grid start of the stitched bins)
+  std::int64_t last_span = 0;   // span start of the last window (flush with the region's end)
+  std::int64_t count = 0;       // windows
+  std::int64_t bins = 0;        // bins of the stitched tracks from first_span
+};
+RegionTiling tiling_of(const Region& region, const TilePlan& plan);
+data::Window window_at(const RegionTiling& t, const TilePlan& plan, std::int64_t i);
+
+// Receives results as they become final, on the calling thread, in region order and within a
+// region in window / bin order. What it keeps is up to it: a streamed run writes and forgets.
+class PredictSink {
+ public:
+  virtual ~PredictSink() = default;
+  // Called once before any result, with the plan of every region.
+  virtual void begin(const std::vector<RegionTiling>&, const TilePlan&) {}
+  // Per-window output `k` of window `index` of region `r`: `n` values (the flattened output).
+  virtual void window(std::size_t r, std::size_t k, std::int64_t index, const data::Window& w,
+                      const float* values, std::size_t n) = 0;
+  // Profile output `k` of region `r`: bins [first, first + n) are final; values n x channels
+  // (row-major); NaN where no window covers a bin.
+  virtual void bins(std::size_t r, std::size_t k, std::int64_t first, std::int64_t n,
+                    const float* values, std::int64_t channels) = 0;
+  // Every result of region `r` has been given.
+  virtual void region_done(std::size_t) {}
+};
+
+// Predicts every region and hands the results to `sink` as they become final. Memory is bounded
+// by the batch (windows x output values) and the stitching buffers of the regions in flight
+// (about batch x step + output span bins x channels), independent of the regions' lengths.
+void predict_regions_stream(nn::Network& net, const genome::Genome& genome,
+                            const std::vector<Region>& regions, const RegionOptions& options,
+                            PredictSink& sink, const PredictProgress& progress = nullptr);
+
+// A sink that keeps everything, as predict_regions() returns it.
+class RegionCollector : public PredictSink {
+ public:
+  explicit RegionCollector(std::size_t outputs) : outputs_(outputs) {}
+  void begin(const std::vector<RegionTiling>& t, const TilePlan& plan) override;
+  void window(std::size_t r, std::size_t k, std::int64_t index, const data::Window& w,
+              const float* values, std::size_t n) override;
+  void bins(std::size_t r, std::size_t k, std::int64_t first, std::int64_t n, const float* values,
+            std::int64_t channels) override;
+  std::vector<RegionResult>& results() { return res_; }
+
+ private:
+  std::size_t outputs_;
+  std::vector<RegionResult> res_;
+};
+
 // Predicts every region. Throws gdl::Error when the model does not take one-hot DNA alone, when a
 // layout disagrees with the output's size, when profile outputs cover different spans or when the
 // step is not a multiple of the bin.
