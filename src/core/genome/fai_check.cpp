@@ -69,6 +69,16 @@ bool read_at(BGZF* fp, std::int64_t from, std::int64_t n, std::string* buf) {
   return true;
 }
 
+// The byte before pos (the previous record's last base, by the index) must be a base: not a
+// line end or a header, and inside the file. Nothing to check at the file start or after an
+// empty record.
+bool last_base_ok(BGZF* fp, std::int64_t pos, bool no_base) {
+  if (no_base || pos == 0) return true;
+  std::string b;
+  if (!read_at(fp, pos - 1, 1, &b) || b.size() != 1) return false;
+  return !is_eol(b[0]) && b[0] != '>';
+}
+
 // The name of a header line (after '>' up to the first blank).
 std::string header_name(const std::string& s, std::size_t from, std::size_t to) {
   std::size_t e = from;
@@ -103,6 +113,8 @@ IndexCheck check_fasta_index(const std::string& fasta, bool bgzf) {
     if (!read_at(fp.get(), pos, std::min(n, kMaxHeader), &buf)) return bad("cannot read " + fasta);
     if (static_cast<std::int64_t>(buf.size()) != std::min(n, kMaxHeader))
       return bad("record '" + r.name + "' starts past the end of the file");
+    if (!last_base_ok(fp.get(), pos, glued_ok))
+      return bad("the sequence before '" + r.name + "' is shorter than the index says");
     std::size_t k = 0;
     while (k < buf.size() && is_eol(buf[k])) ++k;
     if (k == buf.size() || buf[k] != '>' || (k == 0 && !glued_ok))
@@ -135,6 +147,8 @@ IndexCheck check_fasta_index(const std::string& fasta, bool bgzf) {
     pos = r.offset + (last / r.line_bases) * r.line_width + (last % r.line_bases) + 1;
   }
   // After the last record only line ends may follow; a header means a record the index lacks.
+  if (!last_base_ok(fp.get(), pos, glued_ok))
+    return bad("sequence '" + recs.back().name + "' is shorter than the index says");
   if (!read_at(fp.get(), pos, 1 << 16, &buf)) return bad("cannot read " + fasta);
   std::size_t k = 0;
   while (k < buf.size() && is_eol(buf[k])) ++k;
