@@ -233,6 +233,10 @@ cpp_bigwig_write <- function(path, names, lengths, intervals) {
     invisible(.Call(`_GenomicDL_cpp_bigwig_write`, path, names, lengths, intervals))
 }
 
+cpp_remove_stale_temps <- function(target) {
+    .Call(`_GenomicDL_cpp_remove_stale_temps`, target)
+}
+
 cpp_train_names <- function() {
     .Call(`_GenomicDL_cpp_train_names`)
 }

@@ -38,20 +38,33 @@ saveModel <- function(model, file) {
     if (!is(model, "SequenceModel")) .gdlStop("model must be a SequenceModel")
     if (!is.character(file) || length(file) != 1L) .gdlStop("file must be a path")
     env <- model@handle
-    archive <- list(format = .archiveFormat, version = 1L, spec = model@spec, info = model@info,
-                    weights = .native(cpp_model_state(.modelPtr(model))),
+    weights <- .native(cpp_model_state(.modelPtr(model)))
+    archive <- list(format = .archiveFormat, version = 2L, spec = model@spec, info = model@info,
+                    weights = weights, weightsSha256 = .weightsChecksum(weights),
                     history = if (is.null(env$history)) NULL else as.data.frame(env$history),
                     losses = env$losses, dataConfig = env$dataConfig,
                     packageVersion = as.character(utils::packageVersion("GenomicDL")))
     dir <- dirname(normalizePath(file, mustWork = FALSE))
     if (!dir.exists(dir)) .gdlStop("the directory of '", file, "' does not exist")
-    tmp <- tempfile(pattern = paste0(".", basename(file), ".tmp"), tmpdir = dir)
+    tmp <- .atomicTempPath(file)
     ok <- FALSE
     on.exit(if (!ok) unlink(tmp))
     saveRDS(archive, tmp)
     if (!file.rename(tmp, file)) .gdlStop("could not write '", file, "'")
     ok <- TRUE
     invisible(file)
+}
+
+## SHA-256 of the serialised weights (a raw vector), stored in the archive by saveModel().
+.weightsChecksum <- function(weights) digest::digest(weights, algo = "sha256", serialize = FALSE)
+
+## A temporary path beside `file` for an atomic write: "<file>.tmp<pid>.<random>", the names
+## the core's AtomicFile uses. Temporary files of `file` left by writers that were killed (their
+## pid is gone) are removed first; those of live processes are kept.
+.atomicTempPath <- function(file) {
+    .native(cpp_remove_stale_temps(path.expand(file)))
+    ## tempfile()'s random part does not touch the user's random number stream
+    paste0(file, ".tmp", Sys.getpid(), ".", basename(tempfile("")))
 }
 
 #' @rdname saveModel
@@ -62,9 +75,17 @@ loadModel <- function(file) {
     a <- tryCatch(readRDS(file), error = function(e) NULL, warning = function(w) NULL)
     if (!is.list(a) || !identical(a$format, .archiveFormat))
         .gdlStop("'", file, "' is not a GenomicDL model archive (corrupt or another kind of file)")
-    for (part in c("spec", "info", "weights"))
+    for (part in c("spec", "info"))
         if (!length(a[[part]]))
             .gdlStop("model archive '", file, "' has no ", part, " (incomplete or damaged archive)")
+    if (!is.raw(a$weights) || !length(a$weights))
+        .gdlStop("'", file, "' is a damaged GenomicDL model archive: it holds no weights")
+    ## archives of version 2 on carry a SHA-256 of the weights: a damaged file (a disk
+    ## error, bytes overwritten) must not load and predict wrong numbers silently
+    if (!is.null(a$version) && a$version >= 2L &&
+        !identical(a$weightsSha256, .weightsChecksum(a$weights)))
+        .gdlStop("'", file, "' is a damaged GenomicDL model archive: the checksum of its ",
+                 "weights does not match (the file was modified or corrupted after saveModel())")
     env <- new.env(parent = emptyenv())
     env$ptr <- .native(cpp_model_build(a$spec, a$info$seed))
     .native(cpp_model_load_state(env$ptr, a$weights))

@@ -805,6 +805,16 @@ BEGIN_RCPP
     return R_NilValue;
 END_RCPP
 }
+// cpp_remove_stale_temps
+int cpp_remove_stale_temps(std::string target);
+RcppExport SEXP _GenomicDL_cpp_remove_stale_temps(SEXP targetSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< std::string >::type target(targetSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_remove_stale_temps(target));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_train_names
 Rcpp::List cpp_train_names();
 RcppExport SEXP _GenomicDL_cpp_train_names() {
@@ -1024,6 +1034,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_bigwig_info", (DL_FUNC) &_GenomicDL_cpp_bigwig_info, 1},
     {"_GenomicDL_cpp_bigwig_values", (DL_FUNC) &_GenomicDL_cpp_bigwig_values, 7},
     {"_GenomicDL_cpp_bigwig_write", (DL_FUNC) &_GenomicDL_cpp_bigwig_write, 4},
+    {"_GenomicDL_cpp_remove_stale_temps", (DL_FUNC) &_GenomicDL_cpp_remove_stale_temps, 1},
     {"_GenomicDL_cpp_train_names", (DL_FUNC) &_GenomicDL_cpp_train_names, 0},
     {"_GenomicDL_cpp_array_source", (DL_FUNC) &_GenomicDL_cpp_array_source, 7},
     {"_GenomicDL_cpp_source_info", (DL_FUNC) &_GenomicDL_cpp_source_info, 1},

@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "common/atomic_file.hpp"
 #include "common/error.hpp"
 #include "common/parallel.hpp"
 #include "tracks/bigwig.hpp"
@@ -72,3 +73,8 @@ void cpp_bigwig_write(std::string path, Rcpp::CharacterVector names, Rcpp::Numer
   }
   w.close();
 }
+
+// Removes temporary files "<target>.tmp<pid>.*" left beside target by writers that were killed
+// (their pid is gone); the R writers (saveModel) call it before writing, as AtomicFile does.
+// [[Rcpp::export(rng = false)]]
+int cpp_remove_stale_temps(std::string target) { return gdl::remove_stale_temps(target); }

@@ -2,6 +2,12 @@
 // BGZF stream with a file position), so the genome keeps a pool: a reader takes a free handle,
 // or opens a new one, and gives it back when done. Handles are closed by their RAII owner.
 #include <htslib/bgzf.h>
+// Nor is a faidx_t safe to share between processes: after fork() the child's descriptor shares
+// the parent's file offset, so reads in the two interleave their seeks and return wrong bases
+// (in the child and, afterwards, in the parent). The pool records the process that opened its
+// handles; in any other process it abandons them and opens its own (see common/process.hpp).
+// The index is verified against the FASTA on open (genome/fai_check.hpp): a .fai older than
+// the FASTA or disagreeing with it is rebuilt when the folder is writable, else an error.
 #include <htslib/faidx.h>
 #include <htslib/hts.h>
 
@@ -17,7 +23,10 @@
 #include <unistd.h>
 #include <vector>
 
+#include "common/atomic_file.hpp"
 #include "common/error.hpp"
+#include "common/process.hpp"
+#include "genome/fai_check.hpp"
 #include "genome/genome.hpp"
 
 namespace gdl {
@@ -34,6 +43,27 @@ using FaiHandle = std::unique_ptr<faidx_t, FaiDeleter>;
 bool file_exists(const std::string& p) {
   struct stat st;
   return stat(p.c_str(), &st) == 0;
+}
+
+// True when file a was last modified strictly before file b (nanosecond times).
+bool older_than(const std::string& a, const std::string& b) {
+  struct stat sa, sb;
+  if (stat(a.c_str(), &sa) != 0 || stat(b.c_str(), &sb) != 0) return false;
+  if (sa.st_mtim.tv_sec != sb.st_mtim.tv_sec) return sa.st_mtim.tv_sec < sb.st_mtim.tv_sec;
+  return sa.st_mtim.tv_nsec < sb.st_mtim.tv_nsec;
+}
+
+// (Re)builds <path>.fai (and .gzi) through temporary files renamed over the targets, so that
+// a build that is killed or fails never leaves a partial index to be trusted later.
+void build_index(const std::string& path, bool bgzf) {
+  AtomicFile fai(path + ".fai");
+  std::unique_ptr<AtomicFile> gzi;
+  if (bgzf) gzi = std::make_unique<AtomicFile>(path + ".gzi");
+  if (fai_build3(path.c_str(), fai.temp_path().c_str(), gzi ? gzi->temp_path().c_str() : nullptr) != 0)
+    fail("FASTA '", path, "' is malformed: htslib could not index it (check that every ",
+         "record has a '>' header and lines of equal length within a record)");
+  if (gzi) gzi->commit();
+  fai.commit();
 }
 
 std::string dir_of(const std::string& p) {
@@ -150,10 +180,19 @@ struct FastaGenome::Pool {
   std::mutex mutex;
   std::vector<FaiHandle> free;
   std::string path;
+  pid_t owner = current_pid();  // the process whose handles `free` holds
 
   FaiHandle take() {
     {
       std::lock_guard<std::mutex> lock(mutex);
+      pid_t me = current_pid();
+      if (owner != me) {
+        // A forked child: the handles are the parent's. They are leaked, not closed: closing
+        // a stream may seek the descriptor whose offset the parent still relies on.
+        for (auto& h : free) (void)h.release();
+        free.clear();
+        owner = me;
+      }
       if (!free.empty()) {
         FaiHandle h = std::move(free.back());
         free.pop_back();
@@ -175,18 +214,49 @@ FastaGenome::FastaGenome(const std::string& path, FastaOptions options)
   pool_->path = path;
   bool bgzf = false;
   check_compression(path, &bgzf);
-  std::string fai = path + ".fai";
-  bool have_index = file_exists(fai) && (!bgzf || file_exists(path + ".gzi"));
+  std::string fai = path + ".fai", gzi = path + ".gzi";
+  bool have_index = file_exists(fai) && (!bgzf || file_exists(gzi));
+  bool writable = access(dir_of(path).c_str(), W_OK) == 0;
+  bool verified = false;
   if (!have_index) {
     if (!options.build_index)
       fail("FASTA '", path, "' has no index (", fai, "); build one with samtools faidx");
-    if (access(dir_of(path).c_str(), W_OK) != 0)
+    if (!writable)
       fail("FASTA '", path, "' has no index and its folder is not writable; build ", fai,
            " with 'samtools faidx' or copy the FASTA to a writable folder");
+    if (bgzf) check_bgzf_blocks(path);  // htslib's index builder crashes on damaged blocks
+    build_index(path, bgzf);
+  } else {
+    check_fai_lines(path, fai);  // lines htslib cannot parse: errors, not a crash or a leak
+    std::string stale;
+    if (older_than(fai, path)) stale = fai + " is older than the FASTA";
+    else if (bgzf && older_than(gzi, path)) stale = gzi + " is older than the FASTA";
+    IndexCheck c;
+    if (stale.empty()) c = check_fasta_index(path, bgzf);
+    if (!c.duplicate.empty())
+      fail("FASTA '", path, "' has two sequences named '", c.duplicate, "'; sequence names must ",
+           "be unique");
+    if (!stale.empty() || !c.ok) {
+      std::string why = stale.empty() ? "its index " + fai + " disagrees with it (" + c.reason + ")"
+                                      : stale;
+      if (!options.build_index || !writable)
+        fail("FASTA '", path, "': ", why, "; rebuild the index with 'samtools faidx'",
+             options.build_index ? " (its folder is not writable)" : " or use buildIndex = TRUE");
+      if (bgzf) check_bgzf_blocks(path);
+      build_index(path, bgzf);
+    } else {
+      verified = true;
+    }
   }
-  if (have_index) check_fai_lines(path, fai);
-  if (bgzf && !have_index) check_bgzf_blocks(path);
-  FaiHandle h = load(path, !have_index);
+  if (!verified) {
+    // A freshly built index is checked too: htslib skips a repeated name when indexing.
+    IndexCheck c = check_fasta_index(path, bgzf);
+    if (!c.duplicate.empty())
+      fail("FASTA '", path, "' has two sequences named '", c.duplicate, "'; sequence names must ",
+           "be unique");
+    if (!c.ok) fail("FASTA '", path, "' is malformed: ", c.reason);
+  }
+  FaiHandle h = load(path, false);
   if (!h)
     fail("FASTA '", path, "' is malformed: htslib could not index it (check that every ",
          "record has a '>' header and lines of equal length within a record)");

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "common/error.hpp"
+#include "common/process.hpp"
 
 namespace gdl {
 namespace nn {
@@ -30,7 +31,13 @@ TorchInfo torch_info() {
 }
 
 void set_torch_threads(int n) {
-  if (n > 0) at::set_num_threads(n);
+  // LibTorch's CPU backend here is OpenMP (libgomp), which is not fork-safe: a process forked
+  // after a parallel region (a BiocParallel MulticoreParam worker) inherits a thread pool whose
+  // threads did not survive the fork, and its next parallel region waits for them forever. So
+  // in a forked child LibTorch runs on one intra-op thread: with one thread ATen's parallel_for
+  // and oneDNN run the work inline and never enter an OpenMP region. Parallelism there comes
+  // from the workers; a fresh process (SnowParam, batchtools) keeps its threads.
+  if (n > 0) at::set_num_threads(gdl::forked_child() ? 1 : n);
 }
 
 std::string resolve_device(const std::string& requested) {

@@ -15,6 +15,7 @@ extern "C" {
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
+#include "common/process.hpp"
 
 namespace gdl {
 namespace tracks {
@@ -139,6 +140,7 @@ std::string check_bigwig_structure(const std::string& path) {
 
 struct BigWigReader::File {
   std::unique_ptr<bigWigFile_t, BwCloser> bw;
+  pid_t owner = 0;  // the process that opened bw
 };
 
 BigWigReader::BigWigReader(const std::string& path)
@@ -147,18 +149,35 @@ BigWigReader::BigWigReader(const std::string& path)
   std::FILE* probe = std::fopen(path.c_str(), "rb");
   if (!probe) fail("bigWig file '", path, "' does not exist or cannot be read");
   std::fclose(probe);
-  std::string why = check_bigwig_structure(path);
-  if (!why.empty()) fail("bigWig file '", path, "' is corrupt or not a bigWig file (", why, ")");
-  // bwOpen on a file that is not a bigWig returns NULL (after printing to stderr).
-  file_->bw.reset(bwOpen(const_cast<char*>(path.c_str()), nullptr, "r"));
-  if (!file_->bw || !file_->bw->cl)
-    fail("bigWig file '", path, "' is corrupt or not a bigWig file");
+  open();
   const chromList_t* cl = file_->bw->cl;
   for (int64_t i = 0; i < cl->nKeys; ++i) {
     if (!cl->chrom[i]) fail("bigWig file '", path, "' is corrupt (chromosome ", i, " has no name)");
     chroms_.emplace_back(cl->chrom[i]);
     lengths_.push_back(cl->len[i]);
   }
+}
+
+void BigWigReader::open() const {
+  // libBigWig trusts the file's header, zoom and index offsets: check them first (a damaged
+  // file crashed it in fuzzing).
+  std::string why = check_bigwig_structure(path_);
+  if (!why.empty()) fail("bigWig file '", path_, "' is corrupt or not a bigWig file (", why, ")");
+  // bwOpen on a file that is not a bigWig returns NULL (after printing to stderr).
+  file_->bw.reset(bwOpen(const_cast<char*>(path_.c_str()), nullptr, "r"));
+  if (!file_->bw || !file_->bw->cl)
+    fail("bigWig file '", path_, "' is corrupt or not a bigWig file");
+  file_->owner = current_pid();
+}
+
+void BigWigReader::ensure_own_process() const {
+  if (file_->owner == current_pid()) return;
+  // Opened by the parent of this forked process. Leak the parent's handle rather than close
+  // it: fclose() of a read stream may seek the descriptor that the parent shares.
+  (void)file_->bw.release();
+  open();
+  if (file_->bw->cl->nKeys != static_cast<int64_t>(chroms_.size()))
+    fail("bigWig file '", path_, "' changed while it was open");
 }
 
 BigWigReader::~BigWigReader() = default;
@@ -172,6 +191,7 @@ void BigWigReader::values(const std::string& chrom, std::int64_t start, std::int
                           float* out) const {
   int tid = index(chrom);
   if (tid < 0) fail("chromosome '", chrom, "' is not in bigWig '", path_, "'");
+  ensure_own_process();
   std::fill(out, out + (end - start), kNaN);
   std::int64_t len = lengths_[static_cast<std::size_t>(tid)];
   std::int64_t a = std::max<std::int64_t>(start, 0), b = std::min<std::int64_t>(end, len);
@@ -180,7 +200,11 @@ void BigWigReader::values(const std::string& chrom, std::int64_t start, std::int
   // coverage costs little; gaps stay NaN.
   IntervalsPtr iv(bwGetOverlappingIntervals(file_->bw.get(), const_cast<char*>(chrom.c_str()),
                                             static_cast<uint32_t>(a), static_cast<uint32_t>(b)));
-  if (!iv) return;
+  // NULL is libBigWig's error return (a block that does not decompress or parse); a range
+  // without data gives an empty list, not NULL.
+  if (!iv)
+    fail("cannot read ", chrom, ":", a + 1, "-", b, " from bigWig '", path_,
+         "': libBigWig reports a read error (corrupt or truncated file?)");
   for (uint32_t k = 0; k < iv->l; ++k) {
     std::int64_t s = std::max<std::int64_t>(iv->start[k], a);
     std::int64_t e = std::min<std::int64_t>(iv->end[k], b);

@@ -1,6 +1,10 @@
 // bigWig access through libBigWig. Coordinates are 0-based, half-open.
 // BigWigReader owns one bigWigFile_t (not thread-safe: each thread opens its own reader; opening
-// is cheap, it reads the header and chromosome list only). BigWigWriter writes through a
+// is cheap, it reads the header and chromosome list only). Nor is it shared across processes:
+// it records the process that opened it and, used in another one (a forked BiocParallel
+// worker), reopens the file, because a forked descriptor shares the parent's file offset.
+// A read that libBigWig reports as failed (a corrupt block) throws gdl::Error naming the file
+// and the region; it never reads as missing data (NaN). BigWigWriter writes through a
 // temporary file that is renamed on close(), so a failed export leaves nothing behind.
 #pragma once
 #include <cstdint>
@@ -36,6 +40,8 @@ class BigWigReader {
 
  private:
   struct File;
+  void open() const;
+  void ensure_own_process() const;  // reopens the file in a process other than the opener
   std::string path_;
   std::unique_ptr<File> file_;
   std::vector<std::string> chroms_;
