@@ -79,7 +79,7 @@ loadModel <- function(file) {
         if (!length(a[[part]]))
             .gdlStop("model archive '", file, "' has no ", part, " (incomplete or damaged archive)")
     if (!is.raw(a$weights) || !length(a$weights))
-        .gdlStop("'", file, "' is a damaged GenomicDL model archive: it holds no weights")
+        .gdlStop("model archive '", file, "' has no weights (a damaged GenomicDL model archive)")
     ## archives of version 2 on carry a SHA-256 of the weights: a damaged file (a disk
     ## error, bytes overwritten) must not load and predict wrong numbers silently
     if (!is.null(a$version) && a$version >= 2L &&
