@@ -117,7 +117,8 @@ IndexCheck check_fasta_index(const std::string& fasta, bool bgzf) {
       return bad("the sequence before '" + r.name + "' is shorter than the index says");
     std::size_t k = 0;
     while (k < buf.size() && is_eol(buf[k])) ++k;
-    if (k == buf.size() || buf[k] != '>' || (k == 0 && !glued_ok))
+    if (k == buf.size() || buf[k] != '>' || (k == 0 && !glued_ok) ||
+        (n <= kMaxHeader && buf.back() != '\n'))
       return bad(pos == 0 ? "the file does not start with the header of '" + r.name + "'"
                           : "the sequence before '" + r.name + "' does not end where the index says");
     std::string name = header_name(buf, k + 1, buf.size());
@@ -127,12 +128,8 @@ IndexCheck check_fasta_index(const std::string& fasta, bool bgzf) {
     }
     std::size_t nl = buf.find('\n', k);
     if (n > kMaxHeader || nl != buf.size() - 1) {
-      // More than one line between the records: the index lacks a record (htslib skips a
-      // repeated name when indexing), or it belongs to another file.
-      if (name == r.name) {
-        res.duplicate = name;
-        return bad("sequence name '" + name + "' occurs twice");
-      }
+      // More than one line between the records: the index lacks a record, or belongs to
+      // another file. (A repeated name, which htslib skips when indexing, was caught above.)
       return bad("the header before record '" + r.name + "' is not where the index says");
     }
     if (name != r.name)

@@ -49,7 +49,9 @@ TEST_CASE("FASTA: a record whose first line holds no bases is an error, not SIGF
   std::string fa = tmp("ctl.fa");
   put(fa, std::string(">>>e\n\x01\0\0\0\0\0\0\0\x1c\nAGU\n", 19));
   std::remove((fa + ".fai").c_str());
-  CHECK_THROWS_WITH(genome::open_fasta(fa), Catch::Contains("line width 0"));
+  // refused before htslib reads it (the index htslib builds for it is rejected when verified)
+  CHECK_THROWS_WITH(genome::open_fasta(fa),
+                    Catch::Contains("line width 0") || Catch::Contains("not a FASTA index record"));
   // the same from a hand-made index with a zero line width
   std::string fb = tmp("zero.fa");
   put(fb, ">c\nACGT\n");
