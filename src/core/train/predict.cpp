@@ -16,6 +16,8 @@
 #include "nn/network_impl.hpp"
 #include "train/device_batch.hpp"
 
+#include "train/eval_scope.hpp"
+
 namespace gdl {
 namespace train {
 
@@ -90,21 +92,6 @@ class WindowSource : public data::BatchSource {
   std::int64_t length_;
   bool rc_;
   genome::Ambiguous amb_;
-};
-
-// Moves the module to `dev` (and back to the CPU at the end) and puts it in evaluation mode.
-struct EvalScope {
-  nn::GraphModule& g;
-  bool moved, was_training;
-  EvalScope(nn::GraphModule& m, const torch::Device& dev)
-      : g(m), moved(!dev.is_cpu()), was_training(m.is_training()) {
-    g.eval();
-    if (moved) g.to(dev);
-  }
-  ~EvalScope() {
-    if (moved) g.to(torch::kCPU);
-    if (was_training) g.train();
-  }
 };
 
 // Stitching buffers of one profile output of one region, over the bins not yet given to the sink:

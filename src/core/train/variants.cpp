@@ -14,6 +14,8 @@
 #include "nn/network_impl.hpp"
 #include "train/device_batch.hpp"
 
+#include "train/eval_scope.hpp"
+
 namespace gdl {
 namespace train {
 
@@ -72,20 +74,6 @@ class VariantSource : public data::BatchSource {
   std::int64_t length_;
   bool rc_;
   genome::Ambiguous amb_;
-};
-
-struct EvalScope {
-  nn::GraphModule& g;
-  bool moved, was_training;
-  EvalScope(nn::GraphModule& m, const torch::Device& dev)
-      : g(m), moved(!dev.is_cpu()), was_training(m.is_training()) {
-    g.eval();
-    if (moved) g.to(dev);
-  }
-  ~EvalScope() {
-    if (moved) g.to(torch::kCPU);
-    if (was_training) g.train();
-  }
 };
 
 // A profile (P x C, row-major) as distributions over positions, one per channel, into p (C x P).
