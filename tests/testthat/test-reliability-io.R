@@ -17,11 +17,14 @@ runScript <- function(code, seconds = 240) {
     list(status = if (is.null(attr(out, "status"))) 0L else attr(out, "status"), out = out)
 }
 
-test_that("forked workers after a multi-threaded LibTorch pass: no deadlock, results equal serial", {
+test_that("forked and batchtools workers after a multi-threaded LibTorch pass: no deadlock, results equal serial", {
     skip_if(Sys.which("timeout") == "", "no timeout command")
+    skip_if_not_installed("batchtools")
     res <- runScript(c(
         "suppressMessages({library(GenomicDL); library(BiocParallel)})",
         sprintf("fa <- '%s'", fa),
+        sprintf("bw <- c('%s', '%s')", bw1, bw2),
+        sprintf("db <- '%s'", extdata("deepbind")),
         "m <- cnnModel(201)",
         "reg <- GRanges(c('chr1:1-20000', 'chr2:5001-25000', 'chr3:1-20000', 'chr1:40001-60000'))",
         "## a multi-threaded LibTorch pass in the parent (OpenMP pool started)",
@@ -35,24 +38,45 @@ test_that("forked workers after a multi-threaded LibTorch pass: no deadlock, res
         "    cat('multicore', k, th, identical(p, ref), identical(s, ref), '\\n')",
         "  }",
         "}",
-        "if (nzchar(Sys.getenv('GENOMICDL_TEST_BATCHTOOLS')) && requireNamespace('batchtools', quietly = TRUE)) {",
-        "  bt <- BatchtoolsParam(workers = 2, cluster = 'multicore', progressbar = FALSE)",
-        "  p <- suppressMessages(predictRegions(m, fa, reg, step = 50, threads = 2,",
-        "                                      verbose = FALSE, BPPARAM = bt))$score",
-        "  cat('batchtools', identical(p, ref), '\\n')",
+        "## batchtools' multicore cluster functions fork too, and its workers rebuild the model",
+        "## from the serialised object (a LibTorch pass before any GenomicDL call sets threads)",
+        "bt <- BatchtoolsParam(workers = 2, cluster = 'multicore', progressbar = FALSE)",
+        "p <- suppressMessages(predictRegions(m, fa, reg, step = 50, threads = 2,",
+        "                                     verbose = FALSE, BPPARAM = bt))$score",
+        "cat('batchtools predictRegions', identical(p, ref), '\\n')",
+        "## the other workloads, each job against the serial result",
+        "g <- genomeSource(fa)",
+        "set.seed(5)",
+        "x <- GRanges(sample(c('chr1', 'chr2', 'chr3'), 500, TRUE), IRanges(sample(1:290000, 500), width = 201))",
+        "gen <- sequenceGenerator(fa, bw, window = 201, targetWindow = 10, batchSize = 16, seed = 3, threads = 1)",
+        "models <- readDeepBind(c('D00410.003', 'D00328.003'), db = db)",
+        "sreg <- GRanges(c('chr1:101-3000', 'chr2:1-2500'))",
+        "work <- function(i) list(",
+        "  onehot = oneHot(x, g, threads = 2),",
+        "  attr = attributeBases(m, x[1:6], genome = g, method = 'deepliftshap', nReferences = 4, threads = 2),",
+        "  ism = attributeBases(m, x[7:8], genome = g, method = 'ism', threads = 2),",
+        "  batch = batch(gen, i),",
+        "  deepbind = scanDeepBind(models, g, sreg, width = 101, step = 20, BPPARAM = SerialParam()))",
+        "w0 <- lapply(1:2, work)",
+        "wm <- bplapply(1:2, work, BPPARAM = MulticoreParam(2))",
+        "wb <- suppressMessages(bplapply(1:2, work, BPPARAM = bt))",
+        "for (nm in names(w0[[1]])) {",
+        "  cat('multicore', nm, identical(lapply(wm, `[[`, nm), lapply(w0, `[[`, nm)), '\\n')",
+        "  cat('batchtools', nm, identical(lapply(wb, `[[`, nm), lapply(w0, `[[`, nm)), '\\n')",
         "}",
-        "cat('done\\n')"))
+        "cat('done\\n')"), seconds = 600)
     expect_equal(res$status, 0L, info = paste(res$out, collapse = "\n"))
     expect_true("done" %in% trimws(res$out))
-    mc <- grep("^multicore", res$out, value = TRUE)
+    mc <- grep("^multicore [0-9]", res$out, value = TRUE)
     expect_length(mc, 6L)
     expect_true(all(grepl("TRUE TRUE\\s*$", mc)), info = paste(mc, collapse = "\n"))
     n <- as.integer(sub("windows ", "", grep("^windows", res$out, value = TRUE)))
     expect_gt(n, 1000L)
-    ## BatchtoolsParam (its registry on disk, one R per job) ran past the time limit on this
-    ## shared 2-core machine: checked on request only (GENOMICDL_TEST_BATCHTOOLS=1)
-    if (nzchar(Sys.getenv("GENOMICDL_TEST_BATCHTOOLS")) && requireNamespace("batchtools", quietly = TRUE))
-        expect_true(any(grepl("^batchtools TRUE", res$out)), info = paste(res$out, collapse = "\n"))
+    expect_true(any(grepl("^batchtools predictRegions TRUE", res$out)), info = paste(res$out, collapse = "\n"))
+    for (nm in c("onehot", "attr", "ism", "batch", "deepbind"))
+        for (be in c("multicore", "batchtools"))
+            expect_true(any(grepl(paste0("^", be, " ", nm, " TRUE"), res$out)),
+                        info = paste(c(be, nm, res$out), collapse = "\n"))
 })
 
 ## One set of fresh (socket) workers for the whole file: starting R + GenomicDL is slow.

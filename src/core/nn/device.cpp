@@ -2,6 +2,9 @@
 
 #include <torch/torch.h>
 
+#include <dlfcn.h>
+#include <pthread.h>
+
 #include <sstream>
 
 #include "common/error.hpp"
@@ -9,6 +12,32 @@
 
 namespace gdl {
 namespace nn {
+
+namespace {
+// A child forked by any means (BiocParallel's MulticoreParam, batchtools' multicore cluster
+// functions, parallel::mcparallel) inherits libgomp's thread pool without its threads: its first
+// OpenMP region with more than one thread waits forever (seen: batchtools workers rebuilding a
+// model from its R copy ran a convolution before any GenomicDL call could set the thread count).
+// So every forked child starts with one OpenMP thread, set by an atfork handler before any code
+// of the child runs; set_torch_threads() keeps it at one there. omp_set_num_threads only sets
+// the calling thread's ICV (no lock, no allocation), so it is safe in an atfork child handler.
+// It is looked up with dlsym instead of linked so that the core needs no -fopenmp flags: libgomp
+// is already loaded by LibTorch.
+using OmpSetThreads = void (*)(int);
+OmpSetThreads omp_set_threads_fn = nullptr;
+
+void single_openmp_thread_in_child() {
+  if (omp_set_threads_fn) omp_set_threads_fn(1);
+}
+
+struct ForkHandler {
+  ForkHandler() {
+    omp_set_threads_fn = reinterpret_cast<OmpSetThreads>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
+    ::pthread_atfork(nullptr, nullptr, &single_openmp_thread_in_child);
+  }
+};
+const ForkHandler kForkHandler;
+}  // namespace
 
 TorchInfo torch_info() {
   TorchInfo info;
