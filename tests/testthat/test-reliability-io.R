@@ -128,6 +128,20 @@ test_that("predictRegions in socket workers equals serial", {
         expect_identical(p$score, ref$score)
         expect_identical(granges(p), granges(ref))
     }
+    ## attributions: the model crosses to the fresh workers as its serialised copy
+    g <- genomeSource(fa)
+    x <- GRanges(c("chr1:1001-1201", "chr2:3001-3201", "chr3:501-701"))
+    a0 <- attributeBases(m, x, genome = g, method = "deepliftshap", nReferences = 4, threads = 1)
+    i0 <- attributeBases(m, x[1], genome = g, method = "ism", threads = 1)
+    sa <- bplapply(1:2, function(i, m, x, g) list(
+        GenomicDL::attributeBases(m, x, genome = g, method = "deepliftshap", nReferences = 4,
+                                  threads = 1),
+        GenomicDL::attributeBases(m, x[1], genome = g, method = "ism", threads = 1)),
+        m = m, x = x, g = g, BPPARAM = snow)
+    for (r in sa) {
+        expect_identical(r[[1L]], a0)
+        expect_identical(r[[2L]], i0)
+    }
     bpstop(snow)
 })
 
