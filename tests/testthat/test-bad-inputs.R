@@ -177,7 +177,16 @@ test_that("bad genomes and regions are GenomicDL_errors", {
     bad <- tempfile(fileext = ".fa")
     writeLines(c(">chr1", "ACGTACGT12345!!@@ACGT", ">chr2", "ACGTACGTACGT"), bad)
     expect_gdl_error(getSequence(bad, GenomicRanges::GRanges("chr1:1-20")),
-                     "holds '1' at its position 9, not a DNA letter")
+                     "has '1', not a nucleotide \\(IUPAC\\) code, at chr1:9")
+    ## read through htslib (oneHot, generators, prediction): the same refusal, never N
+    g <- genomeSource(bad)
+    expect_gdl_error(oneHot(GenomicRanges::GRanges("chr1:1-20"), g),
+                     "has '1', not a nucleotide \\(IUPAC\\) code, at chr1:9")
+    expect_gdl_error(predictRegions(sequentialModel(c(10, 4), list(layerConv1d(2, 3),
+                                                   layerGlobalMaxPool1d(), layerDense(1))), g, GenomicRanges::GRanges("chr1:1-21"),
+                                    verbose = FALSE), "not a nucleotide")
+    expect_equal(dim(oneHot(GenomicRanges::GRanges("chr2:1-12"), g)), c(1L, 12L, 4L))
+    expect_equal(dim(oneHot(GenomicRanges::GRanges("chr1:1-8"), g)), c(1L, 8L, 4L))
     expect_gdl_error(sequenceGenerator(fa, bed1, window = 100, regions = "chr1"),
                      "regions must be a GRanges")
 })

@@ -26,6 +26,7 @@
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
 #include "common/process.hpp"
+#include "genome/bases.hpp"
 #include "genome/fai_check.hpp"
 #include "genome/genome.hpp"
 
@@ -298,6 +299,15 @@ void FastaGenome::fetch_impl(int chrom, std::int64_t start, std::int64_t end, ch
   std::memcpy(out, s, static_cast<std::size_t>(got));
   std::free(s);
   pool_->give(std::move(h));
+  // faidx returns every printable byte of the sequence lines: a digit or '!' in a FASTA (a
+  // damaged or non-DNA file) would otherwise be encoded as N without a word. One table lookup
+  // per byte, next to faidx's own per-byte copy.
+  auto n = static_cast<std::size_t>(got);
+  std::size_t bad = first_invalid(out, n);
+  if (bad < n)
+    fail("FASTA '", path_, "' has '", std::string(1, out[bad]), "', not a nucleotide (IUPAC) code, at ",
+         names()[static_cast<std::size_t>(chrom)], ":", start + static_cast<std::int64_t>(bad) + 1,
+         "; fix or remove that sequence");
 }
 
 std::shared_ptr<Genome> open_fasta(const std::string& path, FastaOptions options) {
