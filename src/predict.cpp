@@ -2,8 +2,7 @@
 // served here, on R's main thread) and hand-set parameters. Converts R's 1-based closed
 // coordinates to the core's 0-based half-open ones and back.
 #include "bridge.h"
-
-#include <R_ext/Utils.h>
+#include "interrupt.h"
 
 #include <chrono>
 #include <memory>
@@ -15,9 +14,6 @@
 #include "train/predict.hpp"
 
 namespace {
-
-void check_interrupt_fn(void*) { R_CheckUserInterrupt(); }
-bool user_interrupted() { return !R_ToplevelExec(check_interrupt_fn, nullptr); }
 
 // Column-major R matrix rows x cols from row-major floats.
 Rcpp::NumericMatrix matrix_of(const float* v, std::size_t rows, std::size_t cols) {
@@ -71,7 +67,7 @@ class Progress {
     if (shown_) Rprintf("\n");
   }
   bool operator()(std::size_t done, std::size_t total) {
-    if (user_interrupted()) return false;
+    if (gdlr::r_interrupt_pending()) return false;  // the core then throws gdl::Interrupted
     auto now = std::chrono::steady_clock::now();
     double secs = std::chrono::duration<double>(now - t0_).count();
     if (verbose_ && secs > 1 &&
@@ -231,16 +227,18 @@ Rcpp::List cpp_predict_regions(SEXP model, SEXP genome, Rcpp::CharacterVector ch
                                Rcpp::List layouts, double step, std::string rc, double batch,
                                std::string device, int threads, bool ambiguous_zero,
                                bool verbose, std::string encode) {
-  auto net = gdlr_network_of(model);
-  auto g = gdlr::genome_of(genome);
-  auto c = parse_call(*g, chrom, start, end, layouts, step, rc, batch, device, threads,
-                      ambiguous_zero, encode);
-  std::vector<gdl::train::RegionResult> res;
-  {
-    Progress progress(verbose);
-    res = gdl::train::predict_regions(*net, *g, c.regions, c.o, std::ref(progress));
-  }
-  return results_list(res, c.o, net->output_shapes());
+  return gdlr::interruptible([&]() -> Rcpp::List {  // Ctrl-C ends the call as R's interrupt
+    auto net = gdlr_network_of(model);
+    auto g = gdlr::genome_of(genome);
+    auto c = parse_call(*g, chrom, start, end, layouts, step, rc, batch, device, threads,
+                        ambiguous_zero, encode);
+    std::vector<gdl::train::RegionResult> res;
+    {
+      Progress progress(verbose);
+      res = gdl::train::predict_regions(*net, *g, c.regions, c.o, std::ref(progress));
+    }
+    return results_list(res, c.o, net->output_shapes());
+  });
 }
 
 // A streamed run. paths: per output, NULL or the bigWig paths of its tracks (profile outputs:
@@ -256,42 +254,45 @@ SEXP cpp_predict_stream(SEXP model, SEXP genome, Rcpp::CharacterVector chrom,
                         int threads, bool ambiguous_zero, bool verbose, std::string encode,
                         Rcpp::List paths, Rcpp::CharacterVector headerChroms,
                         Rcpp::NumericVector headerLengths, SEXP onRows, double chunk, bool keep) {
-  auto net = gdlr_network_of(model);
-  auto g = gdlr::genome_of(genome);
-  auto c = parse_call(*g, chrom, start, end, layouts, step, rc, batch, device, threads,
-                      ambiguous_zero, encode);
-  auto oshapes = net->output_shapes();
-  if (static_cast<std::size_t>(paths.size()) != oshapes.size())
-    gdl::fail("give export paths (or NULL) for each of the ", oshapes.size(), " outputs");
-  std::vector<std::string> hc = Rcpp::as<std::vector<std::string>>(headerChroms);
-  std::vector<std::int64_t> hl;
-  for (double x : headerLengths) hl.push_back(static_cast<std::int64_t>(x));
-  StreamSink sink(*g, c.regions, oshapes.size(), keep);
-  for (std::size_t k = 0; k < oshapes.size(); ++k) {
-    if (Rf_isNull(paths[k])) continue;
-    auto p = Rcpp::as<std::vector<std::string>>(paths[k]);
-    const auto& lay = c.o.layouts[k];
-    if (lay.positions > 0) {
-      if (static_cast<std::int64_t>(p.size()) != lay.channels)
-        gdl::fail("output ", k + 1, " has ", lay.channels, " tracks but ", p.size(), " export paths");
-      sink.profiles_[k] = std::make_unique<gdl::tracks::ProfileStreamWriter>(p, hc, hl);
-    } else {
-      std::int64_t per = 1;
-      for (auto d : oshapes[k]) per *= d;
-      if (static_cast<std::int64_t>(p.size()) != per)
-        gdl::fail("output ", k + 1, " has ", per, " values per window but ", p.size(), " export paths");
-      sink.windows_[k] = std::make_unique<gdl::tracks::WindowTrackStreamWriter>(p, hc, hl);
+  // Ctrl-C ends the call as R's interrupt; the writers' temporary files go with the sink
+  return gdlr::interruptible([&]() -> SEXP {
+    auto net = gdlr_network_of(model);
+    auto g = gdlr::genome_of(genome);
+    auto c = parse_call(*g, chrom, start, end, layouts, step, rc, batch, device, threads,
+                        ambiguous_zero, encode);
+    auto oshapes = net->output_shapes();
+    if (static_cast<std::size_t>(paths.size()) != oshapes.size())
+      gdl::fail("give export paths (or NULL) for each of the ", oshapes.size(), " outputs");
+    std::vector<std::string> hc = Rcpp::as<std::vector<std::string>>(headerChroms);
+    std::vector<std::int64_t> hl;
+    for (double x : headerLengths) hl.push_back(static_cast<std::int64_t>(x));
+    StreamSink sink(*g, c.regions, oshapes.size(), keep);
+    for (std::size_t k = 0; k < oshapes.size(); ++k) {
+      if (Rf_isNull(paths[k])) continue;
+      auto p = Rcpp::as<std::vector<std::string>>(paths[k]);
+      const auto& lay = c.o.layouts[k];
+      if (lay.positions > 0) {
+        if (static_cast<std::int64_t>(p.size()) != lay.channels)
+          gdl::fail("output ", k + 1, " has ", lay.channels, " tracks but ", p.size(), " export paths");
+        sink.profiles_[k] = std::make_unique<gdl::tracks::ProfileStreamWriter>(p, hc, hl);
+      } else {
+        std::int64_t per = 1;
+        for (auto d : oshapes[k]) per *= d;
+        if (static_cast<std::int64_t>(p.size()) != per)
+          gdl::fail("output ", k + 1, " has ", per, " values per window but ", p.size(), " export paths");
+        sink.windows_[k] = std::make_unique<gdl::tracks::WindowTrackStreamWriter>(p, hc, hl);
+      }
     }
-  }
-  if (!Rf_isNull(onRows)) sink.on_rows_ = std::make_unique<Rcpp::Function>(onRows);
-  if (chunk >= 1) sink.chunk_ = static_cast<std::size_t>(chunk);
-  {
-    Progress progress(verbose);
-    gdl::train::predict_regions_stream(*net, *g, c.regions, c.o, sink, std::ref(progress));
-  }
-  sink.finish();
-  if (!keep) return R_NilValue;
-  return results_list(sink.kept()->results(), c.o, oshapes);
+    if (!Rf_isNull(onRows)) sink.on_rows_ = std::make_unique<Rcpp::Function>(onRows);
+    if (chunk >= 1) sink.chunk_ = static_cast<std::size_t>(chunk);
+    {
+      Progress progress(verbose);
+      gdl::train::predict_regions_stream(*net, *g, c.regions, c.o, sink, std::ref(progress));
+    }
+    sink.finish();
+    if (!keep) return R_NilValue;
+    return results_list(sink.kept()->results(), c.o, oshapes);
+  });
 }
 
 // Windows of each region (1-based closed region bounds) for an input of `window` bases whose

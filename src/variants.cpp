@@ -1,8 +1,7 @@
 // Bridge for variant scoring (src/core/data/variants, src/core/train/variants). Converts R's
 // 1-based positions to the core's 0-based ones and back; serves interrupts on R's main thread.
 #include "bridge.h"
-
-#include <R_ext/Utils.h>
+#include "interrupt.h"
 
 #include "common/error.hpp"
 #include "data/variants.hpp"
@@ -11,9 +10,6 @@
 #include "train/variants.hpp"
 
 namespace {
-
-void check_interrupt_fn(void*) { R_CheckUserInterrupt(); }
-bool user_interrupted() { return !R_ToplevelExec(check_interrupt_fn, nullptr); }
 
 std::vector<gdl::data::Variant> variants_of(const gdl::genome::Genome& g, Rcpp::CharacterVector chrom,
                                             Rcpp::NumericVector pos, Rcpp::CharacterVector ref,
@@ -100,8 +96,11 @@ Rcpp::List cpp_variant_score(SEXP model, SEXP genome, Rcpp::CharacterVector chro
     o.outputs.push_back({static_cast<std::int64_t>(d[0]), static_cast<std::int64_t>(d[1]), d[2] != 0});
   }
   gdl::nn::set_torch_threads(gdlr::threads_arg(threads));
-  auto res = gdl::train::score_variants(*net, *g, v, o,
-                                        [](std::size_t, std::size_t) { return !user_interrupted(); });
+  auto res = gdlr::interruptible([&]() {  // Ctrl-C ends the call as R's interrupt
+    return gdl::train::score_variants(*net, *g, v, o, [](std::size_t, std::size_t) {
+      return !gdlr::r_interrupt_pending();
+    });
+  });
   const auto nout = res.ref.size();
   Rcpp::List r(nout), a(nout), j(nout);
   for (std::size_t k = 0; k < nout; ++k) {

@@ -229,6 +229,15 @@ childCall <- function(setup, call) c(setup,
     sprintf("r <- tryCatch({ %s; 'finished' }, interrupt = function(e) 'interrupt', error = function(e) conditionMessage(e))", call),
     "cat('DONE', r, format(as.numeric(difftime(Sys.time(), t0, units = 'secs'))), '\\n')")
 
+## The child's call ended as R's interrupt, within 5 s of the signal (the core polls R every
+## 0.05 s; the rest is one pass of work that cannot be cut short, on a loaded machine).
+expectInterrupted <- function(r) {
+    done <- grep("^DONE", r$output, value = TRUE)
+    expect_length(done, 1L)
+    expect_match(done, "^DONE interrupt")
+    expect_lt(r$stopped, 5)
+}
+
 test_that("attributeBases(method = 'ism') stops within seconds of an interrupt", {
     skip_on_os("windows")
     r <- interruptChild(childCall(c(
@@ -237,10 +246,33 @@ test_that("attributeBases(method = 'ism') stops within seconds of an interrupt",
         "set.seed(1)",
         "s <- vapply(1:60, function(i) paste(sample(c('A','C','G','T'), 1000, TRUE), collapse = ''), '')"),
         "attributeBases(m, s, method = 'ism', batchSize = 256)"))
-    done <- grep("^DONE", r$output, value = TRUE)
-    expect_length(done, 1L)
-    expect_match(done, "^DONE interrupt")
-    expect_lt(r$stopped, 5)
+    expectInterrupted(r)
+})
+
+test_that("attributeBases(method = 'deepliftshap') stops within seconds of an interrupt", {
+    skip_on_os("windows")
+    r <- interruptChild(childCall(c(
+        "m <- sequentialModel(c(1000, 4), list(layerConv1d(64, 19, activation = 'relu'),",
+        "  layerGlobalMaxPool1d(), layerDense(1)))",
+        "set.seed(1)",
+        "s <- vapply(1:1500, function(i) paste(sample(c('A','C','G','T'), 1000, TRUE), collapse = ''), '')"),
+        "attributeBases(m, s, method = 'deepliftshap')"))
+    expectInterrupted(r)
+})
+
+test_that("predictRegions stops on an interrupt as R's interrupt, streamed runs leaving no file", {
+    skip_on_os("windows")
+    dir <- tempfile()
+    dir.create(dir)
+    setup <- c("fa <- system.file('extdata', 'example_genome.fa', package = 'GenomicDL')",
+               "m <- cnnModel(1000)")
+    r <- interruptChild(childCall(setup, "predictRegions(m, fa, step = 1, verbose = FALSE)"))
+    expectInterrupted(r)
+    out <- file.path(dir, "pred.bw")
+    r <- interruptChild(childCall(setup, sprintf(
+        "predictRegions(m, fa, step = 1, verbose = FALSE, export = '%s')", out)))
+    expectInterrupted(r)
+    expect_identical(list.files(dir, all.files = TRUE, no.. = TRUE), character(0))
 })
 
 test_that("scanDeepBind stops within seconds of an interrupt", {
@@ -251,8 +283,5 @@ test_that("scanDeepBind stops within seconds of an interrupt", {
         "set.seed(1)",
         "g <- Biostrings::DNAStringSet(c(chrA = paste(sample(c('A','C','G','T'), 3e6, TRUE), collapse = '')))"),
         "scanDeepBind(ctcf, g, GenomicRanges::GRanges('chrA:1-3000000'), width = 101, step = 1, method = 'reference', BPPARAM = BiocParallel::SerialParam())"))
-    done <- grep("^DONE", r$output, value = TRUE)
-    expect_length(done, 1L)
-    expect_match(done, "^DONE interrupt")
-    expect_lt(r$stopped, 5)
+    expectInterrupted(r)
 })

@@ -72,6 +72,9 @@ test_that("DeepLIFT's attributions sum to f(x) minus the mean reference predicti
     one <- attributeBases(m, seqs, task = 3, nReferences = 1)
     expect_equal(attr(one, "reference"), unname(predict(m, dinucleotideShuffle(seqs))[, 3]),
                  tolerance = 1e-5)
+    # references are made one pass at a time (one sequence per pass here) with the same seeds
+    onePer <- attributeBases(m, seqs, task = 3, nReferences = 1, batchSize = 2)
+    expect_equal(attr(onePer, "reference"), attr(one, "reference"), tolerance = 1e-6)
     # max pooling takes DeepLIFT's rescale rule: contributions still sum to the difference
     mp <- smallModel(len = 40, pool = layerGlobalMaxPool1d())
     expect_silent(a <- attributeBases(mp, seqs, nReferences = 4))

@@ -69,9 +69,11 @@ std::uint64_t reference_seed(std::uint64_t seed, std::size_t i, std::size_t r);
 
 // n_refs dinucleotide shuffles of each sequence of x (n x 4 x L) -> (n * n_refs) x 4 x L,
 // sequence i's references at rows i * n_refs + r. Positions that are not one-hot shuffle as N
-// and come back as 0.25 in every channel.
+// and come back as 0.25 in every channel. `first` is the index of x's first sequence in the whole
+// input: the seeds are those of sequences first..first+n-1, so that references made one pass at
+// a time equal those made for all sequences at once.
 std::vector<float> shuffled_references(const float* x, std::size_t n, std::size_t len, int n_refs,
-                                       std::uint64_t seed);
+                                       std::uint64_t seed, std::size_t first = 0);
 
 }  // namespace interpret
 }  // namespace gdl

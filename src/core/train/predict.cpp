@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "common/error.hpp"
+#include "common/interrupt.hpp"
 #include "data/batch.hpp"
 #include "nn/network_impl.hpp"
 #include "train/device_batch.hpp"
@@ -315,7 +316,7 @@ void predict_regions_stream(nn::Network& net, const genome::Genome& genome,
     }
     if (progress && !progress(std::min<std::size_t>(static_cast<std::size_t>(total), firstw + batch),
                               static_cast<std::size_t>(total)))
-      fail("prediction interrupted");
+      throw Interrupted();  // the bridge turns it into R's interrupt
   }
 }
 

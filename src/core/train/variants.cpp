@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "common/error.hpp"
+#include "common/interrupt.hpp"
 #include "data/batch.hpp"
 #include "genome/bases.hpp"
 #include "nn/network_impl.hpp"
@@ -205,7 +206,7 @@ VariantScores score_variants(nn::Network& net, const genome::Genome& genome,
       }
     }
     pf.release();
-    if (progress && !progress(std::min(n, first + batch), n)) fail("variant scoring interrupted");
+    if (progress && !progress(std::min(n, first + batch), n)) throw Interrupted();
   }
   return res;
 }

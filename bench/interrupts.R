@@ -1,0 +1,54 @@
+## Interrupt latency of the long native loops: an Rscript child runs one call, is sent SIGINT
+## 1.5 s into it, and the seconds from the signal to the end of the call are printed (target:
+## <= 0.5 s, the core polls R every 0.05 s; a pass of LibTorch work that cannot be cut short
+## is the rest). The baseline printed beside each is the same call's uninterrupted length, so a
+## latency far below it shows the call stopped early.
+## Run: R_LIBS=build/Rlib Rscript bench/interrupts.R
+suppressPackageStartupMessages(library(GenomicDL))
+
+latency <- function(label, setup, call) {
+    ready <- tempfile(); out <- tempfile(); script <- tempfile(fileext = ".R")
+    writeLines(c("suppressMessages(library(GenomicDL))", "options(GenomicDL.threads = 2)",
+                 setup, sprintf("writeLines(as.character(Sys.getpid()), %s)", deparse(ready)),
+                 "t0 <- Sys.time()",
+                 sprintf("r <- tryCatch({ %s; 'finished' }, interrupt = function(e) 'interrupt')", call),
+                 "cat('DONE', r, as.numeric(difftime(Sys.time(), t0, units = 'secs')), '\\n')"),
+               script)
+    system2(file.path(R.home("bin"), "Rscript"), script, stdout = out, stderr = out, wait = FALSE,
+            env = paste0("R_LIBS=", paste(.libPaths(), collapse = ":")))
+    t0 <- Sys.time()
+    while (!file.exists(ready) && difftime(Sys.time(), t0, units = "secs") < 300) Sys.sleep(0.05)
+    Sys.sleep(0.2)
+    pid <- as.integer(readLines(ready))
+    Sys.sleep(1.5)
+    sent <- Sys.time()
+    tools::pskill(pid, tools::SIGINT)
+    while (!any(grepl("^DONE", readLines(out, warn = FALSE))) &&
+           difftime(Sys.time(), sent, units = "secs") < 60) Sys.sleep(0.01)
+    stopped <- as.numeric(difftime(Sys.time(), sent, units = "secs"))
+    done <- grep("^DONE", readLines(out, warn = FALSE), value = TRUE)
+    cat(sprintf("%-28s %-10s stopped %.2f s after SIGINT\n", label,
+                if (length(done)) strsplit(done, " ")[[1L]][2L] else "no answer", stopped))
+    invisible(stopped)
+}
+
+seqs <- "s <- vapply(1:3000, function(i) paste(sample(c('A','C','G','T'), 1000, TRUE), collapse = ''), '')"
+cnn <- "m <- sequentialModel(c(1000, 4), list(layerConv1d(64, 19, activation = 'relu'), layerGlobalMaxPool1d(), layerDense(1)))"
+cat("GenomicDL interrupt latency (load average", format(utils::tail(as.numeric(
+    strsplit(readLines("/proc/loadavg"), " ")[[1L]][1L]), 1)), "on", parallel::detectCores(), "cores)\n")
+latency("attributeBases ism", c("set.seed(1)", cnn, seqs), "attributeBases(m, s, method = 'ism')")
+latency("attributeBases deepliftshap", c("set.seed(1)", cnn, seqs), "attributeBases(m, s, method = 'deepliftshap')")
+latency("attributeBases saliency", c("set.seed(1)", cnn, "s <- vapply(1:30000, function(i) paste(sample(c('A','C','G','T'), 1000, TRUE), collapse = ''), '')"),
+        "attributeBases(m, s, method = 'saliency')")
+latency("predict (one-hot array)", c("set.seed(1)", cnn, "x <- oneHot(vapply(1:20000, function(i) paste(sample(c('A','C','G','T'), 1000, TRUE), collapse = ''), ''))"),
+        "for (k in 1:20) predict(m, x)")
+latency("predictRegions", c("fa <- system.file('extdata', 'example_genome.fa', package = 'GenomicDL')", "m <- cnnModel(1000)"),
+        "predictRegions(m, fa, step = 1, verbose = FALSE)")
+latency("scanDeepBind", c("db <- system.file('extdata', 'deepbind', package = 'GenomicDL')",
+                          "ctcf <- readDeepBind('D00328.003', db = db)", "set.seed(1)",
+                          "g <- Biostrings::DNAStringSet(c(chrA = paste(sample(c('A','C','G','T'), 3e6, TRUE), collapse = '')))"),
+        "scanDeepBind(ctcf, g, GenomicRanges::GRanges('chrA:1-3000000'), width = 101, step = 1, method = 'reference', BPPARAM = BiocParallel::SerialParam())")
+latency("fit", c("fa <- system.file('extdata', 'example_genome.fa', package = 'GenomicDL')",
+                 "bw <- system.file('extdata', 'example_coverage_cell1.bw', package = 'GenomicDL')",
+                 "gen <- sequenceGenerator(fa, bw, window = 1000, batchSize = 64)", "m <- cnnModel(1000)"),
+        "fit(m, gen, epochs = 100, verbose = FALSE)")
