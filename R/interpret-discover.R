@@ -223,7 +223,7 @@ setMethod("show", "MotifDiscovery", function(object) {
 #' onehot <- oneHot(seqs)
 #' res <- discoverMotifs(onehot * hyp, onehot, minSeqlets = 10)
 #' res
-#' compareMotifs(res$patterns, motifs, thresh = 1)[, c("Query_ID", "Target_ID", "q-value")]
+#' compareMotifs(res$patterns, motifs, threshold = 1)[, c("Query_ID", "Target_ID", "q-value")]
 #' head(res$seqlets)
 #' round(res$cwm[[1]][, 1:8], 2)
 #' if (requireNamespace("ggseqlogo", quietly = TRUE)) plotMotifs(res$patterns)

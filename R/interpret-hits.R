@@ -110,7 +110,7 @@ callMotifHits <- function(motifs, attributions, regions = NULL, minSimilarity = 
     S4Vectors::mcols(gr) <- S4Vectors::DataFrame(pattern = h$pattern, score = h$score,
                                                  similarity = h$similarity)
     if (!is.null(targets) && is(motifs, "MotifDiscovery")) {
-        tt <- compareMotifs(motifs@patterns, targets, thresh = 1)
+        tt <- compareMotifs(motifs@patterns, targets, threshold = 1)
         best <- tt[!duplicated(tt$Query_ID), ]
         k <- match(gr$pattern, best$Query_ID)
         gr$bestMatch <- best$Target_ID[k]

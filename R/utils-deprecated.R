@@ -36,6 +36,16 @@
     args
 }
 
+## The name of the function called by `call` (do.call() puts the function itself in the call).
+.calledName <- function(call, f) {
+    fn <- call[[1L]]
+    if (is.name(fn)) return(as.character(fn))
+    if (is.call(fn)) return(as.character(fn[[length(fn)]]))
+    ns <- asNamespace("GenomicDL")
+    for (n in ls(ns)) if (identical(get(n, envir = ns), f)) return(n)
+    "the function"
+}
+
 ## Moves renamed arguments of the calling function (which takes `...`) to their new names:
 ## the old value is taken from the caller's `...` and assigned to the new formal in the
 ## caller's frame (the new formal must then be missing). When R matched a typed old name
@@ -44,8 +54,7 @@
 ## (the function uses `...` itself); the other `...` arguments are returned as a list.
 .renamedArgs <- function(renames, dots = FALSE, env = parent.frame()) {
     call <- sys.call(sys.parent())
-    fun <- as.character(call[[1L]])
-    fun <- fun[length(fun)]
+    fun <- .calledName(call, sys.function(sys.parent()))
     args <- if (exists("...", envir = env, inherits = FALSE)) eval(quote(list(...)), env) else list()
     old <- intersect(names(renames), names(args))
     for (o in old) {

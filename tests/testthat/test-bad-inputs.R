@@ -178,7 +178,7 @@ test_that("bad genomes and regions are GenomicDL_errors", {
     writeLines(c(">chr1", "ACGTACGT12345!!@@ACGT", ">chr2", "ACGTACGTACGT"), bad)
     expect_gdl_error(getSequence(bad, GenomicRanges::GRanges("chr1:1-20")),
                      "holds '1' at its position 9, not a DNA letter")
-    expect_gdl_error(sequenceGenerator(fa, bed1, window = 100, regions = "chr1"),
+    expect_gdl_error(sequenceGenerator(fa, bed1, inputLength = 100, regions = "chr1"),
                      "regions must be a GRanges")
 })
 
@@ -241,7 +241,7 @@ test_that("scanDeepBind stops within seconds of an interrupt", {
         "ctcf <- readDeepBind('D00328.003', db = db)",
         "set.seed(1)",
         "g <- Biostrings::DNAStringSet(c(chrA = paste(sample(c('A','C','G','T'), 3e6, TRUE), collapse = '')))"),
-        "scanDeepBind(ctcf, g, GenomicRanges::GRanges('chrA:1-3000000'), width = 101, step = 1, method = 'reference', BPPARAM = BiocParallel::SerialParam())"))
+        "scanDeepBind(ctcf, g, GenomicRanges::GRanges('chrA:1-3000000'), inputLength = 101, step = 1, method = 'reference', BPPARAM = BiocParallel::SerialParam())"))
     done <- grep("^DONE", r$output, value = TRUE)
     expect_length(done, 1L)
     expect_match(done, "^DONE interrupt")
