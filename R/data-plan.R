@@ -304,7 +304,7 @@
     norm
 }
 
-## Generator arguments stored under their names before 0.99.1 (a model archive's data
+## Generator arguments stored under their earlier names (a model archive's data
 ## configuration, a SequenceGenerator saved with saveRDS) read under the current names:
 ## window / seqLen -> inputLength, bins -> weightBins, rc -> reverseComplement. Silent: the user
 ## did not type them (calls of sequenceGenerator() with the old names warn, .renamedArgs()).

@@ -90,7 +90,7 @@
 #'   sequences).
 #' @param strands \code{"both"} scans the reverse complements too.
 #' @param minActivation for \code{"max"}: the activation a site must exceed
-#'   (\code{threshold} before 0.99.1).
+#'   (formerly \code{threshold}).
 #' @param threads threads of the core (default: option GenomicDL.threads).
 #' @param ... deprecated names, accepted with a warning until the next
 #'   release: \code{sequences} (now \code{x}), \code{threshold}

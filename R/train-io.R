@@ -104,7 +104,7 @@ generatorConfig <- function(model) {
     cfg <- model@handle$dataConfig
     if (is.null(cfg) || !identical(cfg[["type"]], "generator")) return(cfg)
     args <- if (!is.null(cfg$args)) cfg$args else .generatorArgs(cfg$generator)
-    ## archives written before 0.99.1 hold the generators' old argument names
+    ## archives written by earlier versions hold the generators' old argument names
     if (identical(args[["type"]], "multi")) args$generators <- lapply(args$generators, .upgradeGeneratorArgs)
     else args <- .upgradeGeneratorArgs(args)
     if (!is.null(cfg$validation)) attr(args, "validation") <- cfg$validation

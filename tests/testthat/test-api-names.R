@@ -51,7 +51,7 @@ test_that("sequenceGenerator: window, seqLen, bins, rc", {
                  batch(new, 1))
 })
 
-test_that("a generator saved under the old names rebuilds (archives before 0.99.1)", {
+test_that("a generator saved under the old names rebuilds (archives of earlier versions)", {
     gen <- sequenceGenerator(fa, bw, inputLength = 501, targetWindow = 10, batchSize = 8)
     old <- gen@args
     names(old)[names(old) == "inputLength"] <- "window"

@@ -129,7 +129,7 @@ test_that("models trained on a multiGenerator evaluate by chromosome on a genome
     expect_equal(nrow(correlation(m, "chr3", genome = fa, annotations = bed1)), 1L)
     expect_gdl_error(auc(m, "chrQ"), "chrQ")
     ## keras_dna's MultiGenerator output_shape
-    g2 <- multiGenerator(list(sparse23(), sparse23(rc = TRUE)), outputShape = 6)
+    g2 <- multiGenerator(list(sparse23(), sparse23(reverseComplement = TRUE)), outputShape = 6)
     expect_equal(labelShape(g2), 6L)
     expect_equal(dim(batch(g2, 1)$y), c(64L, 6L))
     expect_gdl_error(multiGenerator(list(sparse23()), outputShape = 5), "outputShape")
