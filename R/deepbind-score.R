@@ -259,14 +259,14 @@ scanDeepBind <- function(models, genome, regions, inputLength = 101, step = 10,
     }
     nw <- if (nrow(pieces)) (pieces$end - pieces$start + 1 - inputLength) %/% step + 1 else integer()
     starts <- unlist(Map(function(s, n) s + (seq_len(n) - 1) * step, pieces$start, nw), use.names = FALSE)
-    out <- GRanges(rep(pieces$chrom, nw), IRanges::IRanges(as.numeric(starts), inputLength = inputLength),
+    out <- GRanges(rep(pieces$chrom, nw), IRanges::IRanges(as.numeric(starts), width = inputLength),
                    seqinfo = seqinfo(g))
     colnames(scores) <- ids
     mcols(out) <- S4Vectors::DataFrame(region = rep(pieces$region, nw), scores, check.names = FALSE)
     if (!is.null(paths)) {
         bin <- min(step, inputLength)
         track <- GRanges(seqnames(out),
-                         IRanges::IRanges(start(out) + (inputLength - bin) %/% 2L, inputLength = bin),
+                         IRanges::IRanges(start(out) + (inputLength - bin) %/% 2L, width = bin),
                          seqinfo = seqinfo(g))
         for (id in ids) {
             mcols(track)$score <- mcols(out)[[id]]

@@ -99,6 +99,8 @@ test_that("DeepBind: sequences, window, width", {
                  deepbindScore(ctcf, s, deepbindWindow = 20))
     r <- GRanges("chr1:1-600")
     new <- scanDeepBind(ctcf, fa, r, inputLength = 101, step = 50, deepbindWindow = 40)
+    expect_true(all(width(new) == 101))
+    expect_equal(start(new)[1:3], c(1, 51, 101))
     old <- expect_deprecated(scanDeepBind(ctcf, fa, r, width = 101, step = 50, deepbindWindow = 40),
                              "width")
     expect_equal(old, new)

@@ -149,12 +149,12 @@ test_that("evaluation and prediction use every sample, a set smaller than a batc
     expect_gdl_error(fit(m, small, loss = "bce", verbose = FALSE), "fewer samples than one batch")
 })
 
-test_that("nothing silent: misspelt types, predict without seqLen, 1-D inputs, keras_dna's order", {
+test_that("nothing silent: misspelt types, predict without inputLength, 1-D inputs, keras_dna's order", {
     expect_gdl_error(sequenceGenerator(fa, bed1, annotationTypes = "CTFC", inputLength = 201),
                      "'CTFC' not in any annotation file; the files have: CTCF, GATA1")
     expect_gdl_error(sequenceGenerator(fa, list(bed1, bed2), annotationTypes = c("CTCF", "GATAA"),
                                        inputLength = 201), "GATAA")
-    expect_gdl_error(sequenceGenerator(fa, gff, annotationTypes = "exon", predict = "start"), "integer seqLen")
+    expect_gdl_error(sequenceGenerator(fa, gff, annotationTypes = "exon", predict = "start"), "integer inputLength")
     expect_gdl_error(layerInput(100), "c\\(length, channels\\)")
     expect_gdl_error(sequentialModel(100, list(layerDense(1))), "c\\(length, channels\\)")
     ## keras_dna's ['max', 'perctrim']: trimmed, then scaled into [0, 1]

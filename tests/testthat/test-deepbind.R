@@ -151,8 +151,8 @@ test_that("no length limit; invalid characters are errors naming sequence and po
     expect_gdl_error(deepbindScore(models, c(ok = "ACGT", bad = "ACGXT")),
                      "sequence 2 \\('bad'\\) has an invalid character 'X' at position 4")
     expect_gdl_error(deepbindScore(models, c("ACGT", "")), "sequence 2 is empty")
-    expect_gdl_error(deepbindScore(models, "ACGT", deepbindWindow = 0), "window must be a positive integer")
-    expect_gdl_error(deepbindScore(models, 1:3), "sequences must be")
+    expect_gdl_error(deepbindScore(models, "ACGT", deepbindWindow = 0), "deepbindWindow must be a positive integer")
+    expect_gdl_error(deepbindScore(models, 1:3), "x must be a DNAStringSet")
 })
 
 test_that("GRanges with a genome give a SummarizedExperiment", {

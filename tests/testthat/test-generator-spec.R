@@ -7,12 +7,12 @@ spec <- function(...) {  # the spec R sends the core for a generator built from 
     list(genome = GenomicDL:::.genomePtr(p$genome), spec = p$spec)
 }
 newFromSpec <- function(s) GenomicDL:::.native(GenomicDL:::cpp_generator_new(s$genome, s$spec))
-cont <- spec(fa, bw1, window = 101, chromosomes = "chr3", batchSize = 8)
-sparse <- spec(fa, bed1, annotationTypes = "CTCF", seqLen = 201, batchSize = 8)
+cont <- spec(fa, bw1, inputLength = 101, chromosomes = "chr3", batchSize = 8)
+sparse <- spec(fa, bed1, annotationTypes = "CTCF", inputLength = 201, batchSize = 8)
 
-test_that("rc = \"TRUE\" is an error, not FALSE", {
+test_that("reverseComplement = \"TRUE\" is an error, not FALSE", {
     expect_gdl_error(sequenceGenerator(fa, bw1, inputLength = 101, reverseComplement = "TRUE"),
-                     "rc must be TRUE or FALSE, not \"TRUE\"")
+                     "reverseComplement must be TRUE or FALSE, not \"TRUE\"")
 })
 
 test_that("augmentation = \"yes\" is an error", {
