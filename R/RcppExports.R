@@ -121,6 +121,10 @@ cpp_interpret_shuffle <- function(x, seed) {
     .Call(`_GenomicDL_cpp_interpret_shuffle`, x, seed)
 }
 
+cpp_model_weights_view <- function(ptr) {
+    .Call(`_GenomicDL_cpp_model_weights_view`, ptr)
+}
+
 cpp_model_build <- function(spec, seed) {
     .Call(`_GenomicDL_cpp_model_build`, spec, seed)
 }

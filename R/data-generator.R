@@ -45,7 +45,7 @@ setClass("MultiGenerator",
 #' @examples
 #' fa <- system.file("extdata", "example_genome.fa", package = "GenomicDL")
 #' bw <- system.file("extdata", "example_coverage_cell1.bw", package = "GenomicDL")
-#' gen <- sequenceGenerator(fa, bw, window = 501, targetWindow = 10, batchSize = 8)
+#' gen <- sequenceGenerator(fa, bw, inputLength = 501, targetWindow = 10, batchSize = 8)
 #' inputShape(gen)
 #' labelShape(gen)
 #' b <- batch(gen, 1)
@@ -93,11 +93,11 @@ setGeneric("batch", function(x, i, ...) standardGeneric("batch"))
 #'   \code{"."}) is all of the one type named.
 #' @param nAnnotationTypes continuous: files per cell type; the files are
 #'   ordered cell1-type1, cell1-type2, cell2-type1, ... [nb_annotation_type].
-#' @param window,seqLen input length: a number, \code{"maxlen"} (sparse:
-#'   the longest feature) or \code{"real"} (sparse: the longest feature, each
-#'   positive's input being its feature only, centred, N elsewhere; real
-#'   negatives are N-padded to the length of a positive, keras_dna's were not)
-#'   [window / seq_len].
+#' @param inputLength input length (bases): a number (continuous targets
+#'   need one), \code{"maxlen"} (default; sparse: the longest feature) or
+#'   \code{"real"} (sparse: the longest feature, each positive's input being
+#'   its feature only, centred, N elsewhere; real negatives are N-padded to the
+#'   length of a positive, keras_dna's were not) [window / seq_len].
 #' @param targetWindow continuous: number of central values (or of values
 #'   after downsampling) predicted [tg_window].
 #' @param downsampling continuous: \code{NULL}, \code{"mean"} or
@@ -120,9 +120,10 @@ setGeneric("batch", function(x, i, ...) standardGeneric("batch"))
 #'   the maximum of the clipped track (values in [0, 1]).
 #' @param weighting \code{"none"}, \code{"balanced"} (sparse: N / (2 n_pos)
 #'   and N / (2 n_neg); continuous: inverse histogram frequencies per file,
-#'   with \code{bins}), \code{c(positive, negative)} weights (sparse) or
+#'   with \code{weightBins}), \code{c(positive, negative)} weights (sparse) or
 #'   \code{list(edges = , weights = )} with one vector per file (continuous).
-#' @param bins \code{"auto"} (numpy's rule) or a number of bins.
+#' @param weightBins histogram bins of \code{weighting = "balanced"}
+#'   (continuous): \code{"auto"} (numpy's rule) or a number of bins.
 #' @param negativeRatio negatives per positive, or \code{"all"} (every window
 #'   between positives).
 #' @param negativeType \code{"real"} (windows between positive windows),
@@ -148,7 +149,7 @@ setGeneric("batch", function(x, i, ...) standardGeneric("batch"))
 #'   \code{secondaryNormalization} as for targets; \code{useSecondaryAs}
 #'   \code{"inputs"} or \code{"targets"}.
 #' @param secondaryLength,secondaryNAnnotationTypes,secondaryNormalization,useSecondaryAs see \code{secondary}.
-#' @param rc reverse-complement every sample (and reverse its per-position
+#' @param reverseComplement reverse-complement every sample (and reverse its per-position
 #'   labels; class labels are unchanged).
 #' @param batchSize samples per batch.
 #' @param layout \code{"NLC"} (batch x length x 4, keras_dna's) or
@@ -161,6 +162,9 @@ setGeneric("batch", function(x, i, ...) standardGeneric("batch"))
 #'   [output_shape].
 #' @param seed seed of every random choice.
 #' @param threads threads of the core (default: option GenomicDL.threads).
+#' @param ... deprecated names, accepted with a warning until the next
+#'   release: \code{window} and \code{seqLen} (now \code{inputLength}),
+#'   \code{bins} (\code{weightBins}), \code{rc} (\code{reverseComplement}).
 #' @param strict error (instead of a warning) for annotations (features, or
 #'   bigWig chromosomes) on chromosomes the genome lacks; without it they are
 #'   dropped with a warning.
@@ -177,7 +181,7 @@ setGeneric("batch", function(x, i, ...) standardGeneric("batch"))
 #' @details
 #' Samples. Continuous targets: every window of the included chromosomes
 #' (inside \code{regions}, off the \code{blacklist}) is a sample; its label is
-#' the \code{targetWindow} central values (from base \code{(window -
+#' the \code{targetWindow} central values (from base \code{(inputLength -
 #' targetWindow) \%/\% 2 + 1} of the window), bases without data read 0 before
 #' normalisation. Label shape \code{(targetWindow, files)}, or
 #' \code{(targetWindow, files / nAnnotationTypes, nAnnotationTypes)}. Sparse
@@ -191,6 +195,7 @@ setGeneric("batch", function(x, i, ...) standardGeneric("batch"))
 #' keras_dna's arguments map as: fasta_file = \code{genome},
 #' annotation_files = \code{annotations}, annotation_list =
 #' \code{annotationTypes}, nb_annotation_type = \code{nAnnotationTypes},
+#' window / seq_len = \code{inputLength}, rc = \code{reverseComplement},
 #' tg_window = \code{targetWindow}, incl_chromosomes = \code{chromosomes},
 #' excl_chromosomes = \code{excludeChromosomes}, normalization_mode =
 #' \code{normalization} (the same order), weighting_mode = \code{weighting},
@@ -201,12 +206,12 @@ setGeneric("batch", function(x, i, ...) standardGeneric("batch"))
 #' \code{secondaryNormalization} / \code{useSecondaryAs}, dummy_axis =
 #' \code{dummyAxis} - 1 (0-based there), output_shape = \code{outputShape},
 #' num_chr = \code{chrPrefix} (False: \code{"add"}, True: \code{"strip"}). keras_dna's bugs are not copied:
-#' \code{rc} keeps class labels (keras_dna reversed the cell-type axis),
+#' \code{reverseComplement} keeps class labels (keras_dna reversed the cell-type axis),
 #' zscore divides by the number of bases, balanced weights use each file's
 #' own bins and values below the first edge take the first bin.
 #'
 #' Checks. The logical arguments (\code{augmentation}, \code{rcAugment},
-#' \code{seq2seq}, \code{useStrand}, \code{rc}, \code{strict}) must each be
+#' \code{seq2seq}, \code{useStrand}, \code{reverseComplement}, \code{strict}) must each be
 #' \code{TRUE} or \code{FALSE}, and every choice one of its values: anything
 #' else is an error, never a default. A bigWig (target or secondary) that gives
 #' an included chromosome fewer bases than the genome has is an error naming
@@ -224,29 +229,30 @@ setGeneric("batch", function(x, i, ...) standardGeneric("batch"))
 #' @examples
 #' fa <- system.file("extdata", "example_genome.fa", package = "GenomicDL")
 #' bw <- system.file("extdata", "example_coverage_cell1.bw", package = "GenomicDL")
-#' gen <- sequenceGenerator(fa, bw, window = 2001, targetWindow = 100,
+#' gen <- sequenceGenerator(fa, bw, inputLength = 2001, targetWindow = 100,
 #'                          normalization = c("max", "perctrim"),
 #'                          chromosomes = c("chr1", "chr2"))
 #' gen
 #' bed <- system.file("extdata", "example_peaks_cell1.bed", package = "GenomicDL")
-#' peaks <- sequenceGenerator(fa, bed, annotationTypes = "CTCF", seqLen = 551,
+#' peaks <- sequenceGenerator(fa, bed, annotationTypes = "CTCF", inputLength = 551,
 #'                            negativeRatio = 1, batchSize = 32)
 #' labelShape(peaks)
 #' @export
-sequenceGenerator <- function(genome, annotations, annotationTypes = NULL,
-                              nAnnotationTypes = NULL, window = NULL, seqLen = "maxlen",
+sequenceGenerator <- function(genome, annotations, annotationTypes = NULL, ...,
+                              nAnnotationTypes = NULL, inputLength = "maxlen",
                               targetWindow = 1, downsampling = NULL, stride = 1, chromosomes = NULL,
                               excludeChromosomes = NULL, regions = NULL, blacklist = NULL,
                               maxN = 1, normalization = NULL, weighting = "none",
-                              bins = "auto", negativeRatio = 1, negativeType = "real",
+                              weightBins = "auto", negativeRatio = 1, negativeType = "real",
                               augmentation = FALSE, jitter = 0, rcAugment = FALSE,
                               positiveMode = "match_all", seq2seq = FALSE,
                               predict = "region", useStrand = FALSE, secondary = NULL,
                               secondaryLength = NULL, secondaryNAnnotationTypes = NULL,
                               secondaryNormalization = NULL, useSecondaryAs = "inputs",
-                              rc = FALSE, batchSize = 64, layout = "NLC", dummyAxis = NULL,
-                              outputShape = NULL, seed = 42, threads = NULL, strict = FALSE,
-                              chrPrefix = "auto", ambiguous = "quarter") {
+                              reverseComplement = FALSE, batchSize = 64, layout = "NLC",
+                              dummyAxis = NULL, outputShape = NULL, seed = 1, threads = NULL,
+                              strict = FALSE, chrPrefix = "auto", ambiguous = "quarter") {
+    .renamedArgs(.generatorRenames)
     args <- as.list(environment())
     if (is(genome, "GenomeSource") && genome@type == "fasta") args$genome <- genome@path
     if (is(genome, "FaFile")) args$genome <- BiocGenerics::path(genome)
@@ -274,7 +280,7 @@ sequenceGenerator <- function(genome, annotations, annotationTypes = NULL,
 #' fa <- system.file("extdata", "example_genome.fa", package = "GenomicDL")
 #' bw1 <- system.file("extdata", "example_coverage_cell1.bw", package = "GenomicDL")
 #' bw2 <- system.file("extdata", "example_coverage_cell2.bw", package = "GenomicDL")
-#' gen <- sequenceGenerator(fa, bw1, window = 1001)
+#' gen <- sequenceGenerator(fa, bw1, inputLength = 1001)
 #' a <- generatorArgs(gen)
 #' a$annotations <- bw2
 #' gen2 <- do.call(sequenceGenerator, a)
@@ -282,7 +288,7 @@ sequenceGenerator <- function(genome, annotations, annotationTypes = NULL,
 generatorArgs <- function(x) .generatorArgs(x)
 
 .generatorArgs <- function(x) {
-    if (is(x, "SequenceGenerator")) return(x@args)
+    if (is(x, "SequenceGenerator")) return(.upgradeGeneratorArgs(x@args))
     if (is(x, "MultiGenerator"))
         return(list(type = "multi", generators = lapply(x@generators, .generatorArgs),
                     counts = x@counts, batchSize = x@batchSize, seed = x@seed,
@@ -296,7 +302,7 @@ generatorArgs <- function(x) .generatorArgs(x)
     h <- x@handle
     if (is.null(h$ptr) || cpp_xptr_is_null(h$ptr)) {
         if (is(x, "SequenceGenerator")) {
-            fresh <- do.call(sequenceGenerator, x@args)
+            fresh <- do.call(sequenceGenerator, .upgradeGeneratorArgs(x@args))
         } else {
             fresh <- multiGenerator(x@generators, counts = x@counts, batchSize = x@batchSize,
                                     seed = x@seed, outputShape = x@info$outputShape)
@@ -401,16 +407,16 @@ setMethod("batch", "MultiGenerator", function(x, i, epoch = 1, ...) {
 #'
 #' Take the arguments of \code{\link{sequenceGenerator}} and return the
 #' shape of one sample's input or label (without the batch axis), reading
-#' only what the shape needs (feature files when \code{seqLen = "maxlen"}).
+#' only what the shape needs (feature files when \code{inputLength = "maxlen"}).
 #'
 #' @param ... arguments of \code{\link{sequenceGenerator}}.
 #' @return An integer vector.
 #' @examples
 #' fa <- system.file("extdata", "example_genome.fa", package = "GenomicDL")
 #' bw <- system.file("extdata", "example_coverage_cell1.bw", package = "GenomicDL")
-#' predictLabelShape(genome = fa, annotations = rep(bw, 4), window = 2001,
+#' predictLabelShape(genome = fa, annotations = rep(bw, 4), inputLength = 2001,
 #'                   targetWindow = 10, nAnnotationTypes = 2)
-#' predictInputShape(genome = fa, annotations = bw, window = 2001, dummyAxis = 2)
+#' predictInputShape(genome = fa, annotations = bw, inputLength = 2001, dummyAxis = 2)
 #' @export
 predictLabelShape <- function(...) as.integer(.shapePlan(...)$labelShape)
 
@@ -427,7 +433,8 @@ predictSecondaryShape <- function(...) {
 
 .shapePlan <- function(...) {
     f <- formals(sequenceGenerator)
-    a <- list(...)
+    f[["..."]] <- NULL
+    a <- .renameArgList(list(...), .generatorRenames, "sequenceGenerator")
     bad <- setdiff(names(a), names(f))
     if (length(bad)) .gdlStop("unknown argument(s) of sequenceGenerator: ", paste(bad, collapse = ", "))
     full <- lapply(f, function(v) if (is.symbol(v) && !nzchar(as.character(v))) NULL else eval(v))
@@ -452,14 +459,14 @@ predictSecondaryShape <- function(...) {
 #' @examples
 #' fa <- system.file("extdata", "example_genome.fa", package = "GenomicDL")
 #' bw <- system.file("extdata", "example_coverage_cell1.bw", package = "GenomicDL")
-#' gen <- sequenceGenerator(fa, bw, window = 1001)
+#' gen <- sequenceGenerator(fa, bw, inputLength = 1001)
 #' s <- splitGenerator(gen, validation = "chr3")
 #' length(s$train); length(s$validation)
 #' @export
 splitGenerator <- function(x, validation, ...) {
     if (!is(x, "SequenceGenerator")) .gdlStop("x must be a SequenceGenerator")
     validation <- as.character(validation)
-    a <- x@args
+    a <- .upgradeGeneratorArgs(x@args)
     lens <- .lengthsOf(x@handle$genome)
     miss <- setdiff(validation, names(lens))
     if (length(miss)) .gdlStop("validation chromosome(s) not in the genome: ", paste(miss, collapse = ", "))
@@ -472,7 +479,7 @@ splitGenerator <- function(x, validation, ...) {
     va <- a
     va$chromosomes <- validation
     va$excludeChromosomes <- NULL
-    extra <- list(...)
+    extra <- .renameArgList(list(...), .generatorRenames, "splitGenerator")
     va[names(extra)] <- extra
     list(train = do.call(sequenceGenerator, tr), validation = do.call(sequenceGenerator, va))
 }
@@ -497,12 +504,13 @@ splitGenerator <- function(x, validation, ...) {
 #' @examples
 #' fa <- system.file("extdata", "example_genome.fa", package = "GenomicDL")
 #' bed <- system.file("extdata", "example_peaks_cell1.bed", package = "GenomicDL")
-#' fwd <- sequenceGenerator(fa, bed, annotationTypes = "CTCF", seqLen = 551)
-#' rev <- sequenceGenerator(fa, bed, annotationTypes = "CTCF", seqLen = 551, rc = TRUE)
+#' fwd <- sequenceGenerator(fa, bed, annotationTypes = "CTCF", inputLength = 551)
+#' rev <- sequenceGenerator(fa, bed, annotationTypes = "CTCF", inputLength = 551,
+#'                          reverseComplement = TRUE)
 #' both <- multiGenerator(list(fwd, rev))
 #' length(both)
 #' @export
-multiGenerator <- function(generators, weights = NULL, counts = NULL, batchSize = NULL, seed = 42,
+multiGenerator <- function(generators, weights = NULL, counts = NULL, batchSize = NULL, seed = 1,
                            outputShape = NULL) {
     if (!is.list(generators) || !length(generators) ||
         !all(vapply(generators, is, TRUE, "SequenceGenerator")))

@@ -304,13 +304,35 @@
     norm
 }
 
+## Generator arguments stored under their earlier names (a model archive's data
+## configuration, a SequenceGenerator saved with saveRDS) read under the current names:
+## window / seqLen -> inputLength, bins -> weightBins, rc -> reverseComplement. Silent: the user
+## did not type them (calls of sequenceGenerator() with the old names warn, .renamedArgs()).
+.generatorRenames <- list(window = "inputLength", seqLen = "inputLength", bins = "weightBins",
+                          rc = "reverseComplement")
+.upgradeGeneratorArgs <- function(a) {
+    old <- intersect(names(.generatorRenames), names(a))
+    if (!is.list(a) || !length(old)) return(a)
+    keep <- attributes(a)[setdiff(names(attributes(a)), "names")]
+    ## keras_dna's window (continuous) took precedence over seq_len (sparse)
+    if (is.null(a$inputLength))
+        a$inputLength <- if (!is.null(a$window)) a$window
+                         else if (!is.null(a$seqLen)) a$seqLen else "maxlen"
+    if ("bins" %in% old) a$weightBins <- a$bins
+    if ("rc" %in% old) a$reverseComplement <- a$rc
+    a[old] <- NULL
+    attributes(a)[names(keep)] <- keep
+    a
+}
+
 ## The logical arguments of sequenceGenerator: each TRUE or FALSE, never a string or NA.
-.generatorFlags <- c("rc", "rcAugment", "augmentation", "seq2seq", "useStrand", "strict")
+.generatorFlags <- c("reverseComplement", "rcAugment", "augmentation", "seq2seq", "useStrand", "strict")
 
 ## The checked plan of a generator: the spec for the core (p$spec) and what R keeps (shapes from
 ## the core, included chromosomes, layout, labels). With shapesOnly, stops once the shapes are
 ## known (no track is opened, no window is planned).
 .generatorPlan <- function(a, shapesOnly = FALSE) {
+    a <- .upgradeGeneratorArgs(a)
     g <- genomeSource(a$genome)
     lens <- .lengthsOf(g)
     ann <- .annotationList(a$annotations)
@@ -331,8 +353,8 @@
     seed <- .checkCount(a$seed, "seed", min = 0)
     norm <- .checkNorm(a$normalization, "normalization")
     w <- a$weighting
-    bins <- a$bins
-    binsN <- if (identical(bins, "auto")) 0L else as.integer(.checkCount(bins, "bins"))
+    bins <- a$weightBins
+    binsN <- if (identical(bins, "auto")) 0L else as.integer(.checkCount(bins, "weightBins"))
     maxN <- a$maxN
     if (!is.numeric(maxN) || length(maxN) != 1L || is.na(maxN) || maxN < 0 || maxN > 1)
         .gdlStop("maxN must be a fraction between 0 and 1")
@@ -341,7 +363,7 @@
         .gdlStop("outputShape must be a vector of positive whole numbers")
     spec <- list(kind = kind, batch_size = batchSize, seed = seed, threads = .threads(a$threads),
                  ambiguous = .checkChoice(a$ambiguous, c("quarter", "zero"), "ambiguous"),
-                 rc = a$rc, rc_augment = a$rcAugment, jitter = .checkCount(a$jitter, "jitter", 0),
+                 rc = a$reverseComplement, rc_augment = a$rcAugment, jitter = .checkCount(a$jitter, "jitter", 0),
                  chr_prefix = chrMode, weighting = "none", bins = binsN,
                  output_shape = as.numeric(if (is.null(os)) numeric() else os),
                  chromosomes = inc, regions = regions, blacklist = blacklist, max_n = maxN,
@@ -349,8 +371,10 @@
     shape <- list(kind = kind, target_window = 1, downsampling = "none", n_files = length(ann),
                   n_types = 0, n_ann = 1, seq2seq = FALSE)
     if (kind == "continuous") {
-        if (is.null(a$window) && is.character(a$seqLen)) .gdlStop("continuous targets need a window")
-        L <- .checkCount(if (is.null(a$window)) a$seqLen else a$window, "window")
+        if (!is.numeric(a$inputLength))
+            .gdlStop("continuous (bigWig) targets need a numeric inputLength (the window length), not ",
+                     .shown(a$inputLength))
+        L <- .checkCount(a$inputLength, "inputLength")
         tg <- .checkCount(a$targetWindow, "targetWindow")
         down <- if (is.null(a$downsampling)) "none" else .checkChoice(a$downsampling, c("mean", "first"), "downsampling")
         nt <- if (is.null(a$nAnnotationTypes)) 0L else as.integer(.checkCount(a$nAnnotationTypes, "nAnnotationTypes"))
@@ -392,18 +416,18 @@
                                              list(chromosomes = inc, regions = regions,
                                                   blacklist = blacklist, chr_prefix = chrMode)))
         used <- gr[keep]
-        Lin <- if (is.null(a$window)) a$seqLen else a$window
+        Lin <- a$inputLength
         real <- is.character(Lin) && identical(tolower(Lin), "real")
         if (real && isTRUE(a$augmentation))
-            .gdlStop("seqLen = 'real' (each feature's own bases) cannot be combined with augmentation")
+            .gdlStop("inputLength = 'real' (each feature's own bases) cannot be combined with augmentation")
         if (is.null(Lin) || real || identical(tolower(Lin), "maxlen")) {
-            if (predict != "region" && is.null(a$window) && !is.numeric(a$seqLen))
-                .gdlStop("predict = '", predict, "' needs an integer seqLen (the features are 1 base)")
+            if (predict != "region" && !is.numeric(Lin))
+                .gdlStop("predict = '", predict, "' needs an integer inputLength (the features are 1 base)")
             Lin <- max(width(used))
         }
         if (is.character(Lin))
-            .gdlStop("seqLen must be a whole number, 'maxlen' or 'real', not '", Lin, "'")
-        L <- .checkCount(Lin, "seqLen")
+            .gdlStop("inputLength must be a whole number, 'maxlen' or 'real', not '", Lin, "'")
+        L <- .checkCount(Lin, "inputLength")
         seq2seq <- a$seq2seq
         shape[c("n_ann", "seq2seq")] <- list(nAnn, seq2seq)
         p$features <- used
@@ -428,7 +452,7 @@
     p$window <- L
     spec$window <- L
     p$labels <- .labelInfo(a)
-    if (is.na(p$labels$positions)) p$labels$positions <- L  # seq2seq with seqLen = "maxlen"
+    if (is.na(p$labels$positions)) p$labels$positions <- L  # seq2seq with inputLength = "maxlen"
     ## weights
     if (is.character(w)) {
         spec$weighting <- .checkChoice(w, c("none", "balanced"), "weighting")

@@ -9,7 +9,7 @@
     if (is.null(window)) return(0L)
     window <- suppressWarnings(as.integer(window))
     if (length(window) != 1L || is.na(window) || window < 1L)
-        .gdlStop("window must be a positive integer (or NULL for each model's int(1.5 x detector length))")
+        .gdlStop("deepbindWindow must be a positive integer (or NULL for each model's int(1.5 x detector length))")
     window
 }
 
@@ -35,13 +35,13 @@
 #' @param models a \code{\link[=DeepBindModel-class]{DeepBindModel}}, a
 #'   \code{DeepBindModelList}, or params file paths (read with
 #'   \code{\link{readDeepBind}}).
-#' @param sequences a \code{DNAStringSet}, \code{RNAStringSet} (or
+#' @param x a \code{DNAStringSet}, \code{RNAStringSet} (or
 #'   \code{BStringSet}, e.g. from \code{readBStringSet()} of a FASTA with U and
 #'   N) or character vector of sequences of any lengths, or a \code{GRanges} with
 #'   \code{genome} (minus-strand ranges are reverse-complemented).
 #' @param genome for \code{GRanges}: anything \code{\link{genomeSource}}
 #'   accepts.
-#' @param window the original's \code{--window-size}: the length of the
+#' @param deepbindWindow the original's \code{--window-size}: the length of the
 #'   windows scored along longer sequences; \code{NULL} (default) uses each
 #'   model's \code{int(1.5 x detector length)}.
 #' @param average the original's \code{--average}: the sum of the window
@@ -60,6 +60,9 @@
 #'   transcription of the original, one window at a time (for checking; about
 #'   a hundred times slower). Both give the same floats.
 #' @param threads threads of the core (default: option GenomicDL.threads).
+#' @param ... deprecated names, accepted with a warning until the next
+#'   release: \code{sequences} (now \code{x}), \code{window}
+#'   (\code{deepbindWindow}).
 #' @return A numeric matrix, sequences x models (named by model ID), or for a
 #'   \code{GRanges} a \code{SummarizedExperiment} with assay \code{"score"},
 #'   the ranges as \code{rowRanges} and the models' protein, type and
@@ -94,40 +97,41 @@
 #' fa <- system.file("extdata", "example_genome.fa", package = "GenomicDL")
 #' deepbindScore(models, GRanges(c("chr1:1001-1101", "chr2:501-601:-")), genome = fa)
 #' @export
-deepbindScore <- function(models, sequences, genome = NULL, window = NULL, average = FALSE,
+deepbindScore <- function(models, x, genome = NULL, deepbindWindow = NULL, average = FALSE,
                           padding = c("N", "flank"), strands = c("model", "both", "forward"),
-                          method = c("fast", "reference"), threads = NULL) {
+                          method = c("fast", "reference"), threads = NULL, ...) {
+    .renamedArgs(list(sequences = "x", window = "deepbindWindow"))
     models <- .asDeepBindList(models)
     if (!length(models)) .gdlStop("models is empty")
     padding <- .matchArg(padding)
     strands <- .matchArg(strands)
     method <- .matchArg(method)
-    window <- .deepbindWindow(window)
+    deepbindWindow <- .deepbindWindow(deepbindWindow)
     average <- .deepbindFlag(average, "average")
     ranges <- NULL
     iupac <- FALSE
-    if (is(sequences, "GRanges")) {
+    if (is(x, "GRanges")) {
         if (is.null(genome)) .gdlStop("deepbindScore() of a GRanges needs a genome")
-        ranges <- sequences
+        ranges <- x
         g <- genomeSource(genome)
-        sequences <- as.character(getSequence(g, ranges))
-        names(sequences) <- names(ranges)
+        x <- as.character(getSequence(g, ranges))
+        names(x) <- names(ranges)
         iupac <- TRUE
-    } else if (is(sequences, "XStringSet") || is(sequences, "XString")) {
-        if (is(sequences, "AAStringSet") || is(sequences, "AAString"))
-            .gdlStop("sequences must be DNA or RNA, not ", class(sequences)[1L])
-        sequences <- if (is(sequences, "XString")) as.character(sequences)
-                     else stats::setNames(as.character(sequences), names(sequences))
-    } else if (!is.character(sequences)) {
-        .gdlStop("sequences must be a DNAStringSet, an RNAStringSet, a character vector or a GRanges, not ",
-                 class(sequences)[1L])
+    } else if (is(x, "XStringSet") || is(x, "XString")) {
+        if (is(x, "AAStringSet") || is(x, "AAString"))
+            .gdlStop("x must be DNA or RNA, not ", class(x)[1L])
+        x <- if (is(x, "XString")) as.character(x)
+                     else stats::setNames(as.character(x), names(x))
+    } else if (!is.character(x)) {
+        .gdlStop("x must be a DNAStringSet, an RNAStringSet, a character vector or a GRanges, not ",
+                 class(x)[1L])
     }
-    if (!length(sequences)) .gdlStop("sequences is empty")
-    if (anyNA(sequences)) .gdlStop("sequence ", which(is.na(sequences))[1L], " is NA")
-    nms <- names(sequences)
-    scores <- .native(cpp_deepbind_score(.deepbindParams(models), unname(sequences),
+    if (!length(x)) .gdlStop("x is empty")
+    if (anyNA(x)) .gdlStop("sequence ", which(is.na(x))[1L], " is NA")
+    nms <- names(x)
+    scores <- .native(cpp_deepbind_score(.deepbindParams(models), unname(x),
                                          if (is.null(nms)) character() else nms,
-                                         window, average, padding, strands, method, iupac,
+                                         deepbindWindow, average, padding, strands, method, iupac,
                                          .threads(threads)))
     dimnames(scores) <- list(nms, names(models))
     if (is.null(ranges)) return(scores)
@@ -178,46 +182,54 @@ deepbindScore <- function(models, sequences, genome = NULL, window = NULL, avera
 #' @param genome anything \code{\link{genomeSource}} accepts.
 #' @param regions a \code{GRanges}; windows are scanned on the plus strand
 #'   (DNA models also score the reverse complement, see \code{strands}).
-#' @param width window width (bases).
+#' @param inputLength length of the windows scored (bases), each window
+#'   scored as one sequence by \code{\link{deepbindScore}} (default 101, as
+#'   \code{scoreVariants()} of DeepBind models).
 #' @param step distance between window starts (bases).
-#' @param BPPARAM a BiocParallel backend; regions are split over its workers.
+#' @param BPPARAM \code{NULL} (default: this process, in the core's
+#'   \code{threads}) or a BiocParallel backend; regions are split over its
+#'   workers.
 #' @param export \code{NULL}, or bigWig path(s) to write the score tracks to,
 #'   one per model (or one path with \code{"\%s"}, replaced by the model ID).
-#'   Each window's score covers its central \code{min(step, width)} bases, so
+#'   Each window's score covers its central \code{min(step, inputLength)} bases, so
 #'   the track has no overlaps; regions must not overlap.
 #' @param threads threads of the core per worker (default: option
 #'   GenomicDL.threads).
-#' @param ... \code{window}, \code{average}, \code{padding}, \code{strands},
-#'   \code{method}: as in \code{\link{deepbindScore}}.
+#' @param ... \code{deepbindWindow}, \code{average}, \code{padding},
+#'   \code{strands}, \code{method}: as in \code{\link{deepbindScore}}
+#'   (\code{window} and \code{width}, the deprecated names of
+#'   \code{deepbindWindow} and \code{inputLength}, warn).
 #' @return A \code{GRanges} of the windows with one score column per model
 #'   (named by model ID) and the region index in column \code{region}.
-#'   Regions shorter than \code{width} give no windows. IUPAC ambiguity codes
+#'   Regions shorter than \code{inputLength} give no windows. IUPAC ambiguity codes
 #'   of the genome read as N.
 #' @seealso \code{\link{deepbindScore}}, \code{\link{exportTrack}}
 #' @examples
 #' db <- system.file("extdata", "deepbind", package = "GenomicDL")
 #' fa <- system.file("extdata", "example_genome.fa", package = "GenomicDL")
 #' ctcf <- readDeepBind("D00328.003", db = db)
-#' hits <- scanDeepBind(ctcf, fa, GRanges("chr1:1-2000"), width = 101, step = 25,
+#' hits <- scanDeepBind(ctcf, fa, GRanges("chr1:1-2000"), inputLength = 101, step = 25,
 #'                      BPPARAM = BiocParallel::SerialParam())
 #' hits[which.max(hits$D00328.003)]
 #' @export
-scanDeepBind <- function(models, genome, regions, width = 101, step = 10,
-                         BPPARAM = BiocParallel::bpparam(), export = NULL, threads = NULL, ...) {
+scanDeepBind <- function(models, genome, regions, inputLength = 101, step = 10,
+                         BPPARAM = NULL, export = NULL, threads = NULL, ...) {
+    opts <- .renamedArgs(list(width = "inputLength"), dots = TRUE)
+    opts <- .renameArgList(opts, list(window = "deepbindWindow"), "scanDeepBind")
     models <- .asDeepBindList(models)
     if (!length(models)) .gdlStop("models is empty")
-    opts <- list(...)
-    bad <- setdiff(names(opts), c("window", "average", "padding", "strands", "method"))
+    if (is.null(BPPARAM)) BPPARAM <- BiocParallel::SerialParam()
+    bad <- setdiff(names(opts), c("deepbindWindow", "average", "padding", "strands", "method"))
     if (length(bad) || (length(opts) && is.null(names(opts))))
         .gdlStop("unknown argument(s) of scanDeepBind: ", paste(bad, collapse = ", "))
     padding <- .matchArg(opts$padding, c("N", "flank"), "padding")
     strands <- .matchArg(opts$strands, c("model", "both", "forward"), "strands")
     method <- .matchArg(opts$method, c("fast", "reference"), "method")
-    window <- .deepbindWindow(opts$window)
+    window <- .deepbindWindow(opts$deepbindWindow)
     average <- .deepbindFlag(if (is.null(opts$average)) FALSE else opts$average, "average")
-    width <- suppressWarnings(as.integer(width))
+    inputLength <- suppressWarnings(as.integer(inputLength))
     step <- suppressWarnings(as.integer(step))
-    if (length(width) != 1L || is.na(width) || width < 1L) .gdlStop("width must be a positive integer")
+    if (length(inputLength) != 1L || is.na(inputLength) || inputLength < 1L) .gdlStop("inputLength must be a positive integer")
     if (length(step) != 1L || is.na(step) || step < 1L) .gdlStop("step must be a positive integer")
     g <- genomeSource(genome)
     .checkRanges(regions, .lengthsOf(g))
@@ -225,7 +237,7 @@ scanDeepBind <- function(models, genome, regions, width = 101, step = 10,
     paths <- .deepbindExportPaths(export, ids)
     threads <- .threads(threads)
     params <- .deepbindParams(models)
-    pieces <- .scanPieces(regions, width, step)
+    pieces <- .scanPieces(regions, inputLength, step)
     empty <- matrix(numeric(), 0L, length(ids))
     if (is.null(pieces)) {
         scores <- empty
@@ -240,21 +252,21 @@ scanDeepBind <- function(models, genome, regions, width = 101, step = 10,
             ptr <- .genomePtr(g)
             lapply(idx, function(i)
                 .native(cpp_deepbind_scan(params, ptr, pieces$chrom[i], pieces$start[i],
-                                          pieces$end[i], width, step, window, average, padding,
+                                          pieces$end[i], inputLength, step, window, average, padding,
                                           strands, method, threads)))
         }, pieces = pieces, g = g, params = params, parent = parent, BPPARAM = BPPARAM)
         scores <- do.call(rbind, unlist(res, recursive = FALSE, use.names = FALSE))
     }
-    nw <- if (nrow(pieces)) (pieces$end - pieces$start + 1 - width) %/% step + 1 else integer()
+    nw <- if (nrow(pieces)) (pieces$end - pieces$start + 1 - inputLength) %/% step + 1 else integer()
     starts <- unlist(Map(function(s, n) s + (seq_len(n) - 1) * step, pieces$start, nw), use.names = FALSE)
-    out <- GRanges(rep(pieces$chrom, nw), IRanges::IRanges(as.numeric(starts), width = width),
+    out <- GRanges(rep(pieces$chrom, nw), IRanges::IRanges(as.numeric(starts), width = inputLength),
                    seqinfo = seqinfo(g))
     colnames(scores) <- ids
     mcols(out) <- S4Vectors::DataFrame(region = rep(pieces$region, nw), scores, check.names = FALSE)
     if (!is.null(paths)) {
-        bin <- min(step, width)
+        bin <- min(step, inputLength)
         track <- GRanges(seqnames(out),
-                         IRanges::IRanges(start(out) + (width - bin) %/% 2L, width = bin),
+                         IRanges::IRanges(start(out) + (inputLength - bin) %/% 2L, width = bin),
                          seqinfo = seqinfo(g))
         for (id in ids) {
             mcols(track)$score <- mcols(out)[[id]]

@@ -167,30 +167,33 @@ setMethod("show", "GenomeSource", function(object) {
 #' Sequences of genomic ranges
 #'
 #' @param genome anything \code{\link{genomeSource}} accepts.
-#' @param ranges a \code{GRanges}; minus-strand ranges give the reverse
+#' @param regions a \code{GRanges}; minus-strand ranges give the reverse
 #'   complement.
+#' @param ... deprecated names, accepted with a warning until the next
+#'   release: \code{ranges} (now \code{regions}).
 #' @return A \code{DNAStringSet}, equal to \code{Biostrings::getSeq()} on the
 #'   same input (upper case).
 #' @examples
 #' fa <- system.file("extdata", "example_genome.fa", package = "GenomicDL")
 #' getSequence(fa, GRanges("chr1:1001-1020:-"))
 #' @export
-getSequence <- function(genome, ranges) {
+getSequence <- function(genome, regions, ...) {
+    .renamedArgs(list(ranges = "regions"))
     g <- genomeSource(genome)
-    .checkRanges(ranges, .lengthsOf(g))
-    s <- .native(cpp_genome_fetch(.genomePtr(g), as.character(seqnames(ranges)),
-                                  start(ranges), end(ranges),
-                                  as.character(strand(ranges)) == "-", FALSE, TRUE))
+    .checkRanges(regions, .lengthsOf(g))
+    s <- .native(cpp_genome_fetch(.genomePtr(g), as.character(seqnames(regions)),
+                                  start(regions), end(regions),
+                                  as.character(strand(regions)) == "-", FALSE, TRUE))
     bad <- regexpr("[^ACGTMRWSYKVHDBNacgtmrwsykvhdbn.+-]", s)
     if (any(bad > 0L)) {
         i <- which(bad > 0L)[1L]
-        .gdlStop("genome: range ", i, " (", as.character(seqnames(ranges))[i], ") holds '",
+        .gdlStop("genome: range ", i, " (", as.character(seqnames(regions))[i], ") holds '",
                  substr(s[i], bad[i], bad[i]), "' at its position ", bad[i], ", not a DNA letter ",
                  "(A, C, G, T, N or an IUPAC code): the FASTA file is malformed")
     }
     out <- Biostrings::DNAStringSet(s)
-    # named as Biostrings::getSeq() names them: by the ranges' names, else their seqnames
-    names(out) <- if (is.null(names(ranges))) as.character(seqnames(ranges)) else names(ranges)
+    # named as Biostrings::getSeq() names them: by the regions' names, else their seqnames
+    names(out) <- if (is.null(names(regions))) as.character(seqnames(regions)) else names(regions)
     out
 }
 

@@ -122,7 +122,7 @@ setMethod("show", "MotifDiscovery", function(object) {
 #' Steps:
 #' \enumerate{
 #'   \item contribution per base = one-hot x hypothetical score summed over
-#'     the bases; window sums over \code{window} bases.
+#'     the bases; window sums over \code{seqletWindow} bases.
 #'   \item null: a Laplace distribution fitted around the mode of the window
 #'     sums (rates from the 5..95 \% quantiles of each side), 10,000 draws;
 #'     thresholds on |window sum| by weighted isotonic regression of real vs
@@ -130,11 +130,11 @@ setMethod("show", "MotifDiscovery", function(object) {
 #'     forced into [0.03, 0.2].
 #'   \item seqlets: per sequence, greedy argmax of |window sum| over passing
 #'     windows, seqlet = window +- \code{flank}, neighbours within
-#'     \code{window / 2 + flank} suppressed; split by the sign of the window
+#'     \code{seqletWindow / 2 + flank} suppressed; split by the sign of the window
 #'     sum; at most \code{maxSeqlets} (the strongest).
 #'   \item similarity: continuous Jaccard (sum sgn(x) sgn(y) min(|x|, |y|) /
 #'     sum max(|x|, |y|)) of the L1-normalised hypothetical and actual
-#'     contributions, the central \code{minOverlap} of one seqlet slid over
+#'     contributions, the central \code{minOverlapFraction} of one seqlet slid over
 #'     the other, best of forward and reverse complement, averaged over both
 #'     directions.
 #'   \item affinity graph: per seqlet its \code{neighbors} most similar
@@ -174,15 +174,19 @@ setMethod("show", "MotifDiscovery", function(object) {
 #'   \code{attributions} for both. The contributions used are always
 #'   one-hot x hypothetical (with a warning when they differ from
 #'   \code{attributions}).
-#' @param ... ignored.
+#' @param ... deprecated names, accepted with a warning until the next
+#'   release: \code{window} (now \code{seqletWindow}), \code{minOverlap}
+#'   (\code{minOverlapFraction}).
 #' @param minSeqlets smallest number of seqlets of a reported pattern.
-#' @param window window of the seqlet scores (bases).
-#' @param flank bases added on each side of a seqlet's window.
+#' @param seqletWindow window of the seqlet scores (bases): the sliding sum of
+#'   contributions whose peaks are seqlets (TF-MoDISco's sliding_window_size).
+#' @param flank bases added on each side of a seqlet's \code{seqletWindow}.
 #' @param seed seed of the null draws and the Leiden runs (the global random
 #'   state is restored).
 #' @param fdr false discovery rate of the seqlet threshold.
 #' @param maxSeqlets largest number of seqlets kept.
-#' @param minOverlap smallest overlap (fraction of a seqlet) of an alignment.
+#' @param minOverlapFraction smallest overlap of an alignment, as a fraction
+#'   of a seqlet (\code{compareMotifs()}' \code{minOverlap} counts columns).
 #' @param neighbors neighbours per seqlet in the affinity graph.
 #' @param perplexity perplexity of the t-SNE calibration.
 #' @param resolution resolution of Leiden's modularity.
@@ -219,16 +223,17 @@ setMethod("show", "MotifDiscovery", function(object) {
 #' onehot <- oneHot(seqs)
 #' res <- discoverMotifs(onehot * hyp, onehot, minSeqlets = 10)
 #' res
-#' compareMotifs(res$patterns, motifs, thresh = 1)[, c("Query_ID", "Target_ID", "q-value")]
+#' compareMotifs(res$patterns, motifs, threshold = 1)[, c("Query_ID", "Target_ID", "q-value")]
 #' head(res$seqlets)
 #' round(res$cwm[[1]][, 1:8], 2)
 #' if (requireNamespace("ggseqlogo", quietly = TRUE)) plotMotifs(res$patterns)
 #' @export
 discoverMotifs <- function(attributions, x = NULL, hypothetical = NULL, ..., minSeqlets = 20,
-                           window = 21, flank = 10, seed = 1, fdr = 0.2, maxSeqlets = 20000,
-                           minOverlap = 0.7, neighbors = 30, perplexity = 10, resolution = 1,
+                           seqletWindow = 21, flank = 10, seed = 1, fdr = 0.2, maxSeqlets = 20000,
+                           minOverlapFraction = 0.7, neighbors = 30, perplexity = 10, resolution = 1,
                            nSeeds = 10, mergeThreshold = 0.5, exactMax = 2000,
                            coarseNeighbors = 200, verbose = FALSE, threads = NULL) {
+    .renamedArgs(list(window = "seqletWindow", minOverlap = "minOverlapFraction"))
     contrib <- .discoverArray(attributions, "attributions")
     d <- dim(contrib)
     if (is.null(x))
@@ -249,7 +254,7 @@ discoverMotifs <- function(attributions, x = NULL, hypothetical = NULL, ..., min
         as.integer(v)
     }
     minSeqlets <- whole(minSeqlets, "minSeqlets", 1)
-    window <- whole(window, "window", 1)
+    seqletWindow <- whole(seqletWindow, "seqletWindow", 1)
     flank <- whole(flank, "flank", 0)
     seed <- whole(seed, "seed", 0)
     maxSeqlets <- whole(maxSeqlets, "maxSeqlets", 1)
@@ -263,23 +268,23 @@ discoverMotifs <- function(attributions, x = NULL, hypothetical = NULL, ..., min
         v
     }
     num(fdr, "fdr", 0, 1)
-    num(minOverlap, "minOverlap", 0, 1)
+    num(minOverlapFraction, "minOverlapFraction", 0, 1)
     num(perplexity, "perplexity", 0, Inf)
     num(resolution, "resolution", 0, Inf)
-    if (d[2L] < window + 2L * flank)
-        .gdlStop("sequences of ", d[2L], " bases are shorter than a seqlet (window + 2 x flank = ",
-                 window + 2L * flank, "): lower window or flank")
+    if (d[2L] < seqletWindow + 2L * flank)
+        .gdlStop("sequences of ", d[2L], " bases are shorter than a seqlet (seqletWindow + 2 x flank = ",
+                 seqletWindow + 2L * flank, "): lower seqletWindow or flank")
     th <- .threads(threads)
     tm <- function(what, t0) if (verbose) message(sprintf("discoverMotifs: %s (%.2f s)", what,
                                                           (proc.time() - t0)[["elapsed"]]))
     t0 <- proc.time()
     ## the core computes contributions as one-hot x hypothetical
-    sq <- .native(cpp_discover_seqlets(onehot, hyp, window, flank, fdr, 0.03, 0.2,
+    sq <- .native(cpp_discover_seqlets(onehot, hyp, seqletWindow, flank, fdr, 0.03, 0.2,
                                        maxSeqlets, seed, th))
     ns <- length(sq$example)
     tm(paste(ns, "seqlets"), t0)
     if (ns == 0L)
-        .gdlStop("no seqlets found: the attributions have no window of ", window,
+        .gdlStop("no seqlets found: the attributions have no window of ", seqletWindow,
                  " bases whose summed contribution stands out (are they all zero?)")
     pattern <- rep(NA_character_, ns)
     strand <- rep("*", ns)
@@ -293,7 +298,7 @@ discoverMotifs <- function(attributions, x = NULL, hypothetical = NULL, ..., min
         if (length(idx) < minSeqlets) next
         t1 <- proc.time()
         g <- .native(cpp_discover_graph(onehot, hyp, sq$example[idx], sq$start[idx], sq$end[idx],
-                                        sq$sign[idx], minOverlap, neighbors, perplexity,
+                                        sq$sign[idx], minOverlapFraction, neighbors, perplexity,
                                         exactMax, coarseNeighbors, th))
         tm(paste0("affinity graph of ", length(idx), " ", if (sg > 0) "positive" else "negative",
                   " seqlets, ", length(g$from), " edges"), t1)
@@ -302,7 +307,7 @@ discoverMotifs <- function(attributions, x = NULL, hypothetical = NULL, ..., min
         tm(paste(max(memb), "Leiden clusters"), t1)
         pats <- .native(cpp_discover_patterns(onehot, hyp, sq$example[idx], sq$start[idx],
                                               sq$end[idx], sq$sign[idx], memb, g$from, g$to,
-                                              g$weight, minOverlap, mergeThreshold, minSeqlets,
+                                              g$weight, minOverlapFraction, mergeThreshold, minSeqlets,
                                               0.5, 20L, 5L, th))
         for (p in pats) {
             k <- k + 1L
@@ -340,7 +345,7 @@ discoverMotifs <- function(attributions, x = NULL, hypothetical = NULL, ..., min
         info = list(posThreshold = sq$posThreshold, negThreshold = sq$negThreshold,
                     passingFraction = sq$passingFraction,
                     clustering = "Leiden (modularity, igraph) on a perplexity-calibrated kNN graph",
-                    window = window, flank = flank, minSeqlets = minSeqlets, fdr = fdr,
-                    minOverlap = minOverlap, neighbors = neighbors, perplexity = perplexity,
+                    seqletWindow = seqletWindow, flank = flank, minSeqlets = minSeqlets, fdr = fdr,
+                    minOverlapFraction = minOverlapFraction, neighbors = neighbors, perplexity = perplexity,
                     resolution = resolution, nSeeds = nSeeds, seed = seed))
 }

@@ -22,9 +22,13 @@
 #'   contributions and the CWM.
 #' @param minScore smallest total contribution of a window, as a fraction of
 #'   the CWM's total contribution (the mean of its seqlets).
-#' @param bothStrands also match the reverse complement of each CWM.
+#' @param strands \code{"both"} also matches the reverse complement of each
+#'   CWM; \code{"forward"} does not.
 #' @param targets \code{NULL}, or motifs (as \code{compareMotifs()} takes) to
 #'   annotate each pattern with its best Tomtom match.
+#' @param ... deprecated names, accepted with a warning until the next
+#'   release: \code{bothStrands} (now \code{strands}: \code{TRUE} is
+#'   \code{"both"}, \code{FALSE} \code{"forward"}).
 #' @return A \code{GRanges} of hits (the CWM's width; strand of the match) in
 #'   sequence order, with columns \code{pattern}, \code{score} (total
 #'   contribution of the window), \code{similarity} (cosine with the CWM)
@@ -42,7 +46,9 @@
 #' callMotifHits(cwm, a)
 #' @export
 callMotifHits <- function(motifs, attributions, regions = NULL, minSimilarity = 0.7,
-                          minScore = 0.5, bothStrands = TRUE, targets = NULL) {
+                          minScore = 0.5, strands = c("both", "forward"), targets = NULL, ...) {
+    .renamedArgs(list(bothStrands = list("strands", .strandsFromFlag)))
+    bothStrands <- .matchArg(strands) == "both"
     cwms <- if (is(motifs, "MotifDiscovery")) motifs@cwm else motifs
     if (!is.list(cwms) || length(cwms) == 0L || is.null(names(cwms)) ||
         !all(vapply(cwms, function(m) is.matrix(m) && nrow(m) == 4L, logical(1))))
@@ -53,7 +59,6 @@ callMotifHits <- function(motifs, attributions, regions = NULL, minSimilarity = 
     .checkScalar(minSimilarity, "minSimilarity", min = -1)
     if (minSimilarity > 1) .gdlStop("minSimilarity must be in [-1, 1]")
     .checkScalar(minScore, "minScore", min = -Inf)
-    if (!isTRUE(bothStrands) && !isFALSE(bothStrands)) .gdlStop("bothStrands must be TRUE or FALSE")
     n <- dim(a)[1L]
     len <- dim(a)[2L]
     if (!is.null(regions)) {
@@ -65,8 +70,8 @@ callMotifHits <- function(motifs, attributions, regions = NULL, minSimilarity = 
         cw <- unname(cwms[[id]])
         w <- ncol(cw)
         if (w > len) next
-        strands <- list(`+` = cw)
-        if (bothStrands) strands$`-` <- cw[4:1, w:1, drop = FALSE]
+        orient <- list(`+` = cw)
+        if (bothStrands) orient$`-` <- cw[4:1, w:1, drop = FALSE]
         total <- sum(cw)
         for (i in seq_len(n)) {
             x <- a[i, , ]
@@ -75,8 +80,8 @@ callMotifHits <- function(motifs, attributions, regions = NULL, minSimilarity = 
             win <- do.call(cbind, lapply(seq_len(w), function(j) x[idx[, j], , drop = FALSE]))
             score <- rowSums(win)
             norm <- sqrt(rowSums(win^2))
-            for (st in names(strands)) {
-                v <- as.vector(strands[[st]])  # column-major: position-major, letters inside
+            for (st in names(orient)) {
+                v <- as.vector(orient[[st]])  # column-major: position-major, letters inside
                 sim <- as.vector(win %*% v) / (norm * sqrt(sum(v^2)))
                 sim[!is.finite(sim)] <- 0
                 ok <- which(sim >= minSimilarity & score >= minScore * total)
@@ -105,7 +110,7 @@ callMotifHits <- function(motifs, attributions, regions = NULL, minSimilarity = 
     S4Vectors::mcols(gr) <- S4Vectors::DataFrame(pattern = h$pattern, score = h$score,
                                                  similarity = h$similarity)
     if (!is.null(targets) && is(motifs, "MotifDiscovery")) {
-        tt <- compareMotifs(motifs@patterns, targets, thresh = 1)
+        tt <- compareMotifs(motifs@patterns, targets, threshold = 1)
         best <- tt[!duplicated(tt$Query_ID), ]
         k <- match(gr$pattern, best$Query_ID)
         gr$bestMatch <- best$Target_ID[k]

@@ -77,20 +77,24 @@
 #'   DeepBind model, or a \code{list(weight, bias, dilation)} giving the first
 #'   layer directly (\code{weight}: array filters x 4 x width, channels A, C,
 #'   G, T).
-#' @param sequences a \code{DNAStringSet} or character vector of equal widths,
+#' @param x a \code{DNAStringSet} or character vector of equal widths,
 #'   a \code{GRanges} of equal widths with \code{genome}, or a one-hot array
 #'   (N x 4 x L or N x L x 4).
 #' @param genome for \code{GRanges} sequences: anything
 #'   \code{\link{genomeSource}} accepts.
 #' @param layer the convolution layer (only the first is supported).
 #' @param method \code{"max"}: DanQ's method (per sequence and strand, the
-#'   position of the largest activation, when it exceeds \code{threshold});
+#'   position of the largest activation, when it exceeds \code{minActivation});
 #'   \code{"threshold"}: Basset's (every position whose ReLU'd activation
 #'   exceeds half-way from the filter's mean to its maximum over all
 #'   sequences).
 #' @param strands \code{"both"} scans the reverse complements too.
-#' @param threshold for \code{"max"}: the activation a site must exceed.
+#' @param minActivation for \code{"max"}: the activation a site must exceed
+#'   (formerly \code{threshold}).
 #' @param threads threads of the core (default: option GenomicDL.threads).
+#' @param ... deprecated names, accepted with a warning until the next
+#'   release: \code{sequences} (now \code{x}), \code{threshold}
+#'   (\code{minActivation}).
 #' @return A \code{TFBSTools::PFMatrixList} of integer counts (rows A, C, G,
 #'   T), IDs \code{filter<i>}, tags \code{nsites}, \code{ic} (information
 #'   content, bits) and \code{filter}. Filters without a site are left out
@@ -103,16 +107,17 @@
 #' m <- filterMotifs(list(weight = w, bias = -3), seqs, strands = "forward")
 #' TFBSTools::Matrix(m[[1]])
 #' @export
-filterMotifs <- function(model, sequences, genome = NULL, layer = 1,
+filterMotifs <- function(model, x, genome = NULL, layer = 1,
                          method = c("max", "threshold"), strands = c("both", "forward"),
-                         threshold = 0, threads = NULL) {
+                         minActivation = 0, threads = NULL, ...) {
+    .renamedArgs(list(sequences = "x", threshold = "minActivation"))
     method <- .matchArg(method)
     strands <- .matchArg(strands)
     if (!identical(as.numeric(layer), 1)) .gdlStop("only the first layer (layer = 1) is supported")
-    .checkScalar(threshold, "threshold")
+    .checkScalar(minActivation, "minActivation")
     conv <- .firstConv(model)
-    x <- .oneHotNCL(sequences, genome)
-    .filterPFMs(conv, x, method, strands, threshold, threads)
+    x <- .oneHotNCL(x, genome)
+    .filterPFMs(conv, x, method, strands, minActivation, threads)
 }
 
 ## Mean first-layer activation of each filter of a list model (see filterImportance): the
@@ -169,8 +174,12 @@ filterMotifs <- function(model, sequences, genome = NULL, layer = 1,
 #'   activation over the sequences and positions; for a \code{SequenceModel}
 #'   the mean of the tensor the network itself computes, padded positions
 #'   included) or \code{"zero"}.
-#' @param batchSize sequences per forward pass of the mean activations
-#'   (\code{SequenceModel}s).
+#' @param batchSize sequences per forward pass (\code{SequenceModel}s): the
+#'   mean activations and every knockout.
+#' @param device \code{"auto"}, \code{"cpu"} or \code{"cuda"}: where the
+#'   forward passes of a \code{SequenceModel} run.
+#' @param ... deprecated names, accepted with a warning until the next
+#'   release: \code{sequences} (now \code{x}).
 #' @return A \code{SummarizedExperiment}: rows = filters, columns = tasks
 #'   (named by the model's outputs: \code{name} or \code{name_j} for the j-th
 #'   value of an output),
@@ -186,18 +195,21 @@ filterMotifs <- function(model, sequences, genome = NULL, layer = 1,
 #' se <- filterImportance(m, seqs)
 #' SummarizedExperiment::assay(se, "meanAbsDelta")
 #' @export
-filterImportance <- function(model, sequences, genome = NULL, method = c("mean", "zero"),
-                             batchSize = 256, threads = NULL) {
+filterImportance <- function(model, x, genome = NULL, method = c("mean", "zero"),
+                             batchSize = 128, device = "auto", threads = NULL, ...) {
+    .renamedArgs(list(sequences = "x"))
     method <- .matchArg(method)
+    batchSize <- .count(batchSize, "batchSize")
     listModel <- is.list(model) && is.function(model$forward)
     if (!listModel && !is(model, "SequenceModel"))
         .gdlStop("filterImportance() needs a SequenceModel, or a list(weight, bias, dilation, ",
                  "forward = function(x, knockout)) giving the first layer and the forward pass")
     conv <- .firstConv(model)
-    x <- .oneHotNCL(sequences, genome)
+    x <- .oneHotNCL(x, genome)
     storage.mode(x) <- "double"
     fwd <- if (listModel) function(x, knockout = NULL) model$forward(x, knockout)
-           else function(x, knockout = NULL) .modelForward(model, x, knockout)
+           else function(x, knockout = NULL) .modelForward(model, x, knockout, batchSize = batchSize,
+                                                           device = device, threads = threads)
     full <- as.matrix(fwd(x))
     if (!listModel) colnames(full) <- .outputColumnNames(model)
     if (is.null(colnames(full)))

@@ -14,13 +14,13 @@
 #'
 #' @param motifs a \code{PFMatrixList}, \code{PWMatrixList}, \code{PFMatrix}
 #'   or the path of a MEME (or JASPAR) motif file.
-#' @param subject what to scan: a \code{DNAStringSet} (each sequence whole;
+#' @param x what to scan: a \code{DNAStringSet} (each sequence whole;
 #'   sequences without names are called \code{seq1}, \code{seq2}, ...), a
 #'   \code{GRanges} of regions of \code{genome} (strand ignored; overlapping
 #'   ranges are scanned separately: \code{reduce()} them to report each site
 #'   once), or a whole genome (a \code{BSgenome}, a \code{GenomeSource} or a
 #'   FASTA path).
-#' @param genome for a \code{GRanges} subject: anything
+#' @param genome for a \code{GRanges} \code{x}: anything
 #'   \code{\link{genomeSource}} accepts. Must be \code{NULL} otherwise.
 #' @param threshold report sites with p-value \code{<= threshold} (FIMO's
 #'   \code{--thresh}, default 1e-4).
@@ -28,11 +28,11 @@
 #'   the motif's \code{nsites} (20 when unknown) times the background.
 #' @param background \code{"motif"} (the motif file's background letter
 #'   frequencies; a matrix object's \code{bg()}), \code{"uniform"},
-#'   \code{"subject"} (letter frequencies of the subject, both strands),
+#'   \code{"subject"} (letter frequencies of \code{x}, both strands),
 #'   \code{"nrdb"} (MEME's non-redundant database frequencies) or four
 #'   frequencies for A, C, G, T.
-#' @param bothStrands scan the reverse strand too (FIMO's default; FALSE is
-#'   \code{--norc}).
+#' @param strands \code{"both"} (FIMO's default) scans the reverse strand
+#'   too; \code{"forward"} is FIMO's \code{--norc}.
 #' @param qvalues compute Storey q-values per motif (see Details).
 #' @param matchedSequence return the matched sequence of each site.
 #' @param file \code{NULL} to return the sites, or a path to stream them to
@@ -40,6 +40,10 @@
 #'   atomically) with memory bounded by the work of one batch, not by the
 #'   genome.
 #' @param threads threads of the core (default: option GenomicDL.threads).
+#' @param ... deprecated names, accepted with a warning until the next
+#'   release: \code{subject} (now \code{x}), \code{bothStrands}
+#'   (\code{strands}: \code{TRUE} is \code{"both"}, \code{FALSE}
+#'   \code{"forward"}).
 #' @return Without \code{file}: a \code{GRanges} of sites (the motif's width,
 #'   the strand it matched on) in genome order, with columns \code{motifId},
 #'   \code{motifName} (FIMO's \code{motif_alt_id}), \code{score} (log-odds,
@@ -78,14 +82,16 @@
 #' sites
 #' table(sites$motifName)
 #' @export
-scanMotifs <- function(motifs, subject, genome = NULL, threshold = 1e-4, pseudocount = 0.1,
-                       background = "motif", bothStrands = TRUE, qvalues = FALSE,
-                       matchedSequence = TRUE, file = NULL, threads = NULL) {
+scanMotifs <- function(motifs, x, genome = NULL, threshold = 1e-4, pseudocount = 0.1,
+                       background = "motif", strands = c("both", "forward"), qvalues = FALSE,
+                       matchedSequence = TRUE, file = NULL, threads = NULL, ...) {
+    .renamedArgs(list(subject = "x", bothStrands = list("strands", .strandsFromFlag)))
+    bothStrands <- .matchArg(strands) == "both"
     .checkScalar(threshold, "threshold", min = 0)
     if (threshold <= 0 || threshold > 1)
         .gdlStop("threshold must be a p-value in (0, 1], not ", threshold)
     .checkScalar(pseudocount, "pseudocount", min = 0)
-    for (a in c("bothStrands", "qvalues", "matchedSequence")) {
+    for (a in c("qvalues", "matchedSequence")) {
         v <- get(a)
         if (!isTRUE(v) && !isFALSE(v)) .gdlStop(a, " must be TRUE or FALSE")
     }
@@ -95,7 +101,7 @@ scanMotifs <- function(motifs, subject, genome = NULL, threshold = 1e-4, pseudoc
         .gdlStop("qvalues = TRUE needs the sites in memory: use file = NULL (as FIMO's --text)")
     m <- .motifsToCore(motifs, "motifs")
     if (length(m$prob) == 0L) .gdlStop("motifs: no motifs to scan")
-    s <- .scanSubject(subject, genome)
+    s <- .scanSubject(x, genome)
     ptr <- .genomePtr(s$genome)
     bg <- .scanBackground(background, motifs, m, s, ptr, bothStrands)
     r <- .native(cpp_motif_scan(ptr, s$chrom, s$start, s$end, m, unname(bg), threshold,
@@ -126,28 +132,28 @@ scanMotifs <- function(motifs, subject, genome = NULL, threshold = 1e-4, pseudoc
 ## Subject -> list(genome = GenomeSource, chrom, start, end) (1-based closed).
 .scanSubject <- function(subject, genome) {
     if (is(subject, "GRanges")) {
-        if (is.null(genome)) .gdlStop("a GRanges subject needs genome (see ?genomeSource)")
+        if (is.null(genome)) .gdlStop("a GRanges x needs genome (see ?genomeSource)")
         g <- genomeSource(genome)
         chrom <- as.character(GenomicRanges::seqnames(subject))
         miss <- setdiff(unique(chrom), GenomeInfoDb::seqnames(seqinfo(g)))
         if (length(miss))
-            .gdlStop("subject: sequence(s) not in the genome: ", paste(miss, collapse = ", "))
+            .gdlStop("x: sequence(s) not in the genome: ", paste(miss, collapse = ", "))
         len <- GenomeInfoDb::seqlengths(seqinfo(g))[chrom]
         if (any(BiocGenerics::start(subject) < 1L) || any(BiocGenerics::end(subject) > len))
-            .gdlStop("subject: ranges must lie inside their sequences (trim() them first)")
+            .gdlStop("x: ranges must lie inside their sequences (trim() them first)")
         return(list(genome = g, chrom = chrom, start = as.numeric(BiocGenerics::start(subject)),
                     end = as.numeric(BiocGenerics::end(subject))))
     }
-    if (!is.null(genome)) .gdlStop("genome is only for a GRanges subject")
+    if (!is.null(genome)) .gdlStop("genome is only for a GRanges x")
     if (is(subject, "DNAStringSet")) {
         if (is.null(names(subject))) names(subject) <- paste0("seq", seq_along(subject))
-        if (anyDuplicated(names(subject))) .gdlStop("subject: sequence names must be unique")
+        if (anyDuplicated(names(subject))) .gdlStop("x: sequence names must be unique")
         g <- genomeSource(subject)
     } else if (is(subject, "BSgenome") || is(subject, "GenomeSource") ||
                (is.character(subject) && length(subject) == 1L)) {
         g <- genomeSource(subject)
     } else {
-        .gdlStop("subject must be a DNAStringSet, a GRanges (with genome), a BSgenome, ",
+        .gdlStop("x must be a DNAStringSet, a GRanges (with genome), a BSgenome, ",
                  "a GenomeSource or a FASTA path, not ", class(subject)[1L])
     }
     si <- seqinfo(g)

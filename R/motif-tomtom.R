@@ -15,13 +15,15 @@
 #'   Kullback-Leibler divergence). Tomtom's default is \code{"ed"}.
 #' @param minOverlap minimum number of overlapping columns of an alignment
 #'   (lowered to the width of the shorter motif).
-#' @param thresh significance threshold: on q-values, or on E-values when
+#' @param threshold significance threshold: on q-values, or on E-values when
 #'   \code{evalue = TRUE}.
 #' @param evalue threshold on E-values instead of q-values.
 #' @param completeScores \code{TRUE} (Tomtom's default) scores unaligned query
 #'   columns by their median-shifted scores; \code{FALSE} uses Tomtom's
 #'   \code{-incomplete-scores} statistics.
 #' @param threads threads of the core (default: option GenomicDL.threads).
+#' @param ... deprecated names, accepted with a warning until the next
+#'   release: \code{thresh} (now \code{threshold}).
 #' @return A \code{DataFrame} with Tomtom's \code{-text} columns, in Tomtom's
 #'   order (queries in input order; per query by p-value, then overlap):
 #'   \code{Query_ID}, \code{Target_ID}, \code{Optimal_offset}, \code{p-value},
@@ -42,22 +44,23 @@
 #'   Quantifying similarity between motifs. Genome Biology 8:R24.
 #' @examples
 #' motifs <- system.file("extdata", "example_motifs.meme", package = "GenomicDL")
-#' compareMotifs(motifs, motifs, dist = "pearson", thresh = 1)
+#' compareMotifs(motifs, motifs, dist = "pearson", threshold = 1)
 #' @export
 compareMotifs <- function(query, target, dist = c("pearson", "ed", "sandelin", "kullback"),
-                          minOverlap = 1, thresh = 0.5, evalue = FALSE, completeScores = TRUE,
-                          threads = NULL) {
+                          minOverlap = 1, threshold = 0.5, evalue = FALSE, completeScores = TRUE,
+                          threads = NULL, ...) {
+    .renamedArgs(list(thresh = "threshold"))
     dist <- .matchArg(dist)
     .checkScalar(minOverlap, "minOverlap", min = 0)
-    .checkScalar(thresh, "thresh", min = 0)
+    .checkScalar(threshold, "threshold", min = 0)
     if (!isTRUE(evalue) && !isFALSE(evalue)) .gdlStop("evalue must be TRUE or FALSE")
     if (!isTRUE(completeScores) && !isFALSE(completeScores))
         .gdlStop("completeScores must be TRUE or FALSE")
-    if (!evalue && thresh > 1)
-        .gdlStop("thresh (", thresh, ") must be at most 1 for q-values; use evalue = TRUE")
+    if (!evalue && threshold > 1)
+        .gdlStop("threshold (", threshold, ") must be at most 1 for q-values; use evalue = TRUE")
     q <- .motifsToCore(query, "query")
     t <- .motifsToCore(target, "target")
-    .tomtom(q, t, dist, as.integer(minOverlap), thresh, evalue, completeScores, threads)
+    .tomtom(q, t, dist, as.integer(minOverlap), threshold, evalue, completeScores, threads)
 }
 
 .checkScalar <- function(x, name, min = -Inf) {

@@ -17,7 +17,7 @@
 #' @param batchSize sequences per forward pass.
 #' @return A numeric vector, one mean per filter.
 #' @keywords internal
-.modelFirstActivationMeans <- function(model, x, layout = c("NCL", "NLC"), batchSize = 256) {
+.modelFirstActivationMeans <- function(model, x, layout = c("NCL", "NLC"), batchSize = 128) {
     layout <- .matchArg(layout)
     .checkFirstConv(model)
     if (!is.array(x) || length(dim(x)) != 3L) .gdlStop("x must be a one-hot array")

@@ -14,9 +14,27 @@
 #'   \code{layers} (layer specs with 0-based input node ids), \code{outputs}.
 #' @slot info name, default losses (one per output), output names, seed.
 #' @slot handle environment holding the external pointer to the C++ network,
-#'   a copy of its weights, the training history and the data configuration;
-#'   for a model whose network is a view on another's layers (the residual
-#'   model of \code{\link{combinedModel}}), that model too.
+#'   a view on its weights (serialised with the model, never copied into R
+#'   between calls), the training history and the data configuration; for a
+#'   model whose network is a view on another's layers (the residual model of
+#'   \code{\link{combinedModel}}), that model too.
+#' @section Reference semantics:
+#' A \code{SequenceModel} is a reference to one network, as a Keras or torch
+#' model is: \code{m2 <- m} gives a second name for the same network, and
+#' \code{fit(m2, ...)} (or anything else that changes weights, history or
+#' data configuration) changes \code{m} too. \code{fit()} therefore trains
+#' in place and returns the history, not a model. \code{\link{copyModel}}
+#' makes an independent model (its own weights, history and data
+#' configuration). Why references: a network's weights are often hundreds of
+#' megabytes, and value semantics would copy them on every call that trains
+#' or edits them.
+#'
+#' The weights are not kept in R: they live in the network and are serialised
+#' only when the model leaves the process -- \code{saveRDS()},
+#' \code{serialize()}, a \code{BiocParallel} worker -- with the values they
+#' have at that moment; \code{readRDS()} gives a model (a new reference)
+#' whose network is rebuilt on first use. \code{\link{saveModel}} writes
+#' the package's own archive.
 #' @return A class definition; \code{SequenceModel} objects are made by the
 #'   builders and presets above.
 #' @exportClass SequenceModel
@@ -48,7 +66,7 @@ setClass("TrainingHistory", contains = "DFrame")
     info <- list(name = name, losses = losses, outputNames = outputNames, seed = seed)
     env <- new.env(parent = emptyenv())
     env$ptr <- .native(cpp_model_build(spec, seed))
-    env$weights <- NULL
+    env$weights <- .native(cpp_model_weights_view(env$ptr))
     env$history <- NULL
     env$dataConfig <- NULL
     m <- new("SequenceModel", spec = spec, info = info, handle = env)
@@ -207,8 +225,10 @@ functionalModel <- function(inputs, outputs, name = "functional", loss = NULL, s
 .modelPtr <- function(model) {
     env <- model@handle
     if (!.validPtr(env$ptr)) {
-        env$ptr <- .native(cpp_model_build(model@spec, model@info$seed))
-        if (!is.null(env$weights)) .native(cpp_model_load_state(env$ptr, env$weights))
+        ptr <- .native(cpp_model_build(model@spec, model@info$seed))
+        if (!is.null(env$weights)) .native(cpp_model_load_state(ptr, env$weights))
+        env$ptr <- ptr
+        env$weights <- .native(cpp_model_weights_view(ptr))  # the R copy is dropped
     }
     if (!is.null(env$viewOf)) {
         src <- .modelPtr(env$viewOf)
@@ -317,7 +337,44 @@ setMethod("show", "SequenceModel", function(object) {
         cat("  trained: ", nrow(h), " epoch(s), last loss ", format(tail(h$loss, 1L), digits = 4),
             "\n", sep = "")
     else cat("  untrained\n")
+    cat("  reference semantics: copies made by <- share this network; copyModel() for an",
+        "independent one\n")
 })
+
+#' Copy a model
+#'
+#' A \code{SequenceModel} has reference semantics (see
+#' \code{\link[=SequenceModel-class]{SequenceModel}}): \code{m2 <- m} is the
+#' same network under two names. \code{copyModel()} makes an independent
+#' model: the same architecture, a copy of the current weights, of the
+#' training history and of the data configuration. Training or editing the
+#' copy leaves \code{model} as it is, and the reverse. The copy of a model
+#' sharing its layers with another (the residual model of
+#' \code{\link{combinedModel}}) stands alone.
+#'
+#' @param model a \code{SequenceModel}.
+#' @return A \code{SequenceModel}.
+#' @examples
+#' m <- sequentialModel(c(10, 4), list(layerConv1d(2, 3), layerGlobalMaxPool1d(),
+#'     layerDense(1)))
+#' m2 <- copyModel(m)
+#' x <- oneHot(c("ACGTACGTAC", "TTTTACGTTT"))
+#' fit(m2, x, y = c(1, 0), epochs = 2, verbose = FALSE)
+#' identical(predict(m, x), predict(m2, x))   # FALSE: m is untrained
+#' @export
+copyModel <- function(model) {
+    if (!is(model, "SequenceModel")) .gdlStop("model must be a SequenceModel, not ", class(model)[1L])
+    from <- model@handle
+    ptr <- .native(cpp_model_build(model@spec, model@info$seed))
+    .native(cpp_model_load_state(ptr, cpp_model_state(.modelPtr(model))))
+    env <- new.env(parent = emptyenv())
+    ## history, losses, data configuration, device: R values, copied on write
+    for (n in setdiff(ls(from, all.names = TRUE), c("ptr", "weights", "viewOf", "viewPtr")))
+        assign(n, get(n, envir = from), envir = env)
+    env$ptr <- ptr
+    env$weights <- .native(cpp_model_weights_view(ptr))
+    new("SequenceModel", spec = model@spec, info = model@info, handle = env)
+}
 
 #' Number of parameters of a model
 #'
@@ -366,6 +423,7 @@ outputShapes <- function(model) .layerTable(model)$outputShapes
 #' @param secondary for models with a second input, its array.
 #' @param batchSize samples per forward pass.
 #' @param device \code{"auto"}, \code{"cpu"} or \code{"cuda"}.
+#' @param threads threads of the core (default: option GenomicDL.threads).
 #' @param ... ignored.
 #' @return For one output, a matrix N x outputs (or an array N x length x
 #'   tracks for profile outputs); for several, a list of those.
@@ -376,12 +434,12 @@ outputShapes <- function(model) .layerTable(model)$outputShapes
 #' @export
 setMethod("predict", "SequenceModel", function(object, x, layout = c("NLC", "NCL"),
                                                secondary = NULL, batchSize = 128,
-                                               device = "auto", ...) {
+                                               device = "auto", threads = NULL, ...) {
     layout <- .matchArg(layout)
     if (is(x, "SequenceGenerator") || is(x, "MultiGenerator")) {
         ## every sample of the generator once (epoch 1's order, the last batch partial), as
         ## evaluate() and auc() read it
-        out <- .predictData(object, x, device = device)$outputs
+        out <- .predictData(object, x, device = device, threads = threads)$outputs
         if (!is.null(object@info$outputNames)) names(out) <- object@info$outputNames
         return(if (length(out) == 1L) out[[1L]] else out)
     }
@@ -394,6 +452,7 @@ setMethod("predict", "SequenceModel", function(object, x, layout = c("NLC", "NCL
             .gdlStop("secondary must be a numeric array without NA, NaN or infinite values")
         inputs[[2L]] <- secondary
     }
+    cpp_set_torch_threads(.threads(threads))
     out <- .native(cpp_model_predict(.modelPtr(object), inputs, oh[[2L]], batchSize,
                                      .resolveDevice(device), 0L, 0))
     if (!is.null(object@info$outputNames)) names(out) <- object@info$outputNames
@@ -433,9 +492,11 @@ setMethod("predict", "SequenceModel", function(object, x, layout = c("NLC", "NCL
 #' @param knockout \code{NULL} or \code{list(filter = i, value = v)}: channel
 #'   \code{i} of the first layer's output (after its activation) is replaced by
 #'   \code{v}.
+#' @param batchSize,device,threads as in \code{predict()}.
 #' @return An N x outputs matrix (all outputs, flattened, side by side).
 #' @keywords internal
-.modelForward <- function(model, x, knockout = NULL) {
+.modelForward <- function(model, x, knockout = NULL, batchSize = 128, device = "auto",
+                          threads = NULL) {
     ko <- 0L
     value <- 0
     if (!is.null(knockout)) {
@@ -443,18 +504,21 @@ setMethod("predict", "SequenceModel", function(object, x, layout = c("NLC", "NCL
         value <- if (is.null(knockout$value)) 0 else as.numeric(knockout$value)
         if (length(ko) != 1L || is.na(ko) || ko < 1L) .gdlStop("knockout$filter must be a positive integer")
     }
-    out <- .native(cpp_model_predict(.modelPtr(model), list(x), FALSE, 256, "cpu", ko, value))
+    cpp_set_torch_threads(.threads(threads))
+    out <- .native(cpp_model_predict(.modelPtr(model), list(x), FALSE, batchSize,
+                                     .resolveDevice(device), ko, value))
     do.call(cbind, lapply(out, function(o) matrix(o, nrow = dim(o)[1L])))
 }
 
-## Keeps a copy of the weights beside the pointer so that a model reloaded by readRDS (whose
-## pointer is then invalid) is rebuilt with them. A view shares its tensors with its source,
-## whose copy is then refreshed too (a view rebuilt after readRDS takes its tensors from the
-## source, so the source's copy is the one that must be current; the view's own copy only
-## serves if the link is dropped).
+## Makes sure that the model's weights leave the process with it. They are not copied: the
+## handle's `weights` is a view on the network (src/model_weights.cpp, an ALTREP raw vector)
+## that serialises the network's current weights when the model is serialised (saveRDS(), a
+## BiocParallel worker), so nothing has to be called after fit() or any other change. This
+## only (re)makes that view, e.g. for a handle built by hand; kept as the one place to call
+## where a model is about to cross a process boundary. A view model (.shareNetwork) shares its
+## tensors with its source, whose own view is then current as well.
 .syncWeights <- function(model) {
     env <- model@handle
-    env$weights <- .native(cpp_model_state(.modelPtr(model)))
-    if (!is.null(env$viewOf)) .syncWeights(env$viewOf)
+    if (.validPtr(env$ptr)) env$weights <- .native(cpp_model_weights_view(env$ptr))
     invisible(model)
 }

@@ -18,12 +18,14 @@
 #' Values of a bigWig track over genomic ranges
 #'
 #' @param bigwig a bigWig path or an \code{rtracklayer::BigWigFile}.
-#' @param ranges a \code{GRanges}.
+#' @param regions a \code{GRanges}.
 #' @param bins \code{NULL} for per-base values, or the number of equal bins
 #'   per range (the last bin takes the remainder) to summarise.
 #' @param summary \code{"mean"}, \code{"sum"}, \code{"max"} or \code{"min"}
 #'   of each bin, ignoring bases without data.
 #' @param threads threads of the core (each reads with its own handle).
+#' @param ... deprecated names, accepted with a warning until the next
+#'   release: \code{ranges} (now \code{regions}).
 #' @return A numeric matrix (ranges x positions, or ranges x bins) when every
 #'   range has the same width or \code{bins} is given; otherwise a
 #'   \code{NumericList}. Bases without data are \code{NaN}. Values are in
@@ -33,30 +35,31 @@
 #' trackValues(bw, GRanges("chr1:1-20"))
 #' trackValues(bw, GRanges(c("chr1:1-1000", "chr2:1-500")), bins = 4)
 #' @export
-trackValues <- function(bigwig, ranges, bins = NULL, summary = c("mean", "sum", "max", "min"),
-                        threads = NULL) {
+trackValues <- function(bigwig, regions, bins = NULL, summary = c("mean", "sum", "max", "min"),
+                        threads = NULL, ...) {
+    .renamedArgs(list(ranges = "regions"))
     path <- .bigwigPath(bigwig)
     summary <- .matchArg(summary)
     lens <- .bigwigLengths(path)
-    .checkRanges(ranges, lens, what = paste0("bigWig '", basename(path), "'"))
+    .checkRanges(regions, lens, what = paste0("bigWig '", basename(path), "'"))
     nb <- 0L
     if (!is.null(bins)) {
         nb <- as.integer(bins)
         if (length(nb) != 1L || is.na(nb) || nb < 1L) .gdlStop("bins must be a positive integer")
-        if (any(width(ranges) < nb))
+        if (any(width(regions) < nb))
             .gdlStop("bins (", nb, ") is larger than the width of range ",
-                     which(width(ranges) < nb)[1L])
+                     which(width(regions) < nb)[1L])
     }
-    v <- .native(cpp_bigwig_values(path, as.character(seqnames(ranges)), start(ranges),
-                                   end(ranges), nb, summary, .threads(threads)))
-    w <- width(ranges)
+    v <- .native(cpp_bigwig_values(path, as.character(seqnames(regions)), start(regions),
+                                   end(regions), nb, summary, .threads(threads)))
+    w <- width(regions)
     if (nb > 0L || all(w == w[1L])) {
         m <- matrix(unlist(v, use.names = FALSE), nrow = length(v), byrow = TRUE)
-        rownames(m) <- names(ranges)
+        rownames(m) <- names(regions)
         return(m)
     }
     out <- NumericList(v)
-    names(out) <- names(ranges)
+    names(out) <- names(regions)
     out
 }
 

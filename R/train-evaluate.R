@@ -5,11 +5,12 @@
 ## Predictions and targets over data (generator or arrays), as lists of matrices N x columns,
 ## with what the labels are (.dataLabels(); NULL for arrays).
 .predictData <- function(model, data, y = NULL, device = "auto", steps = NULL,
-                         layout = "NLC", batchSize = 128, genome = NULL, annotations = NULL) {
+                         layout = "NLC", batchSize = 128, genome = NULL, annotations = NULL,
+                         threads = NULL) {
     data <- .chromosomeData(model, data, y, genome, annotations)
     src <- .sourceOf(data, y, batchSize, FALSE, 1, layout, what = "data")
     p <- .native(cpp_train_predict_source(.modelPtr(model), src, .resolveDevice(device),
-                                          if (is.null(steps)) 0 else steps, .threads(),
+                                          if (is.null(steps)) 0 else steps, .threads(threads),
                                           .sequenceEncoding()))
     labels <- .dataLabels(data)
     list(outputs = p$outputs, targets = p$targets, arrays = is.null(labels),
@@ -59,15 +60,19 @@
 #' Evaluate a model on data
 #'
 #' @param model a \code{SequenceModel}.
-#' @param data a generator, \code{list(x, y)}, a one-hot array with \code{y},
+#' @param x the data: a generator, \code{list(x, y)}, a one-hot array with \code{y},
 #'   or chromosome names: the model's training generator
 #'   (\code{\link{generatorConfig}}) rebuilt on those chromosomes.
-#' @param genome,annotations with chromosome names as \code{data}: another
+#' @param genome,annotations with chromosome names as \code{x}: another
 #'   genome or other annotation files for the rebuilt generator.
 #' @param y targets for array data.
 #' @param loss,lossWeights as in \code{\link{fit}} (default: those of the last fit).
 #' @param steps batches to use (default: all).
 #' @param device \code{"auto"}, \code{"cpu"} or \code{"cuda"}.
+#' @param batchSize batch size for array data (a generator keeps its own).
+#' @param threads threads of the core (default: option GenomicDL.threads).
+#' @param ... deprecated names, accepted with a warning until the next
+#'   release: \code{data} (now \code{x}).
 #' @param layout layout of array data.
 #' @param weights weigh the losses by the data's sample weights (a
 #'   generator's \code{weighting}, or \code{list(x, y, weights)})?
@@ -89,18 +94,21 @@
 #' ## sample weights count only when asked for
 #' evaluate(m, list(x = x, y = c(1, 0, 1, 0), weights = c(2, 1, 1, 1)), weights = TRUE)
 #' @export
-evaluate <- function(model, data, y = NULL, loss = NULL, lossWeights = NULL, steps = NULL,
+evaluate <- function(model, x, y = NULL, loss = NULL, lossWeights = NULL, steps = NULL,
                      device = "auto", layout = c("NLC", "NCL"), genome = NULL,
-                     annotations = NULL, weights = FALSE, metrics = character()) {
+                     annotations = NULL, weights = FALSE, metrics = character(), batchSize = 128,
+                     threads = NULL, ...) {
+    .renamedArgs(list(data = "x"))
+    batchSize <- .count(batchSize, "batchSize")
     layout <- .matchArg(layout)
     weights <- .flag(weights, "weights")
     metrics <- .metricNames(metrics)
-    data <- .chromosomeData(model, data, y, genome, annotations)
+    x <- .chromosomeData(model, x, y, genome, annotations)
     losses <- if (is.null(loss) && !is.null(model@handle$losses)) model@handle$losses
               else .lossSpec(model, loss, lossWeights)
-    src <- .sourceOf(data, y, 128, FALSE, 1, layout, what = "data")
+    src <- .sourceOf(x, y, batchSize, FALSE, 1, layout, what = "x")
     v <- .native(cpp_train_evaluate(.modelPtr(model), src, losses, .resolveDevice(device),
-                                    if (is.null(steps)) 0 else steps, .threads(),
+                                    if (is.null(steps)) 0 else steps, .threads(threads),
                                     .sequenceEncoding(), weights, metrics))
     on <- model@info$outputNames
     if (is.null(on)) on <- paste0("output", seq_along(model@spec$outputs))
@@ -126,12 +134,14 @@ evaluate <- function(model, data, y = NULL, loss = NULL, lossWeights = NULL, ste
 #'     layerDense(1, activation = "sigmoid")))
 #' auc(m, x, y = c(1, 0, 1, 0))
 #' @export
-auc <- function(model, data, y = NULL, curve = c("ROC", "PR"), steps = NULL, device = "auto",
-                layout = c("NLC", "NCL"), genome = NULL, annotations = NULL) {
+auc <- function(model, x, y = NULL, curve = c("ROC", "PR"), steps = NULL, device = "auto",
+                layout = c("NLC", "NCL"), genome = NULL, annotations = NULL, batchSize = 128,
+                threads = NULL, ...) {
+    .renamedArgs(list(data = "x"))
     curve <- .matchArg(curve)
     layout <- .matchArg(layout)
-    p <- .predictData(model, data, y, device, steps, layout, genome = genome,
-                      annotations = annotations)
+    p <- .predictData(model, x, y, device, steps, layout, batchSize = .count(batchSize, "batchSize"),
+                      genome = genome, annotations = annotations, threads = threads)
     r <- .perTask(model, p, if (curve == "ROC") "auroc" else "aupr", "auc", function(o) {
         list(positives = colSums(o >= 0.5, na.rm = TRUE), negatives = colSums(o < 0.5, na.rm = TRUE))
     })
@@ -161,11 +171,13 @@ auc <- function(model, data, y = NULL, curve = c("ROC", "PR"), steps = NULL, dev
 #'     layerDense(1)))
 #' correlation(m, x, y = c(1, 0, 3, 2))
 #' @export
-correlation <- function(model, data, y = NULL, steps = NULL, device = "auto",
-                        layout = c("NLC", "NCL"), genome = NULL, annotations = NULL) {
+correlation <- function(model, x, y = NULL, steps = NULL, device = "auto",
+                        layout = c("NLC", "NCL"), genome = NULL, annotations = NULL,
+                        batchSize = 128, threads = NULL, ...) {
+    .renamedArgs(list(data = "x"))
     layout <- .matchArg(layout)
-    p <- .predictData(model, data, y, device, steps, layout, genome = genome,
-                      annotations = annotations)
+    p <- .predictData(model, x, y, device, steps, layout, batchSize = .count(batchSize, "batchSize"),
+                      genome = genome, annotations = annotations, threads = threads)
     r <- .perTask(model, p, "pearson", "pearson", NULL)
     r$spearman <- .perTask(model, p, "spearman", "spearman", NULL)$spearman
     r

@@ -235,24 +235,27 @@ reduceLROnPlateau <- function(monitor = "val_loss", factor = 0.5, patience = 3, 
 
 #' Train a model
 #'
-#' Trains \code{model} in place, in C++: worker threads fill batches from the
+#' Trains \code{model} in place (a \code{SequenceModel} has reference
+#' semantics: every copy made by \code{<-} is trained too; see
+#' \code{\link{copyModel}}), in C++: worker threads fill batches from the
 #' generator while LibTorch trains; a progress bar shows the loss; an interrupt
 #' (Ctrl-C) stops cleanly after the current step, the model keeping its last
 #' completed step.
 #'
 #' @param model a \code{SequenceModel}.
-#' @param generator a generator (\code{sequenceGenerator()}), \code{list(x =
+#' @param x training data: a generator (\code{sequenceGenerator()}), \code{list(x =
 #'   one-hot array, y = targets)} or a one-hot array / \code{DNAStringSet} with \code{y}.
-#' @param y targets when \code{generator} is an array: N x tasks, N x length x
+#' @param y targets when \code{x} is an array: N x tasks, N x length x
 #'   tracks, or a list of those (one per output).
-#' @param validation validation data, of the same kinds as \code{generator},
+#' @param validation validation data, of the same kinds as \code{x},
 #'   or chromosome names: with a \code{SequenceGenerator}, the training and
 #'   validation generators are then made by \code{\link{splitGenerator}}
 #'   (keras_dna's \code{incl_chromosomes} of the validation set).
 #' @param epochs number of epochs.
 #' @param stepsPerEpoch batches per epoch (default: all of the generator's).
 #' @param validationSteps validation batches (default: all).
-#' @param batchSize batch size for array data.
+#' @param batchSize batch size for array data (generators have their own,
+#'   \code{sequenceGenerator(batchSize = 64)}: the same default).
 #' @param optimizer \code{"adam"}, \code{"sgd"}, \code{"rmsprop"} or \code{"adamw"}.
 #' @param learningRate learning rate.
 #' @param loss loss per output: \code{"bce"} (binary cross-entropy of
@@ -284,7 +287,10 @@ reduceLROnPlateau <- function(monitor = "val_loss", factor = 0.5, patience = 3, 
 #'   measures it).
 #' @param verbose show progress.
 #' @param momentum,weightDecay optimizer settings (SGD momentum; L2 / decoupled decay).
-#' @param workers prefetch threads (0: load batches synchronously).
+#' @param prefetchThreads threads filling batches ahead of training (0: load
+#'   batches synchronously; default: \code{threads}).
+#' @param threads threads of the core: LibTorch's intra-op threads (default:
+#'   option GenomicDL.threads).
 #' @param seed seed of the shuffling of array data and of dropout.
 #' @param layout layout of array data (\code{"NLC"} or \code{"NCL"}).
 #' @param metrics metrics recorded per epoch, on the training batches (the
@@ -304,6 +310,9 @@ reduceLROnPlateau <- function(monitor = "val_loss", factor = 0.5, patience = 3, 
 #'   weights)})? \code{FALSE} by default, as keras_dna's \code{weights_val};
 #'   training is always weighted by the training data's weights. The same
 #'   concept is \code{weights} of \code{\link{evaluate}}.
+#' @param ... deprecated names, accepted with a warning until the next
+#'   release: \code{generator} (now \code{x}), \code{workers}
+#'   (\code{prefetchThreads}).
 #' @details Training refuses what cannot be right: NA, NaN or infinite labels,
 #'   inputs or sample weights, and one-hot arrays with values outside [0, 1]
 #'   or positions summing to more than 1, are errors before the first step
@@ -327,13 +336,15 @@ reduceLROnPlateau <- function(monitor = "val_loss", factor = 0.5, patience = 3, 
 #' m3 <- sequentialModel(c(10, 4), list(layerFlatten(), layerDense(3, activation = "softmax")))
 #' fit(m3, x, y = c(0, 2, 1, 0), loss = "cce", metrics = "accuracy", verbose = FALSE)
 #' @export
-fit <- function(model, generator, y = NULL, validation = NULL, epochs = 1,
-                stepsPerEpoch = NULL, validationSteps = NULL, batchSize = 32,
+fit <- function(model, x, y = NULL, validation = NULL, epochs = 1,
+                stepsPerEpoch = NULL, validationSteps = NULL, batchSize = 64,
                 optimizer = c("adam", "sgd", "rmsprop", "adamw"), learningRate = 1e-3,
                 loss = NULL, lossWeights = NULL, callbacks = list(), device = "auto",
                 mixedPrecision = FALSE, verbose = TRUE, momentum = 0, weightDecay = 0,
-                workers = NULL, seed = 1, layout = c("NLC", "NCL"), metrics = character(),
-                validationWeights = FALSE) {
+                prefetchThreads = NULL, seed = 1, layout = c("NLC", "NCL"), metrics = character(),
+                validationWeights = FALSE, threads = NULL, ...) {
+    .renamedArgs(list(generator = "x", workers = "prefetchThreads"))
+    threads <- .threads(threads)
     if (!is(model, "SequenceModel")) .gdlStop("model must be a SequenceModel")
     metrics <- .metricNames(metrics)
     validationWeights <- .flag(validationWeights, "validationWeights")
@@ -353,23 +364,23 @@ fit <- function(model, generator, y = NULL, validation = NULL, epochs = 1,
     learningRate <- .positiveNumber(learningRate, "learningRate")
     momentum <- .positiveNumber(momentum, "momentum", zero = TRUE)
     weightDecay <- .positiveNumber(weightDecay, "weightDecay", zero = TRUE)
-    if (!is.null(workers)) workers <- .count(workers, "workers", min = 0)
+    if (!is.null(prefetchThreads)) prefetchThreads <- .count(prefetchThreads, "prefetchThreads", min = 0)
     if (!is.numeric(seed) || length(seed) != 1L || is.na(seed) || seed < 0 || seed != round(seed))
         .gdlStop("seed must be a whole number >= 0, not ", .shown(seed))
     dev <- .resolveDevice(device)
     losses <- .lossSpec(model, loss, lossWeights)
-    given <- generator
+    given <- x
     valChromosomes <- NULL
     if (is.character(validation)) {
-        if (!is(generator, "SequenceGenerator"))
+        if (!is(x, "SequenceGenerator"))
             .gdlStop("validation chromosomes need a SequenceGenerator as training data ",
-                     "(or pass a validation generator)")
+                     "(or pass a validation x)")
         valChromosomes <- validation
-        s <- splitGenerator(generator, validation)
-        generator <- s$train
+        s <- splitGenerator(x, validation)
+        x <- s$train
         validation <- s$validation
     }
-    src <- .sourceOf(generator, y, batchSize, TRUE, seed, layout, what = "generator")
+    src <- .sourceOf(x, y, batchSize, TRUE, seed, layout, what = "x")
     val <- .sourceOf(validation, NULL, batchSize, FALSE, seed, layout, what = "validation")
     env <- model@handle
     old <- env$history
@@ -377,9 +388,9 @@ fit <- function(model, generator, y = NULL, validation = NULL, epochs = 1,
                 validationSteps = if (is.null(validationSteps)) 0 else validationSteps,
                 optimizer = optimizer, learningRate = learningRate, momentum = momentum,
                 weightDecay = weightDecay, losses = losses, device = dev,
-                workers = if (is.null(workers)) .threads() else as.integer(workers),
+                workers = if (is.null(prefetchThreads)) threads else as.integer(prefetchThreads),
                 firstEpoch = if (is.null(old)) 0 else nrow(old), seed = seed,
-                threads = .threads(), mixedPrecision = mixedPrecision,
+                threads = threads, mixedPrecision = mixedPrecision,
                 encode = .sequenceEncoding(), metrics = metrics,
                 validationWeights = validationWeights)
     .checkMonitors(callbacks, model, metrics)

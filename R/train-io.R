@@ -89,7 +89,7 @@ loadModel <- function(file) {
     env <- new.env(parent = emptyenv())
     env$ptr <- .native(cpp_model_build(a$spec, a$info$seed))
     .native(cpp_model_load_state(env$ptr, a$weights))
-    env$weights <- a$weights
+    env$weights <- .native(cpp_model_weights_view(env$ptr))
     env$history <- if (is.null(a$history)) NULL
                    else new("TrainingHistory", S4Vectors::DataFrame(a$history, check.names = FALSE))
     env$losses <- a$losses
@@ -104,6 +104,9 @@ generatorConfig <- function(model) {
     cfg <- model@handle$dataConfig
     if (is.null(cfg) || !identical(cfg[["type"]], "generator")) return(cfg)
     args <- if (!is.null(cfg$args)) cfg$args else .generatorArgs(cfg$generator)
+    ## archives written by earlier versions hold the generators' old argument names
+    if (identical(args[["type"]], "multi")) args$generators <- lapply(args$generators, .upgradeGeneratorArgs)
+    else args <- .upgradeGeneratorArgs(args)
     if (!is.null(cfg$validation)) attr(args, "validation") <- cfg$validation
     args
 }

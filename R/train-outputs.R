@@ -44,7 +44,7 @@
     nAnn <- if (is.null(types)) 1L else length(types)
     tracks <- if (is.null(types)) cells
               else paste(rep(cells, each = nAnn), rep(types, length(cells)), sep = ".")
-    L <- if (is.null(a$window)) a$seqLen else a$window
+    L <- a$inputLength
     list(positions = if (isTRUE(a$seq2seq)) (if (is.numeric(L)) L else NA_real_) else 0,
          tracks = tracks, cell = rep(seq_along(cells), each = nAnn),
          annotation = rep(seq_len(nAnn), length(cells)))

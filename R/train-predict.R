@@ -25,7 +25,7 @@
     if (is.null(ann) || !all(vapply(ann, function(x) identical(tryCatch(.annotationKind(x),
                                      error = function(e) ""), "continuous"), TRUE)))
         return(NULL)
-    L <- if (is.null(a$window)) a$seqLen else a$window
+    L <- a$inputLength
     tg <- a$targetWindow
     if (!is.numeric(L) || !is.numeric(tg)) return(NULL)
     nm <- vapply(seq_along(ann), function(i) {

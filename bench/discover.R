@@ -29,7 +29,7 @@ t0 <- proc.time()[["elapsed"]]
 res <- discoverMotifs(attr, onehot)
 tTotal <- proc.time()[["elapsed"]] - t0
 ns <- nrow(res$seqlets)
-hits <- compareMotifs(res$patterns, motifs, thresh = 0.05)
+hits <- compareMotifs(res$patterns, motifs, threshold = 0.05)
 cat(sprintf("discoverMotifs: %d sequences x %d bp, %d seqlets, %d patterns in %.2f s (%.0f seqlets/s, %d threads)\n",
             n, len, ns, length(res$patterns), tTotal, ns / tTotal, threads))
 cat("  Tomtom matches (q < 0.05):", paste(unique(hits$Target_ID), collapse = ", "), "\n")

@@ -41,7 +41,7 @@ oneHotR <- function(seqs) {  # N x L x 4, as R code without a native encoder wou
 }
 
 ## ---- (a) regression ----------------------------------------------------------------------
-genA <- sequenceGenerator(fa, bw, window = 2001, targetWindow = 100,
+genA <- sequenceGenerator(fa, bw, inputLength = 2001, targetWindow = 100,
                           normalization = c("max", "perctrim"), weighting = "balanced",
                           batchSize = B, seed = 1)
 a1 <- cppRate(genA, 200, 1)
@@ -89,7 +89,7 @@ stopifnot(isTRUE(all.equal(unname(gA$x), bA$x, tolerance = 1e-6)),
           isTRUE(all.equal(unname(gA$y), bA$y, tolerance = 1e-5)))
 
 ## ---- (b) classification ----------------------------------------------------------------
-genB <- sequenceGenerator(fa, bed, annotationTypes = "CTCF", seqLen = 551, negativeRatio = 1,
+genB <- sequenceGenerator(fa, bed, annotationTypes = "CTCF", inputLength = 551, negativeRatio = 1,
                           negativeType = "real", augmentation = TRUE, batchSize = B, seed = 1)
 b1 <- cppRate(genB, 1000, 1)
 b2 <- cppRate(genB, 1000, 2)
@@ -128,7 +128,7 @@ nF <- 20000L
 chrC <- sample(names(lensC), nF, replace = TRUE, prob = lensC)
 stC <- vapply(seq_len(nF), function(i) sample.int(lensC[[chrC[i]]] - 400L, 1L), 0L)
 featsC <- GRanges(chrC, IRanges(stC, width = 200L), strand = "+")
-buildC <- function(maxN) sequenceGenerator(fa, featsC, seqLen = 400, maxN = maxN, negativeType = NULL,
+buildC <- function(maxN) sequenceGenerator(fa, featsC, inputLength = 400, maxN = maxN, negativeType = NULL,
                                             batchSize = 32)
 tC1 <- min(replicate(3, system.time(buildC(1))[["elapsed"]]))
 tC <- min(replicate(3, system.time(buildC(0.1))[["elapsed"]]))

@@ -47,8 +47,8 @@ latency("predictRegions", c("fa <- system.file('extdata', 'example_genome.fa', p
 latency("scanDeepBind", c("db <- system.file('extdata', 'deepbind', package = 'GenomicDL')",
                           "ctcf <- readDeepBind('D00328.003', db = db)", "set.seed(1)",
                           "g <- Biostrings::DNAStringSet(c(chrA = paste(sample(c('A','C','G','T'), 3e6, TRUE), collapse = '')))"),
-        "scanDeepBind(ctcf, g, GenomicRanges::GRanges('chrA:1-3000000'), width = 101, step = 1, method = 'reference', BPPARAM = BiocParallel::SerialParam())")
+        "scanDeepBind(ctcf, g, GenomicRanges::GRanges('chrA:1-3000000'), inputLength = 101, step = 1, method = 'reference', BPPARAM = BiocParallel::SerialParam())")
 latency("fit", c("fa <- system.file('extdata', 'example_genome.fa', package = 'GenomicDL')",
                  "bw <- system.file('extdata', 'example_coverage_cell1.bw', package = 'GenomicDL')",
-                 "gen <- sequenceGenerator(fa, bw, window = 1000, batchSize = 64)", "m <- cnnModel(1000)"),
+                 "gen <- sequenceGenerator(fa, bw, inputLength = 1000, batchSize = 64)", "m <- cnnModel(1000)"),
         "fit(m, gen, epochs = 100, verbose = FALSE)")

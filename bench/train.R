@@ -32,9 +32,9 @@ fa <- system.file("extdata", "example_genome.fa", package = "GenomicDL")
 bw <- system.file("extdata", "example_coverage_cell1.bw", package = "GenomicDL")
 beds <- system.file("extdata", c("example_peaks_cell1.bed", "example_peaks_cell2.bed"),
                     package = "GenomicDL")
-genCnn <- sequenceGenerator(fa, bw, window = 2001, targetWindow = 1, batchSize = 64, seed = 1)
+genCnn <- sequenceGenerator(fa, bw, inputLength = 2001, targetWindow = 1, batchSize = 64, seed = 1)
 genDeepsea <- sequenceGenerator(fa, beds, annotationTypes = c("CTCF", "GATA1", "MAX"),
-                                seqLen = 1000, negativeRatio = 1, batchSize = 16, seed = 1)
+                                inputLength = 1000, negativeRatio = 1, batchSize = 16, seed = 1)
 tasks <- prod(labelShape(genDeepsea))
 
 ## ---- PyTorch --------------------------------------------------------------------------------
@@ -61,7 +61,7 @@ pytorchRate <- function(model, batch, steps, outputs) {
 ## Adam); cpu: samples per CPU-second of the whole fit() call (loader threads and R included)
 gdlRate <- function(model, gen, steps, workers = NULL, mixed = FALSE) {
     t <- proc.time()
-    h <- fit(model, gen, epochs = 1, stepsPerEpoch = steps, verbose = FALSE, workers = workers,
+    h <- fit(model, gen, epochs = 1, stepsPerEpoch = steps, verbose = FALSE, prefetchThreads = workers,
              mixedPrecision = mixed)
     t <- proc.time() - t
     n <- h$samples[nrow(h)]

@@ -429,6 +429,16 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_model_weights_view
+SEXP cpp_model_weights_view(SEXP ptr);
+RcppExport SEXP _GenomicDL_cpp_model_weights_view(SEXP ptrSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_model_weights_view(ptr));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_model_build
 SEXP cpp_model_build(Rcpp::List spec, double seed);
 RcppExport SEXP _GenomicDL_cpp_model_build(SEXP specSEXP, SEXP seedSEXP) {
@@ -1006,6 +1016,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_onehot_ranges", (DL_FUNC) &_GenomicDL_cpp_onehot_ranges, 9},
     {"_GenomicDL_cpp_interpret_attribute", (DL_FUNC) &_GenomicDL_cpp_interpret_attribute, 13},
     {"_GenomicDL_cpp_interpret_shuffle", (DL_FUNC) &_GenomicDL_cpp_interpret_shuffle, 2},
+    {"_GenomicDL_cpp_model_weights_view", (DL_FUNC) &_GenomicDL_cpp_model_weights_view, 1},
     {"_GenomicDL_cpp_model_build", (DL_FUNC) &_GenomicDL_cpp_model_build, 2},
     {"_GenomicDL_cpp_model_summary", (DL_FUNC) &_GenomicDL_cpp_model_summary, 1},
     {"_GenomicDL_cpp_model_predict", (DL_FUNC) &_GenomicDL_cpp_model_predict, 7},
@@ -1049,7 +1060,9 @@ static const R_CallMethodDef CallEntries[] = {
     {NULL, NULL, 0}
 };
 
+void gdlr_init_weights_class(DllInfo* dll);
 RcppExport void R_init_GenomicDL(DllInfo *dll) {
     R_registerRoutines(dll, NULL, CallEntries, NULL, NULL);
     R_useDynamicSymbols(dll, FALSE);
+    gdlr_init_weights_class(dll);
 }

@@ -187,7 +187,7 @@ test_that("bad genomes and regions are GenomicDL_errors", {
                                     verbose = FALSE), "not a nucleotide")
     expect_equal(dim(oneHot(GenomicRanges::GRanges("chr2:1-12"), g)), c(1L, 12L, 4L))
     expect_equal(dim(oneHot(GenomicRanges::GRanges("chr1:1-8"), g)), c(1L, 8L, 4L))
-    expect_gdl_error(sequenceGenerator(fa, bed1, window = 100, regions = "chr1"),
+    expect_gdl_error(sequenceGenerator(fa, bed1, inputLength = 100, regions = "chr1"),
                      "regions must be a GRanges")
 })
 
@@ -282,6 +282,6 @@ test_that("scanDeepBind stops within seconds of an interrupt", {
         "ctcf <- readDeepBind('D00328.003', db = db)",
         "set.seed(1)",
         "g <- Biostrings::DNAStringSet(c(chrA = paste(sample(c('A','C','G','T'), 3e6, TRUE), collapse = '')))"),
-        "scanDeepBind(ctcf, g, GenomicRanges::GRanges('chrA:1-3000000'), width = 101, step = 1, method = 'reference', BPPARAM = BiocParallel::SerialParam())"))
+        "scanDeepBind(ctcf, g, GenomicRanges::GRanges('chrA:1-3000000'), inputLength = 101, step = 1, method = 'reference', BPPARAM = BiocParallel::SerialParam())"))
     expectInterrupted(r)
 })

@@ -29,7 +29,7 @@ abind3 <- function(...) {
 }
 
 sparse23 <- function(...) sequenceGenerator(fa, list(bed1, bed2), annotationTypes = c("CTCF", "GATA1", "MAX"),
-                                            seqLen = 201, negativeRatio = 1, batchSize = 64, ...)
+                                            inputLength = 201, negativeRatio = 1, batchSize = 64, ...)
 
 test_that("a cells x annotations head: auc() per cell x annotation, named, every sample", {
     gen <- sparse23()
@@ -84,12 +84,12 @@ test_that("predictRegions of a cells x annotations head gives per-window scores,
 })
 
 test_that("a regression head of shape cells x types: correlation() per track, named", {
-    g4 <- sequenceGenerator(fa, c(bw1, bw2, bw1, bw2), nAnnotationTypes = 2, window = 2001,
+    g4 <- sequenceGenerator(fa, c(bw1, bw2, bw1, bw2), nAnnotationTypes = 2, inputLength = 2001,
                             targetWindow = 1, batchSize = 64, chromosomes = c("chr1", "chr2"))
     expect_equal(labelShape(g4), c(1L, 2L, 2L))
     m4 <- cnnModel(2001, outputs = c(2, 2))
     fit(m4, g4, epochs = 1, stepsPerEpoch = 2, verbose = FALSE)
-    g3 <- sequenceGenerator(fa, c(bw1, bw2, bw1, bw2), nAnnotationTypes = 2, window = 2001,
+    g3 <- sequenceGenerator(fa, c(bw1, bw2, bw1, bw2), nAnnotationTypes = 2, inputLength = 2001,
                             targetWindow = 1, batchSize = 64, chromosomes = "chr3", stride = 500)
     r <- correlation(m4, g3)
     expect_equal(nrow(r), 4L)
@@ -111,15 +111,15 @@ test_that("a regression head of shape cells x types: correlation() per track, na
 })
 
 test_that("models trained on a multiGenerator evaluate by chromosome on a genome and files", {
-    fwd <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", seqLen = 201, batchSize = 32,
+    fwd <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", inputLength = 201, batchSize = 32,
                              chromosomes = c("chr1", "chr2"))
-    rc <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", seqLen = 201, batchSize = 32,
-                            chromosomes = c("chr1", "chr2"), rc = TRUE)
+    rc <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", inputLength = 201, batchSize = 32,
+                            chromosomes = c("chr1", "chr2"), reverseComplement = TRUE)
     mg <- multiGenerator(list(fwd, rc))
     m <- cnnModel(201, activation = "sigmoid")
     fit(m, mg, epochs = 1, loss = "bce", verbose = FALSE)
     a1 <- auc(m, "chr3", genome = fa, annotations = bed1)
-    ref <- auc(m, sequenceGenerator(fa, bed1, annotationTypes = "CTCF", seqLen = 201, batchSize = 32,
+    ref <- auc(m, sequenceGenerator(fa, bed1, annotationTypes = "CTCF", inputLength = 201, batchSize = 32,
                                     chromosomes = "chr3"))
     expect_equal(a1$auc, ref$auc)
     expect_equal(a1$positives, ref$positives)
@@ -129,14 +129,14 @@ test_that("models trained on a multiGenerator evaluate by chromosome on a genome
     expect_equal(nrow(correlation(m, "chr3", genome = fa, annotations = bed1)), 1L)
     expect_gdl_error(auc(m, "chrQ"), "chrQ")
     ## keras_dna's MultiGenerator output_shape
-    g2 <- multiGenerator(list(sparse23(), sparse23(rc = TRUE)), outputShape = 6)
+    g2 <- multiGenerator(list(sparse23(), sparse23(reverseComplement = TRUE)), outputShape = 6)
     expect_equal(labelShape(g2), 6L)
     expect_equal(dim(batch(g2, 1)$y), c(64L, 6L))
     expect_gdl_error(multiGenerator(list(sparse23()), outputShape = 5), "outputShape")
 })
 
 test_that("evaluation and prediction use every sample, a set smaller than a batch included", {
-    small <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", seqLen = 201, batchSize = 500,
+    small <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", inputLength = 201, batchSize = 500,
                                chromosomes = "chr3", negativeType = NULL)
     n <- small@info$samples
     expect_lt(n, 500)
@@ -149,36 +149,36 @@ test_that("evaluation and prediction use every sample, a set smaller than a batc
     expect_gdl_error(fit(m, small, loss = "bce", verbose = FALSE), "fewer samples than one batch")
 })
 
-test_that("nothing silent: misspelt types, predict without seqLen, 1-D inputs, keras_dna's order", {
-    expect_gdl_error(sequenceGenerator(fa, bed1, annotationTypes = "CTFC", seqLen = 201),
+test_that("nothing silent: misspelt types, predict without inputLength, 1-D inputs, keras_dna's order", {
+    expect_gdl_error(sequenceGenerator(fa, bed1, annotationTypes = "CTFC", inputLength = 201),
                      "'CTFC' not in any annotation file; the files have: CTCF, GATA1")
     expect_gdl_error(sequenceGenerator(fa, list(bed1, bed2), annotationTypes = c("CTCF", "GATAA"),
-                                       seqLen = 201), "GATAA")
-    expect_gdl_error(sequenceGenerator(fa, gff, annotationTypes = "exon", predict = "start"), "integer seqLen")
+                                       inputLength = 201), "GATAA")
+    expect_gdl_error(sequenceGenerator(fa, gff, annotationTypes = "exon", predict = "start"), "integer inputLength")
     expect_gdl_error(layerInput(100), "c\\(length, channels\\)")
     expect_gdl_error(sequentialModel(100, list(layerDense(1))), "c\\(length, channels\\)")
     ## keras_dna's ['max', 'perctrim']: trimmed, then scaled into [0, 1]
-    g <- sequenceGenerator(fa, bw1, window = 201, targetWindow = 201, chromosomes = "chr1",
+    g <- sequenceGenerator(fa, bw1, inputLength = 201, targetWindow = 201, chromosomes = "chr1",
                            normalization = c("max", "perctrim"), batchSize = 64)
     expect_equal(max(unlist(lapply(1:10, function(i) batch(g, i)$y))), 1, tolerance = 0.05)
 })
 
 test_that("every shipped annotation file works, BED with extra columns as rtracklayer reads it", {
     sites <- extdata("example_sites.bed")
-    g <- sequenceGenerator(fa, sites, annotationTypes = c("CTCF", "GATA1", "MAX"), seqLen = 101)
+    g <- sequenceGenerator(fa, sites, annotationTypes = c("CTCF", "GATA1", "MAX"), inputLength = 101)
     expect_equal(labelShape(g), c(1L, 3L))
     expect_equal(g@info$positives, 600)
     for (f in c(bed1, bed2))
-        expect_s4_class(sequenceGenerator(fa, f, annotationTypes = "CTCF", seqLen = 201), "SequenceGenerator")
-    expect_s4_class(sequenceGenerator(fa, gff, annotationTypes = "gene", seqLen = "maxlen"), "SequenceGenerator")
+        expect_s4_class(sequenceGenerator(fa, f, annotationTypes = "CTCF", inputLength = 201), "SequenceGenerator")
+    expect_s4_class(sequenceGenerator(fa, gff, annotationTypes = "gene", inputLength = "maxlen"), "SequenceGenerator")
     ## BED4 and a BED6+3
     b4 <- tempfile(fileext = ".bed")
     writeLines(c("chr1\t1000\t1100\tX", "chr2\t5000\t5100\tX"), b4)
-    expect_equal(sequenceGenerator(fa, b4, annotationTypes = "X", seqLen = 101, negativeType = NULL)@info$samples, 2)
+    expect_equal(sequenceGenerator(fa, b4, annotationTypes = "X", inputLength = 101, negativeType = NULL)@info$samples, 2)
     b9 <- tempfile(fileext = ".bed")
     writeLines(c("chr1\t1000\t1100\tX\t0\t+\tfoo\tbar\t7", "chr2\t5000\t5100\tX\t0\t-\tfoo\tbar\t8"), b9)
-    expect_equal(sequenceGenerator(fa, b9, annotationTypes = "X", seqLen = 101, negativeType = NULL)@info$samples, 2)
+    expect_equal(sequenceGenerator(fa, b9, annotationTypes = "X", inputLength = 101, negativeType = NULL)@info$samples, 2)
     bad <- tempfile(fileext = ".bed")
     writeLines(c("chr1\tabc\t1100\tX"), bad)
-    expect_gdl_error(sequenceGenerator(fa, bad, annotationTypes = "X", seqLen = 101), "malformed")
+    expect_gdl_error(sequenceGenerator(fa, bad, annotationTypes = "X", inputLength = 101), "malformed")
 })

@@ -26,7 +26,7 @@ peaks <- function(bed, type = "CTCF") {
 }
 
 test_that("continuous: windows in the chromosomes, x is the window's one-hot, y its centre values", {
-    gen <- sequenceGenerator(fa, c(bw1, bw2), window = 1001, targetWindow = 20,
+    gen <- sequenceGenerator(fa, c(bw1, bw2), inputLength = 1001, targetWindow = 20,
                              chromosomes = c("chr1", "chr3"), batchSize = 16, seed = 7)
     expect_equal(gen@info$samples, sum(lens[c("chr1", "chr3")] - 1001 + 1))
     expect_equal(length(gen), floor(gen@info$samples / 16))
@@ -43,13 +43,13 @@ test_that("continuous: windows in the chromosomes, x is the window's one-hot, y 
 
 test_that("continuous: no data (the chr2 gap) reads 0; maxN drops windows with N", {
     gap <- GRanges("chr2:100001-105000")
-    gen <- sequenceGenerator(fa, bw1, window = 101, targetWindow = 101, regions = gap,
+    gen <- sequenceGenerator(fa, bw1, inputLength = 101, targetWindow = 101, regions = gap,
                              batchSize = 32)
     expect_equal(gen@info$samples, 5000 - 101 + 1)
     b <- batch(gen, 1)
     expect_true(all(b$y == 0))
     expect_true(all(b$x == 0.25))
-    g2 <- sequenceGenerator(fa, bw1, window = 1001, chromosomes = "chr2", maxN = 0.1)
+    g2 <- sequenceGenerator(fa, bw1, inputLength = 1001, chromosomes = "chr2", maxN = 0.1)
     # windows of chr2 with more than 100 N: starts 100001 - 1001 + 101 .. 105000 - 100
     expect_equal(g2@info$samples, (500000 - 1001 + 1) - ((105000 - 100) - (100001 - 1001 + 101) + 1))
 })
@@ -60,12 +60,12 @@ test_that("continuous: max, zscore, minmax, log statistics equal R's over the in
     w <- width(imp); s <- imp$score
     mu <- sum(w * s) / sum(w)
     sdv <- sqrt(sum(w * (s - mu)^2) / sum(w))
-    gen <- sequenceGenerator(fa, bw1, window = 501, chromosomes = c("chr1", "chr2"),
+    gen <- sequenceGenerator(fa, bw1, inputLength = 501, chromosomes = c("chr1", "chr2"),
                              normalization = "zscore", batchSize = 8)
     st <- gen@info$normalization[[1]][[1]]
     expect_equal(st$a, mu, tolerance = 1e-9)
     expect_equal(st$b, sdv, tolerance = 1e-6)
-    gmax <- sequenceGenerator(fa, bw1, window = 501, chromosomes = c("chr1", "chr2"),
+    gmax <- sequenceGenerator(fa, bw1, inputLength = 501, chromosomes = c("chr1", "chr2"),
                               normalization = "max", batchSize = 8)
     expect_equal(gmax@info$normalization[[1]][[1]]$a, max(s))
     b <- batch(gmax, 1)
@@ -74,7 +74,7 @@ test_that("continuous: max, zscore, minmax, log statistics equal R's over the in
     expect_equal(as.numeric(b$y), as.numeric(raw) / max(s), tolerance = 1e-6)
     # chained: log then minmax (keras_dna order: the last listed first); the statistics of the
     # second step are on log values
-    glm <- sequenceGenerator(fa, bw1, window = 501, chromosomes = c("chr1", "chr2"),
+    glm <- sequenceGenerator(fa, bw1, inputLength = 501, chromosomes = c("chr1", "chr2"),
                              normalization = c("minmax", "log"), batchSize = 8)
     st2 <- glm@info$normalization[[1]][[2]]
     expect_equal(c(st2$a, st2$b), range(log1p(s)), tolerance = 1e-6)
@@ -85,7 +85,7 @@ test_that("continuous: max, zscore, minmax, log statistics equal R's over the in
 })
 
 test_that("continuous: perctrim clips at the 99th percentile without rescaling; 'in order'", {
-    gen <- sequenceGenerator(fa, bw1, window = 201, targetWindow = 201, chromosomes = "chr1",
+    gen <- sequenceGenerator(fa, bw1, inputLength = 201, targetWindow = 201, chromosomes = "chr1",
                              normalization = "perctrim", batchSize = 64)
     thr <- gen@info$normalization[[1]][[1]]$a
     v <- rtracklayer::import(bw1, which = GRanges("chr1:1-700000"))
@@ -96,7 +96,7 @@ test_that("continuous: perctrim clips at the 99th percentile without rescaling; 
     raw <- trackAt(bw1, w)
     expect_equal(t(b$y[, , 1]), pmin(raw, thr), tolerance = 1e-6)
     # keras_dna's order: c("max", "perctrim") trims, then divides by the trimmed maximum
-    g2 <- sequenceGenerator(fa, bw1, window = 201, targetWindow = 201, chromosomes = "chr1",
+    g2 <- sequenceGenerator(fa, bw1, inputLength = 201, targetWindow = 201, chromosomes = "chr1",
                             normalization = c("max", "perctrim"), batchSize = 64)
     st <- g2@info$normalization[[1]]
     expect_identical(vapply(st, `[[`, "", "kind"), c("perctrim", "max"))  # in the order applied
@@ -105,42 +105,42 @@ test_that("continuous: perctrim clips at the 99th percentile without rescaling; 
     expect_true(max(yy) <= 1 + 1e-6)
     expect_equal(as.numeric(batch(g2, 2)$y[, , 1]), as.numeric(pmin(t(raw), thr) / thr), tolerance = 1e-6)
     # and c("perctrim", "max") divides by the maximum first, then clips at the percentile of that
-    g3 <- sequenceGenerator(fa, bw1, window = 201, targetWindow = 201, chromosomes = "chr1",
+    g3 <- sequenceGenerator(fa, bw1, inputLength = 201, targetWindow = 201, chromosomes = "chr1",
                             normalization = c("perctrim", "max"), batchSize = 64)
     expect_identical(vapply(g3@info$normalization[[1]], `[[`, "", "kind"), c("max", "perctrim"))
 })
 
 test_that("continuous: downsampling mean and first", {
-    gm <- sequenceGenerator(fa, bw1, window = 1000, targetWindow = 10, downsampling = "mean",
+    gm <- sequenceGenerator(fa, bw1, inputLength = 1000, targetWindow = 10, downsampling = "mean",
                             chromosomes = "chr1", batchSize = 4)
     w <- GenomicDL:::.batchWindows(gm, 1)
     raw <- trackAt(bw1, w)
     expect_equal(t(batch(gm, 1)$y[, , 1]), apply(raw, 2, function(v) colMeans(matrix(v, 100))),
                  tolerance = 1e-5)
-    gf <- sequenceGenerator(fa, bw1, window = 1000, targetWindow = 10, downsampling = "first",
+    gf <- sequenceGenerator(fa, bw1, inputLength = 1000, targetWindow = 10, downsampling = "first",
                             chromosomes = "chr1", batchSize = 4)
     expect_equal(t(batch(gf, 1)$y[, , 1]), raw[seq(1, 1000, by = 100), ], tolerance = 1e-6)
 })
 
 test_that("rc reverse-complements x and reverses position labels; same seed, same samples", {
-    a <- sequenceGenerator(fa, c(bw1, bw2), window = 301, targetWindow = 30, batchSize = 8, seed = 3)
-    r <- sequenceGenerator(fa, c(bw1, bw2), window = 301, targetWindow = 30, batchSize = 8, seed = 3,
-                           rc = TRUE)
+    a <- sequenceGenerator(fa, c(bw1, bw2), inputLength = 301, targetWindow = 30, batchSize = 8, seed = 3)
+    r <- sequenceGenerator(fa, c(bw1, bw2), inputLength = 301, targetWindow = 30, batchSize = 8, seed = 3,
+                           reverseComplement = TRUE)
     ba <- batch(a, 5); br <- batch(r, 5)
     expect_equal(br$x, ba$x[, 301:1, 4:1])
     expect_equal(br$y, ba$y[, 30:1, , drop = FALSE])
     expect_true(all(as.character(strand(GenomicDL:::.batchWindows(r, 5))) == "-"))
     # sparse class labels are not flipped (keras_dna's bug: labels[:, ::-1] swaps cell types)
-    s <- sequenceGenerator(fa, c(bed1, bed2), annotationTypes = "CTCF", seqLen = 400,
+    s <- sequenceGenerator(fa, c(bed1, bed2), annotationTypes = "CTCF", inputLength = 400,
                            negativeType = NULL, batchSize = 16, seed = 5)
-    sr <- sequenceGenerator(fa, c(bed1, bed2), annotationTypes = "CTCF", seqLen = 400,
-                            negativeType = NULL, batchSize = 16, seed = 5, rc = TRUE)
+    sr <- sequenceGenerator(fa, c(bed1, bed2), annotationTypes = "CTCF", inputLength = 400,
+                            negativeType = NULL, batchSize = 16, seed = 5, reverseComplement = TRUE)
     expect_equal(batch(sr, 1)$y, batch(s, 1)$y)
     expect_equal(batch(sr, 1)$x, batch(s, 1)$x[, 400:1, 4:1])
 })
 
 test_that("batches are deterministic from the seed, whatever the threads; epochs reshuffle", {
-    mk <- function(th, seed = 11) sequenceGenerator(fa, bed1, annotationTypes = "CTCF", seqLen = 300,
+    mk <- function(th, seed = 11) sequenceGenerator(fa, bed1, annotationTypes = "CTCF", inputLength = 300,
                                                     augmentation = TRUE, jitter = 5, rcAugment = TRUE,
                                                     batchSize = 32, seed = seed, threads = th)
     g1 <- mk(1); g2 <- mk(2)
@@ -149,7 +149,7 @@ test_that("batches are deterministic from the seed, whatever the threads; epochs
     expect_false(identical(batch(g1, 4)$x, batch(g1, 4, epoch = 2)$x))
     expect_false(identical(batch(g1, 4)$x, batch(mk(1, seed = 12), 4)$x))
     # the epoch permutation covers every sample once
-    g3 <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", seqLen = 300, batchSize = 1,
+    g3 <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", inputLength = 300, batchSize = 1,
                             chromosomes = "chr3")
     s <- unlist(lapply(seq_len(length(g3)), function(i) GenomicDL:::.batchWindows(g3, i)$sample))
     expect_equal(sort(s), seq_len(g3@info$samples))
@@ -158,7 +158,7 @@ test_that("batches are deterministic from the seed, whatever the threads; epochs
 test_that("sparse: centred windows, match_all / match_any labels against every feature", {
     p1 <- peaks(bed1); p2 <- peaks(bed2)
     L <- 551
-    gen <- sequenceGenerator(fa, c(bed1, bed2), annotationTypes = "CTCF", seqLen = L,
+    gen <- sequenceGenerator(fa, c(bed1, bed2), annotationTypes = "CTCF", inputLength = L,
                              negativeType = NULL, batchSize = 8, chromosomes = "chr1")
     u <- unique(granges(c(p1, p2))[seqnames(c(p1, p2)) == "chr1"])
     strand(u) <- "*"
@@ -170,7 +170,7 @@ test_that("sparse: centred windows, match_all / match_any labels against every f
     expect_true(all(overlapsAny(got, expected, type = "equal")))
     # labels: match_all = a feature inside the window or containing it
     for (mode in c("match_all", "match_any")) {
-        g <- sequenceGenerator(fa, c(bed1, bed2), annotationTypes = "CTCF", seqLen = 1200,
+        g <- sequenceGenerator(fa, c(bed1, bed2), annotationTypes = "CTCF", inputLength = 1200,
                                negativeType = NULL, positiveMode = mode, batchSize = 16,
                                chromosomes = "chr1")
         b <- batch(g, 1)
@@ -189,7 +189,7 @@ test_that("sparse: centred windows, match_all / match_any labels against every f
 
 test_that("sparse: real negatives avoid positive windows; balanced weights N / (2 n)", {
     L <- 551
-    gen <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", seqLen = L, negativeRatio = 2,
+    gen <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", inputLength = L, negativeRatio = 2,
                              weighting = "balanced", batchSize = 64, chromosomes = c("chr1", "chr2"))
     npos <- gen@info$positives
     expect_equal(gen@info$negatives, 2 * npos)
@@ -208,7 +208,7 @@ test_that("sparse: real negatives avoid positive windows; balanced weights N / (
         expect_true(all(b$y[!neg, 1, 1] == 1))
         expect_equal(b$weights, ifelse(neg, N / (4 * npos), N / (2 * npos)))
     }
-    all <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", seqLen = L, negativeRatio = "all",
+    all <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", inputLength = L, negativeRatio = "all",
                              chromosomes = "chr3")
     p3 <- p <- peaks(bed1); p3 <- p3[seqnames(p3) == "chr3"]
     wx <- L - width(p3)
@@ -218,7 +218,7 @@ test_that("sparse: real negatives avoid positive windows; balanced weights N / (
 
 test_that("sparse: augmentation gives every window containing the feature", {
     L <- 300
-    gen <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", seqLen = L, augmentation = TRUE,
+    gen <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", inputLength = L, augmentation = TRUE,
                              negativeType = NULL, batchSize = 64, chromosomes = "chr1")
     p <- peaks(bed1); p <- p[seqnames(p) == "chr1"]
     expect_equal(gen@info$samples, sum(L - width(unique(granges(p))) + 1))
@@ -228,7 +228,7 @@ test_that("sparse: augmentation gives every window containing the feature", {
 })
 
 test_that("sparse: seq2seq labels are the features' coverage of the window", {
-    gen <- sequenceGenerator(fa, c(bed1, bed2), annotationTypes = "CTCF", seqLen = 420, seq2seq = TRUE,
+    gen <- sequenceGenerator(fa, c(bed1, bed2), annotationTypes = "CTCF", inputLength = 420, seq2seq = TRUE,
                              negativeType = NULL, augmentation = TRUE, batchSize = 8, chromosomes = "chr2")
     b <- batch(gen, 2)
     w <- GenomicDL:::.batchWindows(gen, 2)
@@ -247,7 +247,7 @@ test_that("sparse: predict start / stop centre the window on the stranded first 
     g <- rtracklayer::import(gff)
     genes <- g[g$type == "gene" & seqnames(g) == "chr1"]
     for (pr in c("start", "stop")) {
-        gen <- sequenceGenerator(fa, gff, annotationTypes = c("gene", "pseudogene"), seqLen = 299,
+        gen <- sequenceGenerator(fa, gff, annotationTypes = c("gene", "pseudogene"), inputLength = 299,
                                  predict = pr, negativeType = NULL, chromosomes = "chr1", batchSize = 1)
         w <- do.call(c, lapply(seq_len(length(gen)), function(i) GenomicDL:::.batchWindows(gen, i)))
         centre <- start(w) + 149
@@ -255,7 +255,7 @@ test_that("sparse: predict start / stop centre the window on the stranded first 
         threep <- ifelse(as.character(strand(genes)) == "+", end(genes), start(genes))
         expect_true(all((if (pr == "start") fivep else threep) %in% centre))
     }
-    gs <- sequenceGenerator(fa, gff, annotationTypes = "gene", seqLen = 299, predict = "start",
+    gs <- sequenceGenerator(fa, gff, annotationTypes = "gene", inputLength = 299, predict = "start",
                             negativeType = NULL, useStrand = TRUE, chromosomes = "chr1", batchSize = 4)
     w <- GenomicDL:::.batchWindows(gs, 1)
     b <- batch(gs, 1)
@@ -264,13 +264,13 @@ test_that("sparse: predict start / stop centre the window on the stranded first 
 })
 
 test_that("random and shuffled negatives", {
-    gr <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", seqLen = 200, negativeType = "random",
+    gr <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", inputLength = 200, negativeType = "random",
                             negativeRatio = 1, batchSize = 64)
     b <- batch(gr, 1)
     w <- GenomicDL:::.batchWindows(gr, 1)
     expect_true(all(b$x[w$random, , ] %in% c(0, 1)))
     expect_true(all(b$y[w$random, 1, 1] == 0))
-    gs <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", seqLen = 200, negativeType = "shuffled",
+    gs <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", inputLength = 200, negativeType = "shuffled",
                             negativeRatio = 1, batchSize = 64)
     expect_equal(gs@info$negatives, gs@info$positives)
     b <- batch(gs, 1)
@@ -291,9 +291,9 @@ test_that("random and shuffled negatives", {
 })
 
 test_that("jitter shifts windows by at most n bases; rcAugment mixes strands", {
-    base <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", seqLen = 300, negativeType = NULL,
+    base <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", inputLength = 300, negativeType = NULL,
                               batchSize = 64, seed = 9)
-    jit <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", seqLen = 300, negativeType = NULL,
+    jit <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", inputLength = 300, negativeType = NULL,
                              batchSize = 64, seed = 9, jitter = 10, rcAugment = TRUE)
     a <- GenomicDL:::.batchWindows(base, 1); j <- GenomicDL:::.batchWindows(jit, 1)
     expect_equal(a$sample, j$sample)
@@ -306,8 +306,8 @@ test_that("jitter shifts windows by at most n bases; rcAugment mixes strands", {
 })
 
 test_that("continuous balanced weights: per-file bins, per-position weights", {
-    gen <- sequenceGenerator(fa, c(bw1, bw2), window = 501, targetWindow = 10, weighting = "balanced",
-                             bins = 10, normalization = "max", batchSize = 16)
+    gen <- sequenceGenerator(fa, c(bw1, bw2), inputLength = 501, targetWindow = 10, weighting = "balanced",
+                             weightBins = 10, normalization = "max", batchSize = 16)
     bins <- gen@info$bins
     expect_length(bins, 2)
     expect_length(bins[[1]]$weights, 10)
@@ -320,14 +320,14 @@ test_that("continuous balanced weights: per-file bins, per-position weights", {
 })
 
 test_that("secondary tracks as inputs and as targets", {
-    gen <- sequenceGenerator(fa, bw1, window = 501, targetWindow = 5, secondary = bw2,
+    gen <- sequenceGenerator(fa, bw1, inputLength = 501, targetWindow = 5, secondary = bw2,
                              secondaryLength = 50, batchSize = 4)
     b <- batch(gen, 1)
     expect_equal(secondaryShape(gen), c(50L, 1L))
     w <- GenomicDL:::.batchWindows(gen, 1)
     exp <- trackAt(bw2, GRanges(seqnames(w), IRanges(start(w) + (501 - 50) %/% 2, width = 50)))
     expect_equal(t(b$secondary[, , 1]), exp, tolerance = 1e-6)
-    gt <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", seqLen = 404, secondary = bw2,
+    gt <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", inputLength = 404, secondary = bw2,
                             useSecondaryAs = "targets", secondaryNormalization = "max", batchSize = 4)
     bt <- batch(gt, 1)
     expect_equal(dim(bt$secondary), c(4L, 404L, 1L))
@@ -335,9 +335,9 @@ test_that("secondary tracks as inputs and as targets", {
 })
 
 test_that("generatorArgs rebuilds; splitGenerator; saveRDS / readRDS; multiGenerator", {
-    gen <- sequenceGenerator(fa, bw1, window = 1001, batchSize = 16, seed = 4)
+    gen <- sequenceGenerator(fa, bw1, inputLength = 1001, batchSize = 16, seed = 4)
     a <- generatorArgs(gen)
-    expect_equal(a$window, 1001)
+    expect_equal(a$inputLength, 1001)
     expect_identical(batch(do.call(sequenceGenerator, a), 2), batch(gen, 2))
     a$annotations <- bw2
     g2 <- do.call(sequenceGenerator, a)
@@ -350,8 +350,8 @@ test_that("generatorArgs rebuilds; splitGenerator; saveRDS / readRDS; multiGener
     saveRDS(gen, f)
     back <- readRDS(f)
     expect_identical(batch(back, 3), batch(gen, 3))
-    fwd <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", seqLen = 551, batchSize = 16)
-    rev <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", seqLen = 551, batchSize = 16, rc = TRUE)
+    fwd <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", inputLength = 551, batchSize = 16)
+    rev <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", inputLength = 551, batchSize = 16, reverseComplement = TRUE)
     m <- multiGenerator(list(fwd, rev))
     expect_equal(length(m), floor((fwd@info$samples + rev@info$samples) / 16))
     expect_equal(dim(batch(m, 1)$x), c(16L, 551L, 4L))
@@ -366,65 +366,65 @@ test_that("generatorArgs rebuilds; splitGenerator; saveRDS / readRDS; multiGener
 test_that("bad input gives GenomicDL_error", {
     bad <- tempfile(fileext = ".bed")
     writeLines(c("chr1\t100\t50\tx", "chr1\tabc\t10\ty"), bad)
-    expect_gdl_error(sequenceGenerator(fa, bad, seqLen = 100), "malformed|empty|past")
+    expect_gdl_error(sequenceGenerator(fa, bad, inputLength = 100), "malformed|empty|past")
     other <- tempfile(fileext = ".bed")
     writeLines(c("chr1\t100\t300\tCTCF", "chrZ\t100\t300\tCTCF"), other)
-    expect_warning(g <- sequenceGenerator(fa, other, seqLen = 300, batchSize = 1, negativeType = NULL),
+    expect_warning(g <- sequenceGenerator(fa, other, inputLength = 300, batchSize = 1, negativeType = NULL),
                    "chrZ")
-    expect_gdl_error(sequenceGenerator(fa, other, seqLen = 300, strict = TRUE), "chrZ")
-    expect_gdl_error(sequenceGenerator(fa, bw1, window = 400000, chromosomes = "chr3"), "longer than chromosome")
-    expect_gdl_error(sequenceGenerator(fa, bw1, window = 100, targetWindow = 200), "targetWindow")
+    expect_gdl_error(sequenceGenerator(fa, other, inputLength = 300, strict = TRUE), "chrZ")
+    expect_gdl_error(sequenceGenerator(fa, bw1, inputLength = 400000, chromosomes = "chr3"), "longer than chromosome")
+    expect_gdl_error(sequenceGenerator(fa, bw1, inputLength = 100, targetWindow = 200), "targetWindow")
     expect_gdl_error(sequenceGenerator(fa, tempfile(fileext = ".txt")), "unknown annotation file type")
     expect_gdl_error(sequenceGenerator(fa, bed1, annotationTypes = "CTCF", chromosomes = "chrQ"), "chrQ")
-    expect_gdl_error(sequenceGenerator(fa, c(bw1, bed1), window = 100), "mix")
-    expect_gdl_error(sequenceGenerator(fa, gff, seqLen = 100), "annotationTypes")
+    expect_gdl_error(sequenceGenerator(fa, c(bw1, bed1), inputLength = 100), "mix")
+    expect_gdl_error(sequenceGenerator(fa, gff, inputLength = 100), "annotationTypes")
     expect_gdl_error(sequenceGenerator(fa, bed1, annotationTypes = c("NOPE", "NADA")), "not in any annotation file; the files have: CTCF, GATA1")
-    expect_gdl_error(sequenceGenerator(fa, bw1, window = 100, normalization = "foo"), "normalization")
-    expect_gdl_error(sequenceGenerator(fa, c(bw1, bw2, bw1), window = 100, nAnnotationTypes = 2), "divide")
-    expect_gdl_error(sequenceGenerator(fa, bw1, window = 1000, targetWindow = 7, downsampling = "mean"),
+    expect_gdl_error(sequenceGenerator(fa, bw1, inputLength = 100, normalization = "foo"), "normalization")
+    expect_gdl_error(sequenceGenerator(fa, c(bw1, bw2, bw1), inputLength = 100, nAnnotationTypes = 2), "divide")
+    expect_gdl_error(sequenceGenerator(fa, bw1, inputLength = 1000, targetWindow = 7, downsampling = "mean"),
                      "divide")
-    gen <- sequenceGenerator(fa, bw1, window = 101, batchSize = 8, chromosomes = "chr3")
+    gen <- sequenceGenerator(fa, bw1, inputLength = 101, batchSize = 8, chromosomes = "chr3")
     expect_gdl_error(batch(gen, length(gen) + 1), "does not exist")
-    s <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", seqLen = 301, batchSize = 8)
+    s <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", inputLength = 301, batchSize = 8)
     expect_gdl_error(multiGenerator(list(gen, s)), "shapes")
     emptyBed <- tempfile(fileext = ".bed")
     writeLines("chr3\t100\t300\tCTCF", emptyBed)
     expect_gdl_error(sequenceGenerator(fa, emptyBed, chromosomes = "chr1"), "empty annotations")
-    expect_gdl_error(sequenceGenerator(fa, GRanges("chr1:699801-700000"), seqLen = 200,
+    expect_gdl_error(sequenceGenerator(fa, GRanges("chr1:699801-700000"), inputLength = 200,
                                        predict = "start"), "stranded")
     past <- GRanges("chr3:299901-300100")
-    expect_gdl_error(sequenceGenerator(fa, GRanges("chr3:299950-300200"), seqLen = 200), "past the end")
+    expect_gdl_error(sequenceGenerator(fa, GRanges("chr3:299950-300200"), inputLength = 200), "past the end")
 })
 
 test_that("blacklist, regions and maxN restrict windows; manual weights; NCL layout", {
     bl <- GRanges("chr3:100001-200000")
-    gen <- sequenceGenerator(fa, bw1, window = 1001, chromosomes = "chr3", blacklist = bl,
+    gen <- sequenceGenerator(fa, bw1, inputLength = 1001, chromosomes = "chr3", blacklist = bl,
                              batchSize = 64)
     expect_equal(gen@info$samples, (300000 - 1000) - (200000 - (100001 - 1000) + 1))
     for (i in 1:3) expect_false(any(overlapsAny(GenomicDL:::.batchWindows(gen, i), bl)))
     # sparse: positives whose centred window has more than maxN N are dropped (chr3 starts
     # with 1000 N); negatives avoid N-rich windows too
     early <- GRanges(c("chr3:901-1000", "chr3:5001-5100", "chr1:5001-5100"), strand = "+")
-    s <- sequenceGenerator(fa, early, seqLen = 400, maxN = 0.1, negativeRatio = 1, batchSize = 2)
+    s <- sequenceGenerator(fa, early, inputLength = 400, maxN = 0.1, negativeRatio = 1, batchSize = 2)
     expect_equal(s@info$positives, 2)
-    s0 <- sequenceGenerator(fa, early, seqLen = 400, maxN = 1, negativeType = NULL, batchSize = 2)
+    s0 <- sequenceGenerator(fa, early, inputLength = 400, maxN = 1, negativeType = NULL, batchSize = 2)
     expect_equal(s0@info$positives, 3)
-    m <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", seqLen = 301, weighting = c(3, 0.5),
+    m <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", inputLength = 301, weighting = c(3, 0.5),
                            batchSize = 32, layout = "NCL")
     b <- batch(m, 1)
     expect_equal(dim(b$x), c(32L, 4L, 301L))
     expect_equal(inputShape(m), c(4L, 301L))
     expect_equal(b$weights, ifelse(b$y[, 1, 1] == 1, 3, 0.5))
-    mc <- sequenceGenerator(fa, bw1, window = 101, batchSize = 8, chromosomes = "chr3",
+    mc <- sequenceGenerator(fa, bw1, inputLength = 101, batchSize = 8, chromosomes = "chr3",
                             weighting = list(edges = list(c(-1, 10, 1000)), weights = list(c(2, 7))))
     bc <- batch(mc, 1)
     expect_equal(dim(bc$weights), c(8L, 1L))
     expect_equal(as.numeric(bc$weights), ifelse(bc$y[, 1, 1] <= 10, 2, 7))
-    expect_gdl_error(sequenceGenerator(fa, bw1, window = 101, weighting = "sometimes"), "weighting")
+    expect_gdl_error(sequenceGenerator(fa, bw1, inputLength = 101, weighting = "sometimes"), "weighting")
 })
 
 test_that("stride tiles the windows (keras_dna's overlapping = False)", {
-    gen <- sequenceGenerator(fa, bw1, window = 1001, targetWindow = 1000, stride = 1000,
+    gen <- sequenceGenerator(fa, bw1, inputLength = 1001, targetWindow = 1000, stride = 1000,
                              chromosomes = "chr3", batchSize = 1)
     expect_equal(gen@info$samples, ceiling((300000 - 1000) / 1000))
     s <- sort(vapply(seq_len(length(gen)), function(i) start(GenomicDL:::.batchWindows(gen, i)), 0))

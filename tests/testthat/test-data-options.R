@@ -3,7 +3,7 @@
 
 
 test_that("outputShape reshapes the labels (row-major, as keras_dna), checked at construction", {
-    args <- list(genome = fa, annotations = c(bw1, bw2), window = 501, targetWindow = 10,
+    args <- list(genome = fa, annotations = c(bw1, bw2), inputLength = 501, targetWindow = 10,
                  chromosomes = "chr3", batchSize = 8)
     plain <- do.call(sequenceGenerator, args)
     flat <- do.call(sequenceGenerator, c(args, list(outputShape = 20)))
@@ -16,12 +16,12 @@ test_that("outputShape reshapes the labels (row-major, as keras_dna), checked at
     # numpy reshape: flat index (p - 1) * 2 + f holds position p of file f
     for (p in c(1, 4, 10)) for (f in 1:2) expect_equal(yf[, (p - 1) * 2 + f], y[, p, f])
     # keras_dna's output_shape with the batch size first: the tutorial's (64, 1) for a classifier
-    cls <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", seqLen = 551, batchSize = 64,
+    cls <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", inputLength = 551, batchSize = 64,
                              outputShape = c(64, 1))
     expect_equal(labelShape(cls), 1L)
     expect_equal(dim(batch(cls, 1)$y), c(64L, 1L))
     # the tutorial's seq2seq (64, 416, 1): labels (416, 1, 1) become (416, 1)
-    s2s <- sequenceGenerator(fa, c(bed1), annotationTypes = "CTCF", seqLen = 416, seq2seq = TRUE,
+    s2s <- sequenceGenerator(fa, c(bed1), annotationTypes = "CTCF", inputLength = 416, seq2seq = TRUE,
                              negativeType = NULL, batchSize = 16, outputShape = c(16, 416, 1))
     expect_equal(labelShape(s2s), c(416L, 1L))
     expect_equal(dim(batch(s2s, 1)$y), c(16L, 416L, 1L))
@@ -32,12 +32,12 @@ test_that("outputShape reshapes the labels (row-major, as keras_dna), checked at
     expect_gdl_error(multiGenerator(list(plain, flat)), "shapes")
 })
 
-test_that("seqLen = 'real': each positive is its feature only, N-padded and centred", {
+test_that("inputLength = 'real': each positive is its feature only, N-padded and centred", {
     feats <- GRanges(c("chr1", "chr1", "chr2"), IRanges(c(10001, 50001, 20001), width = c(120, 200, 81)))
     feats$name <- "site"
-    gen <- sequenceGenerator(fa, feats, seqLen = "real", negativeRatio = 1, batchSize = 6, seed = 3)
+    gen <- sequenceGenerator(fa, feats, inputLength = "real", negativeRatio = 1, batchSize = 6, seed = 3)
     expect_equal(inputShape(gen), c(200L, 4L))
-    expect_equal(predictInputShape(genome = fa, annotations = feats, seqLen = "real"), c(200L, 4L))
+    expect_equal(predictInputShape(genome = fa, annotations = feats, inputLength = "real"), c(200L, 4L))
     b <- batch(gen, 1)
     w <- GenomicDL:::.batchWindows(gen, 1)
     seqs <- as.character(getSequence(fa, w))
@@ -57,15 +57,15 @@ test_that("seqLen = 'real': each positive is its feature only, N-padded and cent
             expect_equal(len, width(f))
         }
     }
-    expect_gdl_error(sequenceGenerator(fa, feats, seqLen = "real", augmentation = TRUE), "augmentation")
-    expect_gdl_error(sequenceGenerator(fa, feats, seqLen = "longest"), "seqLen")
+    expect_gdl_error(sequenceGenerator(fa, feats, inputLength = "real", augmentation = TRUE), "augmentation")
+    expect_gdl_error(sequenceGenerator(fa, feats, inputLength = "longest"), "inputLength")
 })
 
 test_that("chrPrefix matches annotations named with or without 'chr' (keras_dna's num_chr)", {
     p <- rtracklayer::import(bed1, format = "BED")
     bare <- GRanges(sub("^chr", "", as.character(seqnames(p))), ranges(p), strand = strand(p))
     bare$name <- p$name
-    args <- list(genome = fa, annotationTypes = "CTCF", seqLen = 301, batchSize = 16, seed = 2)
+    args <- list(genome = fa, annotationTypes = "CTCF", inputLength = 301, batchSize = 16, seed = 2)
     ref <- do.call(sequenceGenerator, c(args, list(annotations = p)))
     for (mode in c("auto", "add")) {
         g <- do.call(sequenceGenerator, c(args, list(annotations = bare, chrPrefix = mode)))
@@ -86,18 +86,18 @@ test_that("chrPrefix matches annotations named with or without 'chr' (keras_dna'
     # bigWig tracks named 1, 2, 3 on a genome named chr1, chr2, chr3
     v <- trackValues(bw1, GRanges("chr3:1-300000"))[1, ]
     cov <- IRanges::RleList(`3` = S4Vectors::Rle(v))   # chr3 of bw1, named "3"
-    g <- sequenceGenerator(fa, cov, window = 301, targetWindow = 50, chromosomes = "chr3", batchSize = 8)
-    r <- sequenceGenerator(fa, bw1, window = 301, targetWindow = 50, chromosomes = "chr3", batchSize = 8)
+    g <- sequenceGenerator(fa, cov, inputLength = 301, targetWindow = 50, chromosomes = "chr3", batchSize = 8)
+    r <- sequenceGenerator(fa, bw1, inputLength = 301, targetWindow = 50, chromosomes = "chr3", batchSize = 8)
     expect_equal(batch(g, 3)$y, batch(r, 3)$y)
     expect_gt(sum(batch(r, 3)$y), 0)
-    expect_gdl_error(suppressWarnings(sequenceGenerator(fa, cov, window = 301, chromosomes = "chr3",
+    expect_gdl_error(suppressWarnings(sequenceGenerator(fa, cov, inputLength = 301, chromosomes = "chr3",
                                                         chrPrefix = "asis", strict = TRUE)),
                      "has data on chromosome\\(s\\) the genome lacks")
-    expect_warning(expect_warning(sequenceGenerator(fa, cov, window = 301, chromosomes = "chr3",
+    expect_warning(expect_warning(sequenceGenerator(fa, cov, inputLength = 301, chromosomes = "chr3",
                                                     chrPrefix = "asis"), "genome lacks"),
                    "no chromosome chr3")
     # regions and blacklist are matched too
-    gr <- sequenceGenerator(fa, bw1, window = 301, regions = GRanges("3:1-10000"), batchSize = 8)
+    gr <- sequenceGenerator(fa, bw1, inputLength = 301, regions = GRanges("3:1-10000"), batchSize = 8)
     expect_equal(gr@info$samples, 10000 - 300)
 })
 
@@ -105,7 +105,7 @@ test_that("a generator over the example genome holds at most twice the genome an
     genomeBytes <- sum(c(chr1 = 700000, chr2 = 500000, chr3 = 300000))
     trackBytes <- sum(file.size(c(bw1, bw2)))
     # continuous: two bigWigs, every chunk of both read (stride: an epoch crosses the genome)
-    gen <- sequenceGenerator(fa, c(bw1, bw2), window = 2001, targetWindow = 100, stride = 1000,
+    gen <- sequenceGenerator(fa, c(bw1, bw2), inputLength = 2001, targetWindow = 100, stride = 1000,
                              normalization = c("max", "perctrim"), weighting = "balanced", batchSize = 16)
     for (i in seq_len(length(gen))) batch(gen, i)
     m <- GenomicDL:::.generatorMemory(gen, threads = 2)
@@ -115,14 +115,14 @@ test_that("a generator over the example genome holds at most twice the genome an
     expect_lt(m[["tracks"]], 2 * 4 * genomeBytes)
     expect_equal(m[["readers"]], 2)
     # sparse: real negatives and augmentation (about 55,000 samples)
-    sp <- sequenceGenerator(fa, c(bed1, bed2), annotationTypes = "CTCF", seqLen = 551,
+    sp <- sequenceGenerator(fa, c(bed1, bed2), annotationTypes = "CTCF", inputLength = 551,
                             negativeRatio = 1, augmentation = TRUE, batchSize = 64)
     expect_gt(sp@info$samples, 50000)
     ms <- GenomicDL:::.generatorMemory(sp, threads = 2)
     expect_lte(ms[["total"]], 2 * genomeBytes)
     expect_lt(ms[["samples"]], 16 * sp@info$samples)   # a few bytes per sample
     # negativeRatio = "all": every negative window, none stored
-    all <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", seqLen = 551, negativeRatio = "all",
+    all <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", inputLength = 551, negativeRatio = "all",
                              batchSize = 64)
     expect_gt(all@info$negatives, 1e6)
     expect_lte(GenomicDL:::.generatorMemory(all)[["total"]], 2 * genomeBytes)

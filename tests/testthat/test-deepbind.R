@@ -94,7 +94,7 @@ test_that("fast and reference paths agree exactly under every option", {
     seqs <- c(vapply(c(5, 20, 31, 45, 101, 160), rand, ""), rand(90, 0.2),
               strrep("GATA", 30), "TACCACTAGGGGGCGCCACCTACCACTAGGGGGCGCCACC")
     models <- exampleModels()
-    opts <- list(list(), list(average = TRUE), list(window = 10), list(window = 60),
+    opts <- list(list(), list(average = TRUE), list(deepbindWindow = 10), list(deepbindWindow = 60),
                  list(padding = "flank"), list(strands = "both"), list(strands = "forward", average = TRUE))
     for (o in opts) {
         fast <- do.call(deepbindScore, c(list(models, seqs), o))
@@ -151,8 +151,8 @@ test_that("no length limit; invalid characters are errors naming sequence and po
     expect_gdl_error(deepbindScore(models, c(ok = "ACGT", bad = "ACGXT")),
                      "sequence 2 \\('bad'\\) has an invalid character 'X' at position 4")
     expect_gdl_error(deepbindScore(models, c("ACGT", "")), "sequence 2 is empty")
-    expect_gdl_error(deepbindScore(models, "ACGT", window = 0), "window must be a positive integer")
-    expect_gdl_error(deepbindScore(models, 1:3), "sequences must be")
+    expect_gdl_error(deepbindScore(models, "ACGT", deepbindWindow = 0), "deepbindWindow must be a positive integer")
+    expect_gdl_error(deepbindScore(models, 1:3), "x must be a DNAStringSet")
 })
 
 test_that("GRanges with a genome give a SummarizedExperiment", {
@@ -172,7 +172,7 @@ test_that("scanDeepBind scores sliding windows and exports bigWig", {
     models <- exampleModels()[3:4]
     regions <- GRanges(c("chr1:101-600", "chr2:1-250"))
     out <- file.path(tempdir(), "scan-%s.bw")
-    hits <- scanDeepBind(models, fa, regions, width = 101, step = 20,
+    hits <- scanDeepBind(models, fa, regions, inputLength = 101, step = 20,
                          BPPARAM = BiocParallel::SerialParam(), export = out)
     nw <- (c(500, 250) - 101) %/% 20 + 1
     expect_length(hits, sum(nw))
@@ -188,7 +188,7 @@ test_that("scanDeepBind scores sliding windows and exports bigWig", {
     expect_equal(as.numeric(v[1, 1]), hits$D00328.003[1], tolerance = 1e-6)   # window 101-201: 141-160
     expect_equal(as.numeric(v[1, 21]), hits$D00328.003[2], tolerance = 1e-6)  # window 121-221: 161-180
     ## the same with two workers
-    par <- scanDeepBind(models, fa, regions, width = 101, step = 20,
+    par <- scanDeepBind(models, fa, regions, inputLength = 101, step = 20,
                         BPPARAM = BiocParallel::MulticoreParam(2))
     expect_identical(par, hits)
     expect_gdl_error(scanDeepBind(models, fa, regions, step = 0), "step must be a positive integer")

@@ -7,48 +7,48 @@ spec <- function(...) {  # the spec R sends the core for a generator built from 
     list(genome = GenomicDL:::.genomePtr(p$genome), spec = p$spec)
 }
 newFromSpec <- function(s) GenomicDL:::.native(GenomicDL:::cpp_generator_new(s$genome, s$spec))
-cont <- spec(fa, bw1, window = 101, chromosomes = "chr3", batchSize = 8)
-sparse <- spec(fa, bed1, annotationTypes = "CTCF", seqLen = 201, batchSize = 8)
+cont <- spec(fa, bw1, inputLength = 101, chromosomes = "chr3", batchSize = 8)
+sparse <- spec(fa, bed1, annotationTypes = "CTCF", inputLength = 201, batchSize = 8)
 
-test_that("rc = \"TRUE\" is an error, not FALSE", {
-    expect_gdl_error(sequenceGenerator(fa, bw1, window = 101, rc = "TRUE"),
-                     "rc must be TRUE or FALSE, not \"TRUE\"")
+test_that("reverseComplement = \"TRUE\" is an error, not FALSE", {
+    expect_gdl_error(sequenceGenerator(fa, bw1, inputLength = 101, reverseComplement = "TRUE"),
+                     "reverseComplement must be TRUE or FALSE, not \"TRUE\"")
 })
 
 test_that("augmentation = \"yes\" is an error", {
-    expect_gdl_error(sequenceGenerator(fa, bed1, annotationTypes = "CTCF", seqLen = 201,
+    expect_gdl_error(sequenceGenerator(fa, bed1, annotationTypes = "CTCF", inputLength = 201,
                                        augmentation = "yes"),
                      "augmentation must be TRUE or FALSE, not \"yes\"")
 })
 
 test_that("rcAugment = NA is an error", {
-    expect_gdl_error(sequenceGenerator(fa, bw1, window = 101, rcAugment = NA),
+    expect_gdl_error(sequenceGenerator(fa, bw1, inputLength = 101, rcAugment = NA),
                      "rcAugment must be TRUE or FALSE")
 })
 
 test_that("seq2seq = 1 is an error", {
-    expect_gdl_error(sequenceGenerator(fa, bed1, annotationTypes = "CTCF", seqLen = 201, seq2seq = 1),
+    expect_gdl_error(sequenceGenerator(fa, bed1, annotationTypes = "CTCF", inputLength = 201, seq2seq = 1),
                      "seq2seq must be TRUE or FALSE")
 })
 
 test_that("useStrand = c(TRUE, FALSE) is an error", {
-    expect_gdl_error(sequenceGenerator(fa, bed1, annotationTypes = "CTCF", seqLen = 201,
+    expect_gdl_error(sequenceGenerator(fa, bed1, annotationTypes = "CTCF", inputLength = 201,
                                        useStrand = c(TRUE, FALSE)),
                      "useStrand must be TRUE or FALSE")
 })
 
 test_that("strict = \"no\" is an error", {
-    expect_gdl_error(sequenceGenerator(fa, bw1, window = 101, strict = "no"),
+    expect_gdl_error(sequenceGenerator(fa, bw1, inputLength = 101, strict = "no"),
                      "strict must be TRUE or FALSE")
 })
 
 test_that("jitter = 1e9 is an error naming the window", {
-    expect_gdl_error(sequenceGenerator(fa, bw1, window = 101, jitter = 1e9),
+    expect_gdl_error(sequenceGenerator(fa, bw1, inputLength = 101, jitter = 1e9),
                      "jitter \\(1000000000\\) must be smaller than the window \\(101\\)")
 })
 
 test_that("jitter just below the window keeps every window on its chromosome", {
-    g <- sequenceGenerator(fa, bw1, window = 101, chromosomes = "chr3", jitter = 100, batchSize = 64,
+    g <- sequenceGenerator(fa, bw1, inputLength = 101, chromosomes = "chr3", jitter = 100, batchSize = 64,
                            seed = 4)
     w <- do.call(c, lapply(1:20, function(i) GenomicDL:::.batchWindows(g, i)))
     expect_true(all(start(w) >= 1 & end(w) <= 300000))
@@ -57,18 +57,18 @@ test_that("jitter just below the window keeps every window on its chromosome", {
 test_that("a 10-bp bigWig for a 300-kb chromosome is an error naming the file and chromosome", {
     f <- tempfile("short_track", fileext = ".bw")
     exportTrack(IRanges::RleList(chr3 = S4Vectors::Rle(2, 10)), f)
-    expect_gdl_error(sequenceGenerator(fa, f, window = 5, chromosomes = "chr3"),
+    expect_gdl_error(sequenceGenerator(fa, f, inputLength = 5, chromosomes = "chr3"),
                      paste0("bigWig '", basename(f), "' gives chromosome chr3 a length of 10 but ",
                             "the genome's chr3 has 300000 bases"))
 })
 
 test_that("annotation types absent from every file are an error naming the types found", {
-    expect_gdl_error(sequenceGenerator(fa, bed1, annotationTypes = "CTFC", seqLen = 201),
+    expect_gdl_error(sequenceGenerator(fa, bed1, annotationTypes = "CTFC", inputLength = 201),
                      "'CTFC' not in any annotation file; the files have: CTCF, GATA1")
 })
 
 test_that("regions = \"chr1\" is an error, not an S4 dispatch failure", {
-    expect_gdl_error(sequenceGenerator(fa, bw1, window = 101, regions = "chr1"),
+    expect_gdl_error(sequenceGenerator(fa, bw1, inputLength = 101, regions = "chr1"),
                      "regions must be a GRanges, not character")
 })
 
@@ -155,7 +155,7 @@ test_that("the R spec check rejects an unknown key too", {
 })
 
 test_that("shapes come from the core without building a generator", {
-    expect_equal(predictLabelShape(genome = fa, annotations = rep(bw1, 4), window = 2001,
+    expect_equal(predictLabelShape(genome = fa, annotations = rep(bw1, 4), inputLength = 2001,
                                    targetWindow = 10, nAnnotationTypes = 2, outputShape = c(64, 40)),
                  40L)
 })

@@ -45,7 +45,7 @@ test_that("discoverMotifs finds planted GATA1 and CTCF and their positions", {
     expect_identical(names(res$cwm), names(res$patterns))
     expect_equal(rownames(res$cwm[[1]]), c("A", "C", "G", "T"))
     expect_equal(dim(res$cwm[[1]]), dim(TFBSTools::Matrix(res$patterns[[1]])))
-    hits <- compareMotifs(res$patterns, motifFile, thresh = 1)
+    hits <- compareMotifs(res$patterns, motifFile, threshold = 1)
     best <- hits[!duplicated(hits$Query_ID), ]
     top2 <- best[best$Query_ID %in% names(res$patterns)[1:2], ]
     expect_setequal(top2$Target_ID, c("MA0035.4", "MA0139.1"))
@@ -77,7 +77,7 @@ test_that("discovered patterns match JASPAR's GATA1 and CTCF", {
     jaspar <- readMEME(sharedData("motifs", "JASPAR2020_CORE_vertebrates_non-redundant_pfms_meme.txt"))
     d <- plantedData(n = 200, seed = 2)
     res <- discoverMotifs(d$attr, d$onehot, hypothetical = d$hyp, minSeqlets = 15)
-    hits <- compareMotifs(res$patterns, jaspar, thresh = 0.05)
+    hits <- compareMotifs(res$patterns, jaspar, threshold = 0.05)
     expect_true(all(c("MA0035.4", "MA0139.1") %in% hits$Target_ID))
 })
 
@@ -113,7 +113,7 @@ test_that("discoverMotifs gives clear errors", {
     expect_gdl_error(discoverMotifs(d$attr, d$seqs, hypothetical = d$hyp[1:5, , ]),
                      "shape of the attributions")
     expect_gdl_error(discoverMotifs(d$attr * 0, d$seqs), "no seqlets found")
-    expect_gdl_error(discoverMotifs(d$attr, d$seqs, window = 41), "shorter than a seqlet")
+    expect_gdl_error(discoverMotifs(d$attr, d$seqs, seqletWindow = 41), "shorter than a seqlet")
     expect_gdl_error(discoverMotifs(d$attr, d$seqs, minSeqlets = 0), "minSeqlets")
     expect_gdl_error(discoverMotifs(d$attr, d$seqs, fdr = 2), "fdr")
     expect_warning(discoverMotifs(d$attr * 2, d$seqs, hypothetical = d$hyp, minSeqlets = 1),
@@ -144,7 +144,7 @@ test_that("attributeBases on a hand-set GATA detector, then discoverMotifs, reco
     cons <- paste(c("A", "C", "G", "T")[apply(p, 2, which.max)], collapse = "")
     rc <- as.character(Biostrings::reverseComplement(Biostrings::DNAString(cons)))
     expect_true(grepl("GATAA", cons) || grepl("GATAA", rc))
-    hits <- compareMotifs(res$patterns[1], motifFile, thresh = 1)
+    hits <- compareMotifs(res$patterns[1], motifFile, threshold = 1)
     expect_equal(hits$Target_ID[1], "MA0035.4")
     ## the seqlets of the pattern hold the planted GATAA
     s <- res$seqlets[!is.na(res$seqlets$pattern) & res$seqlets$pattern == "pattern_1", ]

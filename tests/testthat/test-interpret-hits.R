@@ -28,7 +28,7 @@ test_that("planted instances are recovered with their strands and scores", {
     i <- 1L
     expect_equal(h$score[i], sum(p$a[p$plant$seq[i], p$plant$start[i] + 0:5, ]))
     # one strand only: the minus-strand instances are gone
-    plus <- callMotifHits(p$cwm, p$a, bothStrands = FALSE)
+    plus <- callMotifHits(p$cwm, p$a, strands = "forward")
     expect_identical(as.integer(BiocGenerics::start(plus)), as.integer(p$plant$start[p$plant$strand == "+"]))
     # genomic coordinates from regions
     reg <- GenomicRanges::GRanges("chr1", IRanges::IRanges(seq(1001, by = 100, length.out = 5), width = 80))
@@ -50,7 +50,7 @@ test_that("bad inputs to callMotifHits are GenomicDL errors", {
     expect_error(callMotifHits(list(p$cwm$GATA), p$a), class = "GenomicDL_error")
     expect_error(callMotifHits(p$cwm, p$a[, , 1:3]), class = "GenomicDL_error")
     expect_error(callMotifHits(p$cwm, p$a, minSimilarity = 2), class = "GenomicDL_error")
-    expect_error(callMotifHits(p$cwm, p$a, bothStrands = "yes"), class = "GenomicDL_error")
+    expect_error(callMotifHits(p$cwm, p$a, strands = "yes"), class = "GenomicDL_error")
     expect_error(callMotifHits(p$cwm, p$a, regions = GenomicRanges::GRanges("chr1:1-10")),
                  class = "GenomicDL_error")
 })

@@ -174,7 +174,7 @@ motifTargets <- function() {
 test_that("a model trained on the example genome learns the planted motifs (Tomtom q < 0.05)", {
     fa <- extdata("example_genome.fa")
     gen <- sequenceGenerator(fa, c(extdata("example_peaks_cell1.bed"), extdata("example_peaks_cell2.bed")),
-                             seqLen = 100, negativeRatio = 1,
+                             inputLength = 100, negativeRatio = 1,
                              rcAugment = TRUE, batchSize = 32, seed = 1)
     m <- sequentialModel(c(100, 4), list(layerConv1d(32, 19, activation = "relu"),
                                          layerGlobalMaxPool1d(),

@@ -131,7 +131,7 @@ test_that("background and pseudocount variants match the reference", {
     compareToRef(gr, refScan(seqs, m, bg, pseudo = 1, thresh = 1e-3)$hits)
     ## one strand with a skewed background: no symmetrisation
     bg2 <- c(A = 0.4, C = 0.1, G = 0.2, T = 0.3)
-    gr <- scanMotifs(exampleMotifs(), seqs, threshold = 1e-2, background = bg2, bothStrands = FALSE)
+    gr <- scanMotifs(exampleMotifs(), seqs, threshold = 1e-2, background = bg2, strands = "forward")
     expect_true(all(BiocGenerics::strand(gr) == "+"))
     compareToRef(gr, refScan(seqs, m, bg2, thresh = 1e-2, both = FALSE)$hits)
     ## the subject's letter frequencies, both strands
@@ -224,7 +224,7 @@ test_that("bad inputs are GenomicDL errors", {
     expect_error(scanMotifs(mf, seqs, background = "nrbd"), class = "GenomicDL_error")
     expect_error(scanMotifs(mf, seqs, background = c(1, 2, 3)), class = "GenomicDL_error")
     expect_error(scanMotifs(mf, seqs, background = c(0.5, 0.5, 0, 0)), class = "GenomicDL_error")
-    expect_error(scanMotifs(mf, seqs, bothStrands = NA), class = "GenomicDL_error")
+    expect_error(scanMotifs(mf, seqs, strands = NA), class = "GenomicDL_error")
     expect_error(scanMotifs(mf, seqs, file = tempfile(), qvalues = TRUE), class = "GenomicDL_error")
     expect_error(scanMotifs(mf, GenomicRanges::GRanges("chr1:1-100")), class = "GenomicDL_error")
     expect_error(scanMotifs(mf, GenomicRanges::GRanges("chrX:1-100"), genome = exampleFasta()),

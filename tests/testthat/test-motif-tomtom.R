@@ -33,7 +33,7 @@ test_that("one-column comparisons give the hand-computed Tomtom p-values", {
     targets <- lapply(targets, function(p) { m <- round(p * 20); m[which.max(m)] <- m[which.max(m)] + 20 - sum(m); m / 20 })
     tl <- do.call(TFBSTools::PFMatrixList, c(Map(pfm, targets, sprintf("T%02d", 1:60)), list(use.names = TRUE)))
     q <- c(0.7, 0.1, 0.15, 0.05)
-    res <- compareMotifs(pfm(q, "Q"), tl, dist = "pearson", thresh = 1)
+    res <- compareMotifs(pfm(q, "Q"), tl, dist = "pearson", threshold = 1)
     ref <- tomtomOneColumn(q, targets)
     i <- match(res$Target_ID, sprintf("T%02d", 1:60))
     expect_equal(res$`p-value`, ref$p[i], tolerance = 1e-6)
@@ -48,7 +48,7 @@ test_that("each JASPAR motif is its own best hit; reverse complements match on '
     targets <- all[1:80]
     queries <- all[c(1, 7, 23, 50)]
     for (d in c("pearson", "ed", "sandelin", "kullback")) {
-        r <- compareMotifs(queries, targets, dist = d, thresh = 1)
+        r <- compareMotifs(queries, targets, dist = d, threshold = 1)
         first <- r[!duplicated(r$Query_ID), ]
         expect_equal(first$Target_ID, first$Query_ID, info = d)
         expect_equal(first$Optimal_offset, rep(0L, 4), info = d)
@@ -72,8 +72,8 @@ test_that("each JASPAR motif is its own best hit; reverse complements match on '
                             tags = list(nsites = TFBSTools::tags(m)$nsites))
     })
     rcl <- do.call(TFBSTools::PFMatrixList, c(rcm, list(use.names = FALSE)))
-    fw <- compareMotifs(queries, targets, dist = "pearson", thresh = 1)
-    rv <- compareMotifs(rcl, targets, dist = "pearson", thresh = 1)
+    fw <- compareMotifs(queries, targets, dist = "pearson", threshold = 1)
+    rv <- compareMotifs(rcl, targets, dist = "pearson", threshold = 1)
     for (i in seq_along(queries)) {
         id <- TFBSTools::ID(queries[[i]])
         a <- fw[fw$Query_ID == id & fw$Target_ID == id, ]
@@ -99,16 +99,16 @@ test_that("thresholds and minOverlap behave", {
     skip_if_no_shared("motifs")
     all <- readMEME(jaspar())[1:120]
     q <- all[1:3]
-    loose <- compareMotifs(q, all, dist = "ed", thresh = 1)
-    strict <- compareMotifs(q, all, dist = "ed", thresh = 0.05)
+    loose <- compareMotifs(q, all, dist = "ed", threshold = 1)
+    strict <- compareMotifs(q, all, dist = "ed", threshold = 0.05)
     expect_true(nrow(strict) < nrow(loose))
     expect_true(all(strict$`q-value` <= 0.05))
-    ev <- compareMotifs(q, all, dist = "ed", evalue = TRUE, thresh = 2)
+    ev <- compareMotifs(q, all, dist = "ed", evalue = TRUE, threshold = 2)
     expect_true(all(ev$`E-value` <= 2))
-    mo <- compareMotifs(q, all, dist = "pearson", minOverlap = 5, thresh = 1)
+    mo <- compareMotifs(q, all, dist = "pearson", minOverlap = 5, threshold = 1)
     w <- vapply(all, function(m) ncol(TFBSTools::Matrix(m)), integer(1))
     expect_true(all(mo$Overlap >= pmin(5L, w[mo$Target_ID], 6L)))
-    expect_gdl_error(compareMotifs(q, all, thresh = 2), "at most 1")
+    expect_gdl_error(compareMotifs(q, all, threshold = 2), "at most 1")
     expect_gdl_error(compareMotifs(q, 42), "target must be")
     expect_gdl_error(compareMotifs(q, all, minOverlap = -1), "minOverlap")
 })

@@ -151,7 +151,7 @@ test_that("fit(validation = chromosomes) splits the generator; generatorConfig r
     bw1 <- extdata("example_coverage_cell1.bw")
     bw2 <- extdata("example_coverage_cell2.bw")
     near <- GRanges(c("chr2:1-20000", "chr3:1-20000"))
-    gen <- sequenceGenerator(fa, bw1, window = 101, targetWindow = 11, stride = 50,
+    gen <- sequenceGenerator(fa, bw1, inputLength = 101, targetWindow = 11, stride = 50,
                              batchSize = 32, chromosomes = c("chr2", "chr3"), regions = near)
     m <- sequentialModel(c(101, 4), list(layerConv1d(4, 9, activation = "relu"),
                                          layerMaxPool1d(4), layerFlatten(), layerDense(11)))
@@ -164,7 +164,7 @@ test_that("fit(validation = chromosomes) splits the generator; generatorConfig r
     expect_identical(cfg, generatorArgs(gen))
     ## rebuilt on new files: the same batches as a generator built on them directly
     re <- do.call(sequenceGenerator, utils::modifyList(cfg, list(annotations = bw2)))
-    direct <- sequenceGenerator(fa, bw2, window = 101, targetWindow = 11, stride = 50,
+    direct <- sequenceGenerator(fa, bw2, inputLength = 101, targetWindow = 11, stride = 50,
                                 batchSize = 32, chromosomes = c("chr2", "chr3"), regions = near)
     expect_identical(batch(re, 3), batch(direct, 3))
     f <- tempfile(fileext = ".gdlm")
@@ -192,7 +192,7 @@ test_that("fit(validation = chromosomes) splits the generator; generatorConfig r
 test_that("shapes that disagree and array-trained models give GenomicDL errors", {
     fa <- extdata("example_genome.fa")
     bw <- extdata("example_coverage_cell1.bw")
-    gen <- sequenceGenerator(fa, bw, window = 101, targetWindow = 11, stride = 50,
+    gen <- sequenceGenerator(fa, bw, inputLength = 101, targetWindow = 11, stride = 50,
                              chromosomes = "chr3")
     wrong <- sequentialModel(c(201, 4), list(layerConv1d(2, 5), layerGlobalMaxPool1d(),
                                              layerDense(11)))

@@ -50,7 +50,7 @@ test_that("forked and batchtools workers after a multi-threaded LibTorch pass: n
         "g <- genomeSource(fa)",
         "set.seed(5)",
         "x <- GRanges(sample(c('chr1', 'chr2', 'chr3'), 500, TRUE), IRanges(sample(1:290000, 500), width = 201))",
-        "gen <- sequenceGenerator(fa, bw, window = 201, targetWindow = 10, batchSize = 16, seed = 3, threads = 1)",
+        "gen <- sequenceGenerator(fa, bw, inputLength = 201, targetWindow = 10, batchSize = 16, seed = 3, threads = 1)",
         "models <- readDeepBind(c('D00410.003', 'D00328.003'), db = db)",
         "sreg <- GRanges(c('chr1:101-3000', 'chr2:1-2500'))",
         "work <- function(i) list(",
@@ -58,7 +58,7 @@ test_that("forked and batchtools workers after a multi-threaded LibTorch pass: n
         "  attr = attributeBases(m, x[1:6], genome = g, method = 'deepliftshap', nReferences = 4, threads = 2),",
         "  ism = attributeBases(m, x[7:8], genome = g, method = 'ism', threads = 2),",
         "  batch = batch(gen, i),",
-        "  deepbind = scanDeepBind(models, g, sreg, width = 101, step = 20, BPPARAM = SerialParam()))",
+        "  deepbind = scanDeepBind(models, g, sreg, inputLength = 101, step = 20, BPPARAM = SerialParam()))",
         "w0 <- lapply(1:2, work)",
         "wm <- bplapply(1:2, work, BPPARAM = MulticoreParam(2))",
         "wb <- suppressMessages(bplapply(1:2, work, BPPARAM = bt))",
@@ -101,7 +101,7 @@ test_that("oneHot, generator batches and scanDeepBind in forked and socket worke
     expect_equal(sum(vapply(sn, identical, NA, ref)), 4L)
 
     ## a generator opened (FASTA pool, bigWig reader pool) in the parent
-    gen <- sequenceGenerator(fa, c(bw1, bw2), window = 201, targetWindow = 10, batchSize = 32,
+    gen <- sequenceGenerator(fa, c(bw1, bw2), inputLength = 201, targetWindow = 10, batchSize = 32,
                              seed = 3, threads = 1)
     b0 <- lapply(1:8, function(i) batch(gen, i))
     for (trial in 1:3) {
@@ -114,11 +114,11 @@ test_that("oneHot, generator batches and scanDeepBind in forked and socket worke
 
     models <- readDeepBind(c("D00410.003", "D00328.003"), db = extdata("deepbind"))
     regions <- GRanges(c("chr1:101-3000", "chr2:1-2500", "chr3:501-4000"))
-    s0 <- scanDeepBind(models, g, regions, width = 101, step = 20, BPPARAM = SerialParam())
+    s0 <- scanDeepBind(models, g, regions, inputLength = 101, step = 20, BPPARAM = SerialParam())
     for (trial in 1:3)
-        expect_identical(scanDeepBind(models, g, regions, width = 101, step = 20,
+        expect_identical(scanDeepBind(models, g, regions, inputLength = 101, step = 20,
                                       BPPARAM = MulticoreParam(2)), s0)
-    expect_identical(scanDeepBind(models, g, regions, width = 101, step = 20, BPPARAM = snow), s0)
+    expect_identical(scanDeepBind(models, g, regions, inputLength = 101, step = 20, BPPARAM = snow), s0)
 })
 
 test_that("predictRegions in socket workers equals serial", {
@@ -225,7 +225,7 @@ test_that("bigWig read errors are GenomicDL errors naming the file and region, n
     expect_gdl_error(trackValues(bad, GRanges("chr2:1-500000"), bins = 10), "read error")
     ## as generator annotations: the error comes when the file is read, never wrong labels
     expect_gdl_error({
-        gen <- sequenceGenerator(fa, bad, window = 201, targetWindow = 10, batchSize = 64,
+        gen <- sequenceGenerator(fa, bad, inputLength = 201, targetWindow = 10, batchSize = 64,
                                  chromosomes = "chr2", seed = 1, threads = 1)
         for (i in seq_len(length(gen))) batch(gen, i)
     }, "bigWig")

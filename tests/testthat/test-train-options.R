@@ -50,7 +50,7 @@ smallCnn <- function(len, seed = 1)
 test_that("a checkpoint is the saved model: data configuration, history so far, same predictions", {
     old <- options(GenomicDL.threads = 1L)
     on.exit(options(old))
-    gen <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", seqLen = 301, batchSize = 32,
+    gen <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", inputLength = 301, batchSize = 32,
                              chromosomes = c("chr1", "chr2"), seed = 4)
     m <- smallCnn(301)
     dir <- tempfile("ck")
@@ -93,7 +93,7 @@ test_that("validation and evaluation are unweighted unless asked, as keras_dna",
     old <- options(GenomicDL.threads = 1L)
     on.exit(options(old))
     sparse <- function(chromosomes)
-        sequenceGenerator(fa, bed1, annotationTypes = "CTCF", seqLen = 301, negativeRatio = 2,
+        sequenceGenerator(fa, bed1, annotationTypes = "CTCF", inputLength = 301, negativeRatio = 2,
                           weighting = "balanced", batchSize = 64, chromosomes = chromosomes, seed = 2)
     gen <- sparse(c("chr1", "chr2"))
     val <- sparse("chr3")

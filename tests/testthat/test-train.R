@@ -28,10 +28,10 @@ test_that("cnnModel separates bound from unbound windows on a held-out chromosom
     bed <- extdata("example_peaks_cell1.bed")
     ## keras_dna's tutorial: every row of the BED is one annotation (no annotationTypes), real negatives;
     ## every 301 bp window holding a whole 200 bp peak is a positive (augmentation), random strand
-    gen <- sequenceGenerator(fa, bed, seqLen = 301, augmentation = TRUE,
+    gen <- sequenceGenerator(fa, bed, inputLength = 301, augmentation = TRUE,
                              rcAugment = TRUE, negativeRatio = 1, excludeChromosomes = "chr3",
                              batchSize = 64, seed = 1)
-    held <- sequenceGenerator(fa, bed, seqLen = 301, negativeRatio = 20,
+    held <- sequenceGenerator(fa, bed, inputLength = 301, negativeRatio = 20,
                               chromosomes = "chr3", batchSize = 128, seed = 2)
     m <- cnnModel(301, activation = "sigmoid")
     h <- fit(m, gen, epochs = 6, stepsPerEpoch = 100, learningRate = 3e-3, loss = "bce",
@@ -62,9 +62,9 @@ test_that("sequence encoded on the device trains the same model; mixed precision
     on.exit(options(old))
     fa <- extdata("example_genome.fa")
     bed <- extdata("example_peaks_cell1.bed")
-    gen <- sequenceGenerator(fa, bed, seqLen = 201, rcAugment = TRUE,
+    gen <- sequenceGenerator(fa, bed, inputLength = 201, rcAugment = TRUE,
                              negativeRatio = 1, excludeChromosomes = "chr3", batchSize = 32, seed = 3)
-    held <- sequenceGenerator(fa, bed, seqLen = 201, negativeRatio = 5,
+    held <- sequenceGenerator(fa, bed, inputLength = 201, negativeRatio = 5,
                               chromosomes = "chr3", batchSize = 64, seed = 4)
     small <- function() sequentialModel(c(201, 4), list(
         layerConv1d(32, 15, activation = "relu"), layerMaxPool1d(4),
@@ -97,9 +97,9 @@ test_that("a regression model on the coverage track reaches Pearson >= 0.7 held 
     on.exit(options(old))
     fa <- extdata("example_genome.fa")
     bw <- extdata("example_coverage_cell1.bw")
-    gen <- sequenceGenerator(fa, bw, window = 401, targetWindow = 1, excludeChromosomes = "chr3",
+    gen <- sequenceGenerator(fa, bw, inputLength = 401, targetWindow = 1, excludeChromosomes = "chr3",
                              rcAugment = TRUE, batchSize = 64, seed = 1)
-    held <- sequenceGenerator(fa, bw, window = 401, targetWindow = 1, chromosomes = "chr3",
+    held <- sequenceGenerator(fa, bw, inputLength = 401, targetWindow = 1, chromosomes = "chr3",
                               stride = 50, batchSize = 128, seed = 2)
     ## motif detectors pooled per 10 bp, then a dense layer weighing them by position
     m <- sequentialModel(c(401, 4), list(layerConv1d(32, 19, activation = "relu"),
@@ -238,5 +238,5 @@ test_that("bad input gives GenomicDL errors", {
     expect_gdl_error(loadModel(tempfile()), "does not exist")
     for (opt in c("sgd", "rmsprop", "adamw"))
         expect_s4_class(fit(m, x, 1:4, optimizer = opt, verbose = FALSE, momentum = 0.9), "TrainingHistory")
-    expect_s4_class(fit(m, x, 1:4, loss = "poisson", verbose = FALSE, workers = 0), "TrainingHistory")
+    expect_s4_class(fit(m, x, 1:4, loss = "poisson", verbose = FALSE, prefetchThreads = 0), "TrainingHistory")
 })
