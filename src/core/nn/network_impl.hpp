@@ -1,4 +1,5 @@
-// Torch side of gdl::nn::Network, shared by nn/layers.cpp and train/trainer.cpp only.
+// Torch side of gdl::nn::Network (nn/network.cpp), for the LibTorch parts of the core that run
+// a network's modules themselves: the layers, training, prediction, attributions.
 #pragma once
 #include <torch/torch.h>
 
@@ -31,29 +32,7 @@ struct NetworkImpl {
   std::vector<Shape> output_shapes;
 };
 
-// A dense layer's product x W^T + b (x: N x F). On the reference BLAS (Debian's LibTorch) large
-// ones run through oneDNN's sgemm; dense_uses_onednn says whether this one does.
-torch::Tensor dense_forward(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b);
-bool dense_uses_onednn(const torch::Tensor& x, const torch::Tensor& w);
-
-// DeepLIFT's rescale rule (interpret/attribution.cpp). While a DeepLiftScope lives on a thread,
-// the forward passes of that thread run on a batch [inputs; references] (first half the inputs,
-// second half their references, pairwise) and every elementwise activation returns its usual
-// value with the gradient (f(x) - f(r)) / (x - r) for both halves (f'(x) where |x - r| < 1e-6).
-// Softmax / log_softmax activations throw (not elementwise); linear layers keep their gradient.
-class DeepLiftScope {
- public:
-  DeepLiftScope();
-  ~DeepLiftScope();
-  DeepLiftScope(const DeepLiftScope&) = delete;
-  DeepLiftScope& operator=(const DeepLiftScope&) = delete;
-
- private:
-  bool previous_;
-};
-bool deeplift_active();
-
-// "cpu", "cuda", "cuda:1" -> torch::Device.
+// "cpu", "cuda", "cuda:1" -> torch::Device (nn/device.cpp).
 torch::Device torch_device(const std::string& device);
 
 }  // namespace nn
