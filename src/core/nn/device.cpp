@@ -6,7 +6,6 @@
 
 #include "common/error.hpp"
 #include "common/process.hpp"
-#include "nn/network_impl.hpp"
 
 namespace gdl {
 namespace nn {
@@ -40,8 +39,6 @@ void set_torch_threads(int n) {
   // from the workers; a fresh process (SnowParam, batchtools) keeps its threads.
   if (n > 0) at::set_num_threads(gdl::forked_child() ? 1 : n);
 }
-
-torch::Device torch_device(const std::string& device) { return torch::Device(device); }
 
 std::string resolve_device(const std::string& requested) {
   if (requested == "cpu") return "cpu";

@@ -1,18 +1,25 @@
-// The layers of GenomicDL networks (nn/layers.cpp), for the graph that builds them
-// (nn/network.cpp) and for rules that rewrite their gradients (nn/forward_rule.hpp). LibTorch
-// side, like network_impl.hpp. Layers work on channels-first sequence tensors (N, C, L) or flat
-// tensors (N, F).
+// The layers of GenomicDL networks (nn/layers.cpp), for the graph that connects them
+// (nn/network_impl.hpp, nn/network.cpp) and for rules that rewrite their gradients
+// (nn/forward_rule.hpp). LibTorch side. Layers work on channels-first sequence tensors
+// (N, C, L) or flat tensors (N, F).
 #pragma once
 #include <torch/torch.h>
 
+#include <cstdint>
 #include <memory>
 #include <vector>
 
 #include "nn/activations.hpp"
-#include "nn/network_impl.hpp"
+#include "nn/spec.hpp"
 
 namespace gdl {
 namespace nn {
+
+// One node of the graph: a module whose forward takes the tensors of its input nodes.
+struct LayerModule : torch::nn::Module {
+  virtual torch::Tensor forward(const std::vector<torch::Tensor>& in) = 0;
+  std::int64_t keras_delta = 0;  // Keras count minus LibTorch count for this layer
+};
 
 // The module of one layer, from its spec (the parameters and defaults are listed at the top of
 // layers.cpp) and the channels-first shapes of its inputs. Throws gdl::Error naming the layer

@@ -12,7 +12,6 @@
 #include <utility>
 
 #include "common/error.hpp"
-#include "nn/layers.hpp"
 #include "nn/network_impl.hpp"
 
 namespace gdl {

@@ -4,18 +4,14 @@
 #include <torch/torch.h>
 
 #include <memory>
+#include <string>
 #include <vector>
 
+#include "nn/layers.hpp"
 #include "nn/network.hpp"
 
 namespace gdl {
 namespace nn {
-
-// One node of the graph: a module whose forward takes the tensors of its input nodes.
-struct LayerModule : torch::nn::Module {
-  virtual torch::Tensor forward(const std::vector<torch::Tensor>& in) = 0;
-  std::int64_t keras_delta = 0;  // Keras count minus LibTorch count for this layer
-};
 
 struct GraphModule : torch::nn::Module {
   ModelSpec spec;
@@ -32,8 +28,8 @@ struct NetworkImpl {
   std::vector<Shape> output_shapes;
 };
 
-// "cpu", "cuda", "cuda:1" -> torch::Device (nn/device.cpp).
-torch::Device torch_device(const std::string& device);
+// "cpu", "cuda", "cuda:1" -> torch::Device (resolve_device, nn/device.hpp, checks the choice).
+inline torch::Device torch_device(const std::string& device) { return torch::Device(device); }
 
 }  // namespace nn
 }  // namespace gdl
