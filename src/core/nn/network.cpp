@@ -237,7 +237,8 @@ void Network::load_state(const std::string& bytes) {
 
 std::vector<std::pair<std::string, Shape>> Network::parameter_shapes() const {
   std::vector<std::pair<std::string, Shape>> out;
-  for (auto& p : impl_->module->named_parameters(true)) out.emplace_back(p.key(), p.value().sizes().vec());
+  for (auto& p : impl_->module->named_parameters(true))
+    out.emplace_back(p.key(), p.value().sizes().vec());
   return out;
 }
 

@@ -44,7 +44,7 @@ class Network {
   void load_state(const std::string& bytes);
 
   // Names and shapes of the parameters, in the network's order. A name is the layer's name, its
-  // module and the tensor: "conv1d_1.conv.weight", "dense_2.linear.bias", "lstm_3.lstm.weight_ih_l0".
+  // module and the tensor: "conv1d_1.conv.weight", "dense_2.linear.bias", "gru_3.gru.bias_hh_l0".
   std::vector<std::pair<std::string, Shape>> parameter_shapes() const;
 
   // The one way to set a parameter (or buffer, e.g. "bn.bn.running_mean") by name: overwrites
