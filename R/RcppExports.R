@@ -25,14 +25,6 @@ cpp_deepbind_scan <- function(models, genome, chrom, start, end, width, step, wi
     .Call(`_GenomicDL_cpp_deepbind_scan`, models, genome, chrom, start, end, width, step, window, average, padding, strands, method, threads)
 }
 
-cpp_deepbind_torch_params <- function(ptr) {
-    .Call(`_GenomicDL_cpp_deepbind_torch_params`, ptr)
-}
-
-cpp_deepbind_torch_set <- function(ptr, values) {
-    invisible(.Call(`_GenomicDL_cpp_deepbind_torch_set`, ptr, values))
-}
-
 cpp_discover_seqlets <- function(onehot, hyp, window, flank, fdr, min_frac, max_frac, max_seqlets, seed, threads) {
     .Call(`_GenomicDL_cpp_discover_seqlets`, onehot, hyp, window, flank, fdr, min_frac, max_frac, max_seqlets, seed, threads)
 }
@@ -145,6 +137,14 @@ cpp_model_load_state <- function(ptr, bytes) {
     invisible(.Call(`_GenomicDL_cpp_model_load_state`, ptr, bytes))
 }
 
+cpp_model_parameter_shapes <- function(ptr) {
+    .Call(`_GenomicDL_cpp_model_parameter_shapes`, ptr)
+}
+
+cpp_model_set_parameters <- function(ptr, values) {
+    invisible(.Call(`_GenomicDL_cpp_model_set_parameters`, ptr, values))
+}
+
 cpp_model_first_conv <- function(ptr) {
     .Call(`_GenomicDL_cpp_model_first_conv`, ptr)
 }
@@ -197,6 +197,10 @@ cpp_motif_scan_pssm <- function(motifs, background, thresh, pseudocount, both) {
     .Call(`_GenomicDL_cpp_motif_scan_pssm`, motifs, background, thresh, pseudocount, both)
 }
 
+cpp_core_names <- function() {
+    .Call(`_GenomicDL_cpp_core_names`)
+}
+
 cpp_predict_regions <- function(model, genome, chrom, start, end, layouts, step, rc, batch, device, threads, ambiguous_zero, verbose, encode) {
     .Call(`_GenomicDL_cpp_predict_regions`, model, genome, chrom, start, end, layouts, step, rc, batch, device, threads, ambiguous_zero, verbose, encode)
 }
@@ -207,10 +211,6 @@ cpp_predict_stream <- function(model, genome, chrom, start, end, layouts, step, 
 
 cpp_predict_window_counts <- function(start, end, window, span, step, bin) {
     .Call(`_GenomicDL_cpp_predict_window_counts`, start, end, window, span, step, bin)
-}
-
-cpp_predict_set_parameter <- function(model, key, values) {
-    invisible(.Call(`_GenomicDL_cpp_predict_set_parameter`, model, key, values))
 }
 
 cpp_sitrep <- function() {
@@ -239,10 +239,6 @@ cpp_bigwig_write <- function(path, names, lengths, intervals) {
 
 cpp_remove_stale_temps <- function(target) {
     .Call(`_GenomicDL_cpp_remove_stale_temps`, target)
-}
-
-cpp_train_names <- function() {
-    .Call(`_GenomicDL_cpp_train_names`)
 }
 
 cpp_array_source <- function(x, nlc, targets, weights, batch_size, shuffle, seed) {

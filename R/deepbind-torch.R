@@ -66,7 +66,7 @@ asTorchModel <- function(model, inputLength = NULL) {
     } else {
         names(values)[3:4] <- c("score.weight", "score.bias")
     }
-    keys <- names(.native(cpp_deepbind_torch_params(.modelPtr(net))))
+    keys <- names(.native(cpp_model_parameter_shapes(.modelPtr(net))))
     ## the network's keys are <layer name>.<module>.<weight|bias>
     full <- vapply(names(values), function(v) {
         parts <- strsplit(v, ".", fixed = TRUE)[[1L]]
@@ -75,7 +75,7 @@ asTorchModel <- function(model, inputLength = NULL) {
         k
     }, "")
     names(values) <- full
-    .native(cpp_deepbind_torch_set(.modelPtr(net), stats::setNames(values, keys)))
+    .native(cpp_model_set_parameters(.modelPtr(net), stats::setNames(values, keys)))
     .syncWeights(net)
     net
 }

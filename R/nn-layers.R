@@ -21,15 +21,6 @@
     if (init == "glorot_uniform") NULL else init  # the default is not stored in the spec
 }
 
-.activation <- function(activation) {
-    if (is.null(activation)) return("linear")
-    ok <- c("linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "exp", "softplus",
-            "elu", "gelu", "hard_sigmoid", "threshold")
-    if (!is.character(activation) || length(activation) != 1L || !activation %in% ok)
-        .gdlStop("activation must be one of ", paste(ok, collapse = ", "))
-    activation
-}
-
 #' Layers of sequence models
 #'
 #' Layer builders for \code{\link{sequentialModel}} and \code{\link{functionalModel}}.
@@ -45,9 +36,7 @@
 #'   1) * dilation} on each side, DeepBind's "full" convolution) or a whole number
 #'   of positions padded on each side.
 #' @param padValue value of padded positions (0; 0.25 pads with N as DeepBind does).
-#' @param activation \code{"linear"}, \code{"relu"}, \code{"sigmoid"}, \code{"tanh"},
-#'   \code{"softmax"}, \code{"exp"}, \code{"softplus"}, \code{"elu"},
-#'   \code{"threshold"} (DeepSEA's \code{Threshold(0, 1e-6)}), ...
+#' @eval .rdActivationParam()
 #' @param useBias whether the layer has a bias.
 #' @param name optional layer name (unique within a model).
 #' @param trainable \code{FALSE} freezes the layer's parameters.

@@ -57,7 +57,7 @@
     if (length(loss) == 1L && nOut > 1L) loss <- rep(loss, nOut)
     if (length(loss) != nOut)
         .gdlStop("the model has ", nOut, " outputs; give one loss per output, not ", length(loss))
-    ok <- .trainNames()$losses
+    ok <- .coreNames()$losses
     bad <- setdiff(loss, ok)
     if (length(bad))
         .gdlStop("unknown loss '", bad[1L], "': use ", paste(ok, collapse = ", "))
@@ -111,14 +111,10 @@
     }
 }
 
-## The losses and epoch metrics the core knows (one list, in src/core/train, read from there so
-## that R and C++ cannot drift).
-.trainNames <- function() .native(cpp_train_names())
-
 ## Metric names for fit() / evaluate(): a character vector of known names, without repeats.
 .metricNames <- function(metrics) {
     if (is.null(metrics)) return(character())
-    ok <- .trainNames()$metrics
+    ok <- .coreNames()$metrics
     if (!is.character(metrics) || anyNA(metrics))
         .gdlStop("metrics must be a character vector of metric names: ", paste(ok, collapse = ", "))
     bad <- setdiff(metrics, ok)

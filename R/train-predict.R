@@ -530,7 +530,7 @@ predictRegions <- function(model, genome, regions = NULL, step = NULL,
 .setParameter <- function(model, key, value) {
     d <- dim(value)
     v <- if (length(d) > 1L) as.numeric(aperm(value, rev(seq_along(d)))) else as.numeric(value)
-    .native(cpp_predict_set_parameter(.modelPtr(model), key, v))
+    .native(cpp_model_set_parameters(.modelPtr(model), stats::setNames(list(v), key)))
     .syncWeights(model)
     invisible(model)
 }

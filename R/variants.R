@@ -150,7 +150,7 @@
         list(name = names(sem)[k], kind = if (profile) "profile" else "window",
              positions = if (profile) lay[[k]][1L] else 0, channels = sem[[k]]$channels,
              tracks = nm[[k]], activation = act,
-             nonNegative = act %in% c("sigmoid", "softmax", "relu", "softplus", "exp", "threshold"),
+             nonNegative = act %in% .activationNames(nonNegative = TRUE),
              sigmoid = act == "sigmoid", logCounts = identical(loss, "counts"),
              logits = profile && identical(loss, "mnll"))
     })

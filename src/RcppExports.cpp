@@ -101,26 +101,6 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
-// cpp_deepbind_torch_params
-Rcpp::List cpp_deepbind_torch_params(SEXP ptr);
-RcppExport SEXP _GenomicDL_cpp_deepbind_torch_params(SEXP ptrSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_deepbind_torch_params(ptr));
-    return rcpp_result_gen;
-END_RCPP
-}
-// cpp_deepbind_torch_set
-void cpp_deepbind_torch_set(SEXP ptr, Rcpp::List values);
-RcppExport SEXP _GenomicDL_cpp_deepbind_torch_set(SEXP ptrSEXP, SEXP valuesSEXP) {
-BEGIN_RCPP
-    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
-    Rcpp::traits::input_parameter< Rcpp::List >::type values(valuesSEXP);
-    cpp_deepbind_torch_set(ptr, values);
-    return R_NilValue;
-END_RCPP
-}
 // cpp_discover_seqlets
 Rcpp::List cpp_discover_seqlets(Rcpp::NumericVector onehot, Rcpp::NumericVector hyp, int window, int flank, double fdr, double min_frac, double max_frac, double max_seqlets, double seed, int threads);
 RcppExport SEXP _GenomicDL_cpp_discover_seqlets(SEXP onehotSEXP, SEXP hypSEXP, SEXP windowSEXP, SEXP flankSEXP, SEXP fdrSEXP, SEXP min_fracSEXP, SEXP max_fracSEXP, SEXP max_seqletsSEXP, SEXP seedSEXP, SEXP threadsSEXP) {
@@ -496,6 +476,26 @@ BEGIN_RCPP
     return R_NilValue;
 END_RCPP
 }
+// cpp_model_parameter_shapes
+Rcpp::List cpp_model_parameter_shapes(SEXP ptr);
+RcppExport SEXP _GenomicDL_cpp_model_parameter_shapes(SEXP ptrSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_model_parameter_shapes(ptr));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_model_set_parameters
+void cpp_model_set_parameters(SEXP ptr, Rcpp::List values);
+RcppExport SEXP _GenomicDL_cpp_model_set_parameters(SEXP ptrSEXP, SEXP valuesSEXP) {
+BEGIN_RCPP
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type values(valuesSEXP);
+    cpp_model_set_parameters(ptr, values);
+    return R_NilValue;
+END_RCPP
+}
 // cpp_model_first_conv
 Rcpp::List cpp_model_first_conv(SEXP ptr);
 RcppExport SEXP _GenomicDL_cpp_model_first_conv(SEXP ptrSEXP) {
@@ -671,6 +671,15 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_core_names
+Rcpp::List cpp_core_names();
+RcppExport SEXP _GenomicDL_cpp_core_names() {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    rcpp_result_gen = Rcpp::wrap(cpp_core_names());
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_predict_regions
 Rcpp::List cpp_predict_regions(SEXP model, SEXP genome, Rcpp::CharacterVector chrom, Rcpp::NumericVector start, Rcpp::NumericVector end, Rcpp::List layouts, double step, std::string rc, double batch, std::string device, int threads, bool ambiguous_zero, bool verbose, std::string encode);
 RcppExport SEXP _GenomicDL_cpp_predict_regions(SEXP modelSEXP, SEXP genomeSEXP, SEXP chromSEXP, SEXP startSEXP, SEXP endSEXP, SEXP layoutsSEXP, SEXP stepSEXP, SEXP rcSEXP, SEXP batchSEXP, SEXP deviceSEXP, SEXP threadsSEXP, SEXP ambiguous_zeroSEXP, SEXP verboseSEXP, SEXP encodeSEXP) {
@@ -736,17 +745,6 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< double >::type bin(binSEXP);
     rcpp_result_gen = Rcpp::wrap(cpp_predict_window_counts(start, end, window, span, step, bin));
     return rcpp_result_gen;
-END_RCPP
-}
-// cpp_predict_set_parameter
-void cpp_predict_set_parameter(SEXP model, std::string key, Rcpp::NumericVector values);
-RcppExport SEXP _GenomicDL_cpp_predict_set_parameter(SEXP modelSEXP, SEXP keySEXP, SEXP valuesSEXP) {
-BEGIN_RCPP
-    Rcpp::traits::input_parameter< SEXP >::type model(modelSEXP);
-    Rcpp::traits::input_parameter< std::string >::type key(keySEXP);
-    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type values(valuesSEXP);
-    cpp_predict_set_parameter(model, key, values);
-    return R_NilValue;
 END_RCPP
 }
 // cpp_sitrep
@@ -822,15 +820,6 @@ BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< std::string >::type target(targetSEXP);
     rcpp_result_gen = Rcpp::wrap(cpp_remove_stale_temps(target));
-    return rcpp_result_gen;
-END_RCPP
-}
-// cpp_train_names
-Rcpp::List cpp_train_names();
-RcppExport SEXP _GenomicDL_cpp_train_names() {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    rcpp_result_gen = Rcpp::wrap(cpp_train_names());
     return rcpp_result_gen;
 END_RCPP
 }
@@ -992,8 +981,6 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_deepbind_read", (DL_FUNC) &_GenomicDL_cpp_deepbind_read, 1},
     {"_GenomicDL_cpp_deepbind_score", (DL_FUNC) &_GenomicDL_cpp_deepbind_score, 10},
     {"_GenomicDL_cpp_deepbind_scan", (DL_FUNC) &_GenomicDL_cpp_deepbind_scan, 13},
-    {"_GenomicDL_cpp_deepbind_torch_params", (DL_FUNC) &_GenomicDL_cpp_deepbind_torch_params, 1},
-    {"_GenomicDL_cpp_deepbind_torch_set", (DL_FUNC) &_GenomicDL_cpp_deepbind_torch_set, 2},
     {"_GenomicDL_cpp_discover_seqlets", (DL_FUNC) &_GenomicDL_cpp_discover_seqlets, 10},
     {"_GenomicDL_cpp_discover_graph", (DL_FUNC) &_GenomicDL_cpp_discover_graph, 12},
     {"_GenomicDL_cpp_discover_patterns", (DL_FUNC) &_GenomicDL_cpp_discover_patterns, 17},
@@ -1022,6 +1009,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_model_predict", (DL_FUNC) &_GenomicDL_cpp_model_predict, 7},
     {"_GenomicDL_cpp_model_state", (DL_FUNC) &_GenomicDL_cpp_model_state, 1},
     {"_GenomicDL_cpp_model_load_state", (DL_FUNC) &_GenomicDL_cpp_model_load_state, 2},
+    {"_GenomicDL_cpp_model_parameter_shapes", (DL_FUNC) &_GenomicDL_cpp_model_parameter_shapes, 1},
+    {"_GenomicDL_cpp_model_set_parameters", (DL_FUNC) &_GenomicDL_cpp_model_set_parameters, 2},
     {"_GenomicDL_cpp_model_first_conv", (DL_FUNC) &_GenomicDL_cpp_model_first_conv, 1},
     {"_GenomicDL_cpp_model_copy_weights", (DL_FUNC) &_GenomicDL_cpp_model_copy_weights, 4},
     {"_GenomicDL_cpp_model_share_layers", (DL_FUNC) &_GenomicDL_cpp_model_share_layers, 2},
@@ -1035,10 +1024,10 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_motif_scan_background", (DL_FUNC) &_GenomicDL_cpp_motif_scan_background, 5},
     {"_GenomicDL_cpp_motif_scan", (DL_FUNC) &_GenomicDL_cpp_motif_scan, 13},
     {"_GenomicDL_cpp_motif_scan_pssm", (DL_FUNC) &_GenomicDL_cpp_motif_scan_pssm, 5},
+    {"_GenomicDL_cpp_core_names", (DL_FUNC) &_GenomicDL_cpp_core_names, 0},
     {"_GenomicDL_cpp_predict_regions", (DL_FUNC) &_GenomicDL_cpp_predict_regions, 14},
     {"_GenomicDL_cpp_predict_stream", (DL_FUNC) &_GenomicDL_cpp_predict_stream, 20},
     {"_GenomicDL_cpp_predict_window_counts", (DL_FUNC) &_GenomicDL_cpp_predict_window_counts, 6},
-    {"_GenomicDL_cpp_predict_set_parameter", (DL_FUNC) &_GenomicDL_cpp_predict_set_parameter, 3},
     {"_GenomicDL_cpp_sitrep", (DL_FUNC) &_GenomicDL_cpp_sitrep, 0},
     {"_GenomicDL_cpp_set_torch_threads", (DL_FUNC) &_GenomicDL_cpp_set_torch_threads, 1},
     {"_GenomicDL_cpp_xptr_is_null", (DL_FUNC) &_GenomicDL_cpp_xptr_is_null, 1},
@@ -1046,7 +1035,6 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_bigwig_values", (DL_FUNC) &_GenomicDL_cpp_bigwig_values, 7},
     {"_GenomicDL_cpp_bigwig_write", (DL_FUNC) &_GenomicDL_cpp_bigwig_write, 4},
     {"_GenomicDL_cpp_remove_stale_temps", (DL_FUNC) &_GenomicDL_cpp_remove_stale_temps, 1},
-    {"_GenomicDL_cpp_train_names", (DL_FUNC) &_GenomicDL_cpp_train_names, 0},
     {"_GenomicDL_cpp_array_source", (DL_FUNC) &_GenomicDL_cpp_array_source, 7},
     {"_GenomicDL_cpp_source_info", (DL_FUNC) &_GenomicDL_cpp_source_info, 1},
     {"_GenomicDL_cpp_train_fit", (DL_FUNC) &_GenomicDL_cpp_train_fit, 6},

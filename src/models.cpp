@@ -1,5 +1,5 @@
 // Bridge for src/core/nn: build networks from R layer specs, describe, predict, save and load
-// their weights. Torch-free: it sees gdl::nn::Network through nn/network.hpp only.
+// their weights, set parameters by name. Torch-free: it sees gdl::nn::Network through nn/network.hpp only.
 #include "bridge.h"
 
 #include <cstring>
@@ -207,6 +207,31 @@ Rcpp::RawVector cpp_model_state(SEXP ptr) {
 void cpp_model_load_state(SEXP ptr, Rcpp::RawVector bytes) {
   std::string s(reinterpret_cast<const char*>(&bytes[0]), static_cast<std::size_t>(bytes.size()));
   gdlr_network_of(ptr)->load_state(s);
+}
+
+// Names and shapes (LibTorch's, row-major) of a network's parameters.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_model_parameter_shapes(SEXP ptr) {
+  auto params = gdlr_network_of(ptr)->parameter_shapes();
+  Rcpp::List shapes(params.size());
+  Rcpp::CharacterVector names(params.size());
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    names[i] = params[i].first;
+    shapes[i] = Rcpp::IntegerVector(params[i].second.begin(), params[i].second.end());
+  }
+  shapes.attr("names") = names;
+  return shapes;
+}
+
+// Sets each named parameter (or buffer) from a numeric vector, row-major in its shape.
+// [[Rcpp::export(rng = false)]]
+void cpp_model_set_parameters(SEXP ptr, Rcpp::List values) {
+  auto net = gdlr_network_of(ptr);
+  Rcpp::CharacterVector names = values.names();
+  for (R_xlen_t i = 0; i < values.size(); ++i) {
+    Rcpp::NumericVector v = values[i];
+    net->set_parameter(Rcpp::as<std::string>(names[i]), std::vector<float>(v.begin(), v.end()));
+  }
 }
 
 // [[Rcpp::export(rng = false)]]

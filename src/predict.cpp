@@ -308,10 +308,3 @@ Rcpp::NumericVector cpp_predict_window_counts(Rcpp::NumericVector start, Rcpp::N
                                                         static_cast<std::int64_t>(end[i])}, p).count);
   return out;
 }
-
-// values: row-major, the parameter's shape.
-// [[Rcpp::export(rng = false)]]
-void cpp_predict_set_parameter(SEXP model, std::string key, Rcpp::NumericVector values) {
-  std::vector<float> v(values.begin(), values.end());
-  gdl::train::set_parameter(*gdlr_network_of(model), key, v);
-}

@@ -87,13 +87,6 @@ Rcpp::List metric_log(const std::vector<std::vector<double>>& v,
 
 }  // namespace
 
-// The names the core accepts: losses and epoch metrics (the R API checks against these).
-// [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_train_names() {
-  return Rcpp::List::create(Rcpp::Named("losses") = Rcpp::wrap(gdl::train::loss_names()),
-                            Rcpp::Named("metrics") = Rcpp::wrap(gdl::train::epoch_metric_names()));
-}
-
 // x: R array (N x L x C with nlc, else N x C x L); targets: list of R arrays N x ... (N x tasks,
 // or N x Lout x tracks); weights: numeric(N) or NULL.
 // [[Rcpp::export(rng = false)]]

@@ -181,3 +181,18 @@ test_that("profile outputs are attributed through bpnet-lite's softmax-weighted 
     expect_gdl_error(attributeBases(m, seqs, profile = TRUE, task = 3), "track")
     expect_gdl_error(attributeBases(smallModel(30), seqs, profile = TRUE), "sequence output")
 })
+
+test_that("DeepLIFT rescales every elementwise activation of the core's table, aliases included", {
+    seqs <- randomSeqs(4, 30, 8)
+    for (act in c("exponential", "softplus", "elu", "gelu", "hard_sigmoid", "tanh")) {
+        m <- sequentialModel(c(30, 4), list(layerConv1d(4, 5, activation = act), layerAvgPool1d(2),
+                                            layerFlatten(), layerDense(1, activation = "none")),
+                             seed = 2)
+        a <- attributeBases(m, seqs, nReferences = 6)
+        expect_equal(rowSums(a), attr(a, "prediction") - attr(a, "reference"), tolerance = 1e-4,
+                     info = act)
+    }
+    sm <- sequentialModel(c(30, 4), list(layerConv1d(4, 5), layerGlobalAvgPool1d(),
+                                         layerDense(3, activation = "softmax")))
+    expect_gdl_error(attributeBases(sm, seqs), "not elementwise")
+})

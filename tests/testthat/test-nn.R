@@ -96,3 +96,75 @@ test_that("functional models with two heads, and .modelFirstConv errors", {
     m2 <- sequentialModel(c(10, 4), list(layerFlatten(), layerDense(1)))
     expect_gdl_error(GenomicDL:::.modelFirstConv(m2), "not a convolution")
 })
+
+test_that("a model with weights set by hand predicts what R computes from them", {
+    layers <- function(act) list(layerConv1d(2, 3, activation = "relu", name = "c"),
+                                 layerMaxPool1d(2), layerFlatten(),
+                                 layerDense(2, activation = act, name = "d"))
+    m <- sequentialModel(c(12, 4), layers("exponential"))
+    expect_identical(m@spec$layers[[4L]]$activation, "exp")   # an alias is stored as its name
+    expect_named(GenomicDL:::.native(GenomicDL:::cpp_model_parameter_shapes(GenomicDL:::.modelPtr(m))),
+                 c("c.conv.weight", "c.conv.bias", "d.linear.weight", "d.linear.bias"))
+    cw <- array(sin(seq_len(24)), c(2L, 4L, 3L))              # filters x channels x kernel
+    cb <- c(0.1, -0.2)
+    dw <- matrix(cos(seq_len(20)) / 3, 2L, 10L)              # units x features
+    db <- c(0.05, -0.3)
+    GenomicDL:::.setParameter(m, "c.conv.weight", cw)
+    GenomicDL:::.setParameter(m, "c.conv.bias", cb)
+    GenomicDL:::.setParameter(m, "d.linear.weight", dw)
+    GenomicDL:::.setParameter(m, "d.linear.bias", db)
+    s <- c("ACGTTGCAACGT", "GGGATTACACCA", "TTTTTCCCCCAA")
+    x <- oneHot(s, layout = "NCL")
+    ref <- t(vapply(seq_along(s), function(i) {
+        conv <- sapply(1:10, function(p) vapply(1:2, function(f)
+            sum(cw[f, , ] * x[i, , p:(p + 2)]) + cb[f], 0))    # 2 filters x 10 positions
+        pooled <- pmax(conv, 0)[, c(1, 3, 5, 7, 9)]
+        pooled <- pmax(pooled, pmax(conv, 0)[, c(2, 4, 6, 8, 10)])
+        feats <- as.vector(pooled)                           # Keras' (length, channels) order
+        exp(dw %*% feats + db)[, 1]
+    }, numeric(2)))
+    expect_equal(predict(m, s), ref, tolerance = 1e-5)
+    # "none" is the linear activation: the same weights give the log of those predictions
+    lin <- sequentialModel(c(12, 4), layers("none"))
+    expect_identical(lin@spec$layers[[4L]]$activation, "linear")
+    for (k in c("c.conv.weight", "c.conv.bias", "d.linear.weight", "d.linear.bias"))
+        GenomicDL:::.setParameter(lin, k, list(c.conv.weight = cw, c.conv.bias = cb,
+                                               d.linear.weight = dw, d.linear.bias = db)[[k]])
+    expect_equal(predict(lin, s), log(ref), tolerance = 1e-5)
+    expect_gdl_error(GenomicDL:::.setParameter(m, "c.conv.kernel", cw), "no parameter 'c.conv.kernel'")
+    expect_gdl_error(GenomicDL:::.setParameter(m, "c.conv.bias", 1:3), "has 2 values")
+})
+
+test_that("fixed-seed models predict as they did before the nn split (pinned)", {
+    set.seed(11)
+    s <- vapply(1:40, function(i) paste(sample(c("A", "C", "G", "T"), 201, TRUE), collapse = ""), "")
+    m <- cnnModel(201, outputs = 2, activation = "sigmoid", seed = 3)
+    # numbers printed by the build before src/core/nn was split (commit 5ef066e)
+    expect_equal(predict(m, s)[1:3, ],
+                 rbind(c(0.5426036716, 0.5357825756), c(0.5158782601, 0.5089249015),
+                       c(0.5067363381, 0.5108064413)), tolerance = 1e-7)
+    a <- attributeBases(m, oneHot(s[1:6]), method = "deepliftshap", task = 2)
+    expect_equal(unname(a[1, 100:103, ]),
+                 cbind(0, 0, c(0, -0.000419289514, 0, 0),
+                       c(0.0012776106596, 0, 0.0006875894032, 0.0016218592646)), tolerance = 1e-7)
+})
+
+test_that("activation and loss names are the core's, in validation and documentation", {
+    n <- GenomicDL:::.coreNames()
+    acts <- n$activations$name
+    expect_true(all(c("linear", "relu", "exp", "hard_sigmoid", "threshold") %in% acts))
+    expect_identical(n$activationAliases, c(none = "linear", exponential = "exp"))
+    expect_setequal(GenomicDL:::.activationNames(nonNegative = TRUE),
+                    c("relu", "sigmoid", "softmax", "exp", "softplus", "hard_sigmoid", "threshold"))
+    expect_gdl_error(layerDense(3, activation = "swish"), "activation must be one of linear, relu")
+    expect_gdl_error(layerActivation(c("relu", "tanh")), "activation must be one of")
+    for (a in c(acts, names(n$activationAliases)))
+        expect_s3_class(layerActivation(a), "GenomicDLLayer")
+    rd <- function(topic) paste(capture.output(tools::Rd2txt(tools::Rd_db("GenomicDL")[[topic]],
+                                                             options = list(underline_titles = FALSE))),
+                                collapse = " ")
+    undocumented <- function(names, topic)
+        names[!vapply(paste0("\"", names, "\""), grepl, TRUE, x = rd(topic), fixed = TRUE)]
+    expect_identical(undocumented(c(acts, names(n$activationAliases)), "layers.Rd"), character())
+    expect_identical(undocumented(n$losses, "fit.Rd"), character())
+})

@@ -254,7 +254,7 @@ test_that("epoch metrics equal R's on predict() outputs, per output, training an
 })
 
 test_that("the loss and metric names of the R API are the core's", {
-    n <- GenomicDL:::.trainNames()
+    n <- GenomicDL:::.coreNames()
     expect_setequal(n$losses, c("bce", "cce", "mse", "mae", "poisson", "mnll", "counts"))
     expect_identical(n$metrics, c("accuracy", "mae", "mse", "auroc", "aupr", "pearson"))
     expect_gdl_error(fit(smallCnn(10), randomX(4, 10, 1), c(0, 1, 0, 1), loss = "hinge",

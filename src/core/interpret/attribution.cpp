@@ -10,18 +10,14 @@
 
 #include "common/error.hpp"
 #include "data/shuffle.hpp"
+#include "interpret/deeplift_rule.hpp"
+#include "nn/activations.hpp"
 #include "nn/network_impl.hpp"
 
 namespace gdl {
 namespace interpret {
 
 namespace {
-
-std::int64_t numel(const nn::Shape& s) {
-  std::int64_t n = 1;
-  for (auto d : s) n *= d;
-  return n;
-}
 
 // Puts the module on the device in evaluation mode for the life of the object.
 class EvalOn {
@@ -172,7 +168,7 @@ void run_deeplift(nn::GraphModule& g, const float* x, std::size_t n, std::size_t
   // References are made one pass at a time: all of them at once (n x n_refs x 4 x L floats) took
   // ~1 GB and a second of allocation without an interrupt check for 3,000 sequences of 1 kb.
   torch::AutoGradMode on(true);
-  nn::DeepLiftScope scope;
+  DeepLiftScope scope;
   for (std::size_t b = 0; b < n; b += seqs) {
     check_interrupt();
     auto s = static_cast<std::int64_t>(std::min(seqs, n - b));
@@ -238,7 +234,7 @@ void check_attribution(const nn::Network& net, const AttributionOptions& opt) {
       fail("task ", opt.task + 1, " is out of range: output ", opt.output + 1, " has ", shape[1],
            " track(s) (0 for all together)");
   }
-  auto size = numel(shape);
+  auto size = nn::numel(shape);
   if (!opt.profile && (opt.task < 0 || opt.task >= size))
     fail("task ", opt.task + 1, " is out of range: output ", opt.output + 1, " has ", size,
          " value(s) per sequence");
@@ -247,9 +243,9 @@ void check_attribution(const nn::Network& net, const AttributionOptions& opt) {
   for (const auto& l : net.spec().layers) {
     if (l.type == "lstm" || l.type == "gru" || l.type == "logsumexp")
       fail("DeepLIFT does not support layer '", l.name, "' (", l.type, "); use method \"ism\" or \"saliency\"");
-    auto a = l.string("activation", "linear");
-    if (a == "softmax" || a == "log_softmax")
-      fail("DeepLIFT does not support the ", a, " activation of layer '", l.name,
+    const auto& a = nn::activation_info(l.string("activation", "linear"), "layer '" + l.name + "'");
+    if (!a.elementwise)
+      fail("DeepLIFT does not support the ", a.name, " activation of layer '", l.name,
            "' (not elementwise); use method \"ism\" or \"saliency\", or a model without it");
   }
 }

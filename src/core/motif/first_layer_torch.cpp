@@ -73,22 +73,22 @@ std::vector<double> first_layer_means(const nn::Network& net, const float* x, st
 
 void set_first_conv(nn::Network& net, const std::vector<float>& weight,
                     const std::vector<float>& bias) {
-  auto& g = graph_of(net);
+  const auto& g = graph_of(net);
   const auto& name = g.spec.layers[static_cast<std::size_t>(g.first_conv)].name;
-  auto params = g.layers[static_cast<std::size_t>(g.first_conv)]->named_parameters(true);
-  auto* w = params.find("conv.weight");
-  auto* b = params.find("conv.bias");
-  if (!w) fail("layer '", name, "' has no convolution weights");
-  if (static_cast<std::size_t>(w->numel()) != weight.size())
-    fail("layer '", name, "' has ", w->numel(), " weights (", w->size(0), " filters x ", w->size(1),
-         " channels x ", w->size(2), "); ", weight.size(), " given");
-  if (b && static_cast<std::size_t>(b->numel()) != bias.size())
-    fail("layer '", name, "' has ", b->numel(), " biases; ", bias.size(), " given");
-  if (!b && !bias.empty()) fail("layer '", name, "' has no bias (useBias = FALSE)");
-  torch::NoGradGuard no_grad;
-  auto src = torch::from_blob(const_cast<float*>(weight.data()), w->sizes(), torch::kFloat32);
-  w->copy_(src);
-  if (b) b->copy_(torch::from_blob(const_cast<float*>(bias.data()), b->sizes(), torch::kFloat32));
+  nn::Shape w, b;  // a conv1d layer's tensors: <name>.conv.weight, <name>.conv.bias
+  for (const auto& [key, shape] : net.parameter_shapes()) {
+    if (key == name + ".conv.weight") w = shape;
+    if (key == name + ".conv.bias") b = shape;
+  }
+  if (w.size() != 3) fail("layer '", name, "' has no convolution weights");
+  if (static_cast<std::size_t>(nn::numel(w)) != weight.size())
+    fail("layer '", name, "' has ", nn::numel(w), " weights (", w[0], " filters x ", w[1],
+         " channels x ", w[2], "); ", weight.size(), " given");
+  if (!b.empty() && static_cast<std::size_t>(nn::numel(b)) != bias.size())
+    fail("layer '", name, "' has ", nn::numel(b), " biases; ", bias.size(), " given");
+  if (b.empty() && !bias.empty()) fail("layer '", name, "' has no bias (useBias = FALSE)");
+  net.set_parameter(name + ".conv.weight", weight);
+  if (!b.empty()) net.set_parameter(name + ".conv.bias", bias);
 }
 
 }  // namespace gdl::motif

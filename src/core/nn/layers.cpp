@@ -1,6 +1,8 @@
-// Layers of GenomicDL networks and the builder from a ModelSpec (the one LibTorch translation
-// unit of nn/ besides device.cpp). Every layer works on channels-first sequence tensors
+// The layers of GenomicDL networks, one module per layer spec (see layers.hpp; the graph that
+// connects them is nn/network.cpp). Every layer works on channels-first sequence tensors
 // (N, C, L) or flat tensors (N, F); LSTM/GRU/Dense transpose internally as Keras' layers do.
+// Activations and max pooling consult the thread's forward rule (nn/forward_rule.hpp), through
+// which DeepLIFT rewrites their gradients.
 //
 // Parameters by layer type (defaults in brackets):
 //   conv1d / conv_transpose1d: filters, kernel, stride [1], dilation [1], bias [1],
@@ -13,31 +15,24 @@
 //   dense: units, bias [1], activation [linear]          (on (N, C, L): per position over C)
 //   flatten                                                (N, C, L) -> (N, L*C), Keras order
 //   reshape: ints shape (Keras layout: (L, C) or (F))
-//   activation: activation, threshold [1e-6] for "threshold" (DeepSEA's Threshold(0, 1e-6))
+//   activation: activation (names: nn/activations.hpp), threshold [1e-6] for "threshold"
+//     (DeepSEA's Threshold(0, 1e-6))
 //   add, concatenate (sequences centre-cropped to the shortest), crop: length (centre crop),
 //   logsumexp (elementwise over the inputs, in float64)
 // Initialisation (conv1d, conv_transpose1d, dense, lstm, gru): init ["glorot_uniform"] gives
 // Keras' defaults -- glorot_uniform kernels, orthogonal recurrent kernels, zero biases (LSTM:
 // forget-gate bias 1, Keras' unit_forget_bias); init "torch" keeps LibTorch's defaults
 // (kaiming_uniform(a = sqrt(5)) kernels and uniform(+-1/sqrt(fan_in)) biases).
-#include <torch/torch.h>
-
-#include <dlfcn.h>
-#include <link.h>
+#include "nn/layers.hpp"
 
 #include <algorithm>
-#include <climits>
 #include <cmath>
-#include <cstdlib>
-#include <cstring>
-#include <map>
-#include <set>
-#include <sstream>
 #include <string>
 #include <utility>
 
 #include "common/error.hpp"
-#include "nn/network_impl.hpp"
+#include "nn/blas.hpp"
+#include "nn/forward_rule.hpp"
 
 namespace gdl {
 namespace nn {
@@ -46,80 +41,33 @@ namespace F = torch::nn::functional;
 
 namespace {
 
-thread_local bool deeplift_mode = false;
+thread_local const ForwardRule* current_rule = nullptr;
 
-torch::Tensor activate_plain(const std::string& a, const torch::Tensor& x, double threshold);
-
-// DeepLIFT's rescale rule on a batch [inputs; references] (see DeepLiftScope): the value f(x),
-// the gradient (f(x) - f(r)) / (x - r) for both halves, f'(x) where |x - r| < 1e-6.
-torch::Tensor rescale(const std::string& a, const torch::Tensor& x, double threshold) {
-  if (a == "softmax" || a == "log_softmax")
-    fail("DeepLIFT does not support the ", a, " activation (not elementwise); attribute the "
-         "logits of a model without it");
-  if (!x.requires_grad()) return activate_plain(a, x, threshold);
-  torch::Tensor y;
-  {
-    torch::NoGradGuard no_grad;
-    y = activate_plain(a, x, threshold);
-  }
-  if (x.size(0) % 2 != 0) fail("DeepLIFT needs a batch of inputs and references of equal sizes");
-  auto n = x.size(0) / 2;
-  auto xd = x.detach(), yd = y.detach();
-  torch::Tensor slope;
-  {
-    torch::AutoGradMode on(true);
-    auto xv = xd.narrow(0, 0, n).clone().requires_grad_(true);
-    auto yv = activate_plain(a, xv, threshold);
-    slope = torch::autograd::grad({yv}, {xv}, {torch::ones_like(yv)})[0].detach();
-  }
-  torch::NoGradGuard no_grad;
-  auto dx = xd.narrow(0, 0, n) - xd.narrow(0, n, n);
-  auto dy = yd.narrow(0, 0, n) - yd.narrow(0, n, n);
-  auto small = dx.abs() < 1e-6;
-  auto ratio = torch::where(small, slope, dy / torch::where(small, torch::ones_like(dx), dx));
-  ratio = torch::cat({ratio, ratio}, 0);
-  torch::AutoGradMode on(true);
-  return yd + (x - xd) * ratio;  // the value of f, the gradient `ratio`
+// The activation of a layer: its entry in the table, checked when the layer is built.
+const ActivationInfo& activation_of(const LayerSpec& s) {
+  return activation_info(s.string("activation", "linear"), "layer '" + s.name + "'");
 }
 
-torch::Tensor activate(const std::string& a, const torch::Tensor& x, double threshold) {
-  if (deeplift_mode && !(a.empty() || a == "linear" || a == "none")) return rescale(a, x, threshold);
-  return activate_plain(a, x, threshold);
+// activate() as the layers run it: through the thread's forward rule for tensors with gradients.
+torch::Tensor activate_layer(const ActivationInfo& a, const torch::Tensor& x, double threshold) {
+  if (a.kind == Activation::Linear) return x;
+  if (current_rule && x.requires_grad()) return current_rule->activation(a, x, threshold);
+  return activate(a.kind, x, threshold);
 }
 
-torch::Tensor activate_plain(const std::string& a, const torch::Tensor& x, double threshold) {
-  if (a.empty() || a == "linear" || a == "none") return x;
-  if (a == "relu") return torch::relu(x);
-  if (a == "sigmoid") return torch::sigmoid(x);
-  if (a == "tanh") return torch::tanh(x);
-  if (a == "softmax") return torch::softmax(x, 1);
-  if (a == "log_softmax") return torch::log_softmax(x, 1);
-  if (a == "exp" || a == "exponential") return torch::exp(x);
-  if (a == "softplus") return F::softplus(x);
-  if (a == "elu") return F::elu(x);
-  if (a == "gelu") return F::gelu(x);
-  if (a == "hard_sigmoid") return torch::clamp(x * 0.2 + 0.5, 0.0, 1.0);
-  if (a == "threshold") return torch::threshold(x, 0.0, threshold);
-  fail("unknown activation '", a, "'");
-}
-
-// activate() on a tensor that nothing else holds yet (the fresh output of a convolution or a
-// dense layer): ReLU in place, saving an allocation and a pass over memory per layer (autograd
+// activate_layer() on a tensor that nothing else holds yet (the fresh output of a convolution or
+// a dense layer): ReLU in place, saving an allocation and a pass over memory per layer (autograd
 // allows it: the backward of convolutions and matrix products does not read their output).
-torch::Tensor activate_fresh(const std::string& a, torch::Tensor x, double threshold) {
-  if (a == "relu" && !deeplift_mode) return torch::relu_(x);
-  return activate(a, x, threshold);
+torch::Tensor activate_fresh(const ActivationInfo& a, torch::Tensor x, double threshold) {
+  if (a.kind == Activation::Relu && !(current_rule && x.requires_grad())) return torch::relu_(x);
+  return activate_layer(a, x, threshold);
 }
 
-const std::set<std::string> kActivations = {
-    "",    "linear", "none",    "relu", "sigmoid",  "tanh",         "softmax",  "log_softmax",
-    "exp", "exponential", "softplus", "elu", "gelu", "hard_sigmoid", "threshold"};
-
-void check_activation(const LayerSpec& s) {
-  auto a = s.string("activation", "linear");
-  if (!kActivations.count(a))
-    fail("layer '", s.name, "': unknown activation '", a,
-         "' (use relu, sigmoid, tanh, softmax, linear, exp, softplus, elu, threshold, ...)");
+// Max pooling as the layers run it (pool = 0: global, the length kept as 1).
+torch::Tensor max_pool(const torch::Tensor& x, std::int64_t pool, std::int64_t stride) {
+  if (current_rule && x.requires_grad()) return current_rule->max_pool(x, pool, stride);
+  if (pool == 0) return std::get<0>(x.max(2, /*keepdim=*/true));
+  return F::max_pool1d(x, F::MaxPool1dFuncOptions(pool).stride(stride));
 }
 
 std::int64_t positive(const LayerSpec& s, const std::string& key) {
@@ -173,12 +121,6 @@ void keras_init_recurrent(const LayerSpec& s, torch::nn::Module& rnn, std::int64
   }
 }
 
-std::int64_t numel(const Shape& s) {
-  std::int64_t n = 1;
-  for (auto d : s) n *= d;
-  return n;
-}
-
 void need_sequence(const LayerSpec& s, const Shape& in) {
   if (in.size() != 2)
     fail("layer '", s.name, "' (", s.type, ") needs a sequence input (length x channels), not a ",
@@ -199,16 +141,15 @@ struct ConvLayer : LayerModule {
   torch::nn::ConvTranspose1d tconv{nullptr};
   std::int64_t pad_left = 0, pad_right = 0;
   double pad_value = 0;
-  std::string act;
+  const ActivationInfo* act = nullptr;
   ConvLayer(const LayerSpec& s, const Shape& in, bool transpose) {
     need_sequence(s, in);
-    check_activation(s);
     auto filters = positive(s, "filters"), k = positive(s, "kernel");
     auto stride = static_cast<std::int64_t>(s.number("stride", 1));
     auto dil = static_cast<std::int64_t>(s.number("dilation", 1));
     if (stride < 1 || dil < 1) fail("layer '", s.name, "': stride and dilation must be >= 1");
     bool bias = flag(s, "bias", true);
-    act = s.string("activation", "linear");
+    act = &activation_of(s);
     pad_value = s.number("pad_value", 0.0);
     auto span = dil * (k - 1);
     auto mode = s.string("padding", "");
@@ -253,50 +194,7 @@ struct ConvLayer : LayerModule {
     if (pad_left || pad_right)
       x = F::pad(x, F::PadFuncOptions({pad_left, pad_right}).value(pad_value));
     x = conv ? conv->forward(x) : tconv->forward(x);
-    return activate_fresh(act, x, 1e-6);
-  }
-};
-
-// DeepLIFT's rescale rule for max pooling (Shrikumar et al. 2017, as captum's and tangermeme's
-// maxpool rule) on a batch [inputs; references]. With M = max(f(x), f(r)) per output, the
-// difference f(x) - f(r) = (M - f(r)) + (f(x) - M) is sent back to the input's argmax and to
-// the reference's argmax, and each input position's multiplier is what it received over
-// x - r (the plain max-pool gradient where |x - r| < 1e-6). Contributions then sum exactly to
-// f(x) - f(r). pool = 0: global max pooling (output length 1, kept as a dimension).
-struct MaxPoolRescale : torch::autograd::Function<MaxPoolRescale> {
-  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
-                               std::int64_t pool, std::int64_t stride) {
-    if (x.size(0) % 2 != 0) fail("DeepLIFT needs a batch of inputs and references of equal sizes");
-    torch::Tensor y, idx;
-    if (pool == 0) std::tie(y, idx) = x.max(2, /*keepdim=*/true);
-    else std::tie(y, idx) = torch::max_pool1d_with_indices(x, {pool}, {stride});
-    ctx->save_for_backward({x, y, idx});
-    return y;
-  }
-  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
-                                                 torch::autograd::variable_list grad) {
-    auto saved = ctx->get_saved_variables();
-    const auto& x = saved[0];
-    const auto& y = saved[1];
-    const auto& idx = saved[2];
-    const auto n = x.size(0) / 2;
-    auto g = grad[0];
-    auto yx = y.narrow(0, 0, n), yr = y.narrow(0, n, n);
-    auto top = torch::max(yx, yr);
-    auto to_x = top - yr, to_r = yx - top;  // shares of f(x) - f(r) for the two argmaxes
-    auto ix = idx.narrow(0, 0, n), ir = idx.narrow(0, n, n);
-    auto dx = x.narrow(0, 0, n) - x.narrow(0, n, n);
-    auto scatter = [&](const torch::Tensor& index, const torch::Tensor& v) {
-      return torch::zeros_like(dx).scatter_add_(2, index, v);
-    };
-    auto small = dx.abs() < 1e-6;
-    auto safe = torch::where(small, torch::ones_like(dx), dx);
-    auto half = [&](const torch::Tensor& gh, const torch::Tensor& own) {
-      auto received = scatter(ix, gh * to_x) + scatter(ir, gh * to_r);
-      return torch::where(small, scatter(own, gh), received / safe);
-    };
-    auto gx = g.narrow(0, 0, n), gr = g.narrow(0, n, n);
-    return {torch::cat({half(gx, ix), half(gr, ir)}, 0), torch::Tensor(), torch::Tensor()};
+    return activate_fresh(*act, x, 1e-6);
   }
 };
 
@@ -312,8 +210,7 @@ struct PoolLayer : LayerModule {
       fail("layer '", s.name, "': pool size ", pool, " is longer than its input (", in[1], ")");
   }
   torch::Tensor forward(const std::vector<torch::Tensor>& in) override {
-    if (max && deeplift_mode && in[0].requires_grad()) return MaxPoolRescale::apply(in[0], pool, stride);
-    return max ? F::max_pool1d(in[0], F::MaxPool1dFuncOptions(pool).stride(stride))
+    return max ? max_pool(in[0], pool, stride)
                : F::avg_pool1d(in[0], F::AvgPool1dFuncOptions(pool).stride(stride));
   }
 };
@@ -324,9 +221,7 @@ struct GlobalPoolLayer : LayerModule {
     need_sequence(s, in);
   }
   torch::Tensor forward(const std::vector<torch::Tensor>& in) override {
-    if (max && deeplift_mode && in[0].requires_grad())
-      return MaxPoolRescale::apply(in[0], 0, 0).squeeze(2);
-    return max ? std::get<0>(in[0].max(2)) : in[0].mean(2);
+    return max ? max_pool(in[0], 0, 0).squeeze(2) : in[0].mean(2);
   }
 };
 
@@ -397,71 +292,20 @@ struct RecurrentLayer : LayerModule {
 };
 
 // ---- dense layers on the reference BLAS ---------------------------------------------------------
-// Debian's LibTorch multiplies matrices with the reference BLAS (BLAS_INFO=generic, netlib's
-// libblas.so.3): one thread, no blocking, ~5 GFLOP/s, so that DeepSEA's and DanQ's wide dense
-// layers take about half of a training step. oneDNN, which that LibTorch loads for its
-// convolutions (libdnnl.so.2 for LibTorch 1.13, libdnnl.so.3.x for Debian 13's 2.6), exports a
-// blocked, JIT-compiled, OpenMP-parallel sgemm (dnnl_sgemm, row-major): there, large dense
-// layers on the CPU run their three products through it (forward x W^T + b; backward grad W and
-// grad^T x; the bias gradient is grad summed over the batch, as torch computes it). The results
-// equal torch's up to float rounding (another summation order). With any other BLAS, or without
-// oneDNN's symbol, torch's linear runs.
-
-using SgemmFn = int (*)(char, char, std::int64_t, std::int64_t, std::int64_t, float, const float*,
-                        std::int64_t, const float*, std::int64_t, float, float*, std::int64_t);
-
-bool reference_blas() {
-  if (at::show_config().find("BLAS_INFO=generic") == std::string::npos) return false;
-  // libblas.so.3 may be an alternative pointing at a fast BLAS (OpenBLAS, BLIS, MKL, ATLAS)
-  void* lib = dlopen("libblas.so.3", RTLD_LAZY | RTLD_NOLOAD);
-  void* sym = lib ? dlsym(lib, "sgemm_") : nullptr;
-  Dl_info info;
-  bool found = sym && dladdr(sym, &info) && info.dli_fname;
-  std::string path;
-  if (found) {
-    char resolved[PATH_MAX];
-    path = realpath(info.dli_fname, resolved) ? resolved : info.dli_fname;
-  }
-  if (lib) dlclose(lib);
-  if (!found) return false;
-  for (const char* fast : {"openblas", "blis", "mkl", "atlas"})
-    if (path.find(fast) != std::string::npos) return false;
-  return true;
-}
-
-// Path of the loaded shared library whose file name starts with prefix ("" if none is loaded).
-std::string loaded_library(const char* prefix) {
-  std::pair<const char*, std::string> found{prefix, {}};
-  dl_iterate_phdr(
-      [](dl_phdr_info* info, std::size_t, void* data) -> int {
-        auto* f = static_cast<std::pair<const char*, std::string>*>(data);
-        const char* name = info->dlpi_name;
-        if (name == nullptr) return 0;
-        const char* base = std::strrchr(name, '/');
-        base = base ? base + 1 : name;
-        if (std::strncmp(base, f->first, std::strlen(f->first)) != 0) return 0;
-        f->second = name;
-        return 1;
-      },
-      &found);
-  return found.second;
-}
+// On Debian's LibTorch (BLAS_INFO=generic, netlib's reference BLAS) large dense layers on the CPU
+// run their three products through oneDNN's sgemm (nn/blas.hpp): forward x W^T + b; backward
+// grad W and grad^T x; the bias gradient is grad summed over the batch, as torch computes it.
+// The results equal torch's up to float rounding (another summation order). With any other
+// BLAS, or without oneDNN's symbol, torch's linear runs.
 
 SgemmFn onednn_sgemm() {
-  static const SgemmFn fn = []() -> SgemmFn {
-    if (!reference_blas()) return nullptr;
-    // only if LibTorch loaded it: oneDNN 2 (libdnnl.so.2) or 3 (libdnnl.so.3.x), whose
-    // dnnl_sgemm has the same signature and row-major semantics
-    std::string path = loaded_library("libdnnl.so.");
-    if (path.empty()) return nullptr;
-    void* lib = dlopen(path.c_str(), RTLD_LAZY | RTLD_NOLOAD);
-    if (!lib) return nullptr;
-    return reinterpret_cast<SgemmFn>(dlsym(lib, "dnnl_sgemm"));  // the handle stays open
-  }();
+  static const SgemmFn fn =
+      at::show_config().find("BLAS_INFO=generic") != std::string::npos && libblas_is_reference()
+          ? loaded_onednn_sgemm()
+          : nullptr;
   return fn;
 }
 
-// C (m x n, row-major, contiguous) = op(A) op(B) + beta C.
 void sgemm(char ta, char tb, std::int64_t m, std::int64_t n, std::int64_t k, const torch::Tensor& a,
            const torch::Tensor& b, float beta, torch::Tensor& c) {
   auto lda = ta == 'N' ? k : m, ldb = tb == 'N' ? n : k;
@@ -505,30 +349,13 @@ struct OnednnLinear : torch::autograd::Function<OnednnLinear> {
   }
 };
 
-}  // namespace
-
-// Whether a dense layer on input x (N x F) with weight w takes oneDNN's sgemm.
-bool dense_uses_onednn(const torch::Tensor& x, const torch::Tensor& w) {
-  return x.dim() == 2 && x.device().is_cpu() && w.device().is_cpu() &&
-         x.scalar_type() == torch::kFloat32 && w.scalar_type() == torch::kFloat32 &&
-         x.size(0) * x.size(1) * w.size(0) >= (std::int64_t{1} << 20) && onednn_sgemm() != nullptr;
-}
-
-torch::Tensor dense_forward(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
-  if (dense_uses_onednn(x, w))  // autograd functions take no undefined tensor: an empty one
-    return OnednnLinear::apply(x, w, b.defined() ? b : torch::empty({0}, w.options()));
-  return torch::nn::functional::linear(x, w, b);
-}
-
-namespace {
 
 struct DenseLayer : LayerModule {
   torch::nn::Linear linear{nullptr};
-  std::string act;
+  const ActivationInfo* act = nullptr;
   DenseLayer(const LayerSpec& s, const Shape& in) {
-    check_activation(s);
     auto units = positive(s, "units");
-    act = s.string("activation", "linear");
+    act = &activation_of(s);
     auto features = in[0];  // flat: F; sequence: C (applied at each position)
     linear = register_module(
         "linear", torch::nn::Linear(torch::nn::LinearOptions(features, units).bias(flag(s, "bias", true))));
@@ -536,8 +363,8 @@ struct DenseLayer : LayerModule {
   }
   torch::Tensor forward(const std::vector<torch::Tensor>& in) override {
     auto x = in[0];
-    if (x.dim() == 3) return activate_fresh(act, linear->forward(x.permute({0, 2, 1})).permute({0, 2, 1}), 1e-6);
-    return activate_fresh(act, dense_forward(x, linear->weight, linear->bias), 1e-6);
+    if (x.dim() == 3) return activate_fresh(*act, linear->forward(x.permute({0, 2, 1})).permute({0, 2, 1}), 1e-6);
+    return activate_fresh(*act, dense_forward(x, linear->weight, linear->bias), 1e-6);
   }
 };
 
@@ -570,15 +397,14 @@ struct ReshapeLayer : LayerModule {
 };
 
 struct ActivationLayer : LayerModule {
-  std::string act;
+  const ActivationInfo* act = nullptr;
   double threshold;
   ActivationLayer(const LayerSpec& s) {
-    check_activation(s);
-    act = s.string("activation", "linear");
+    act = &activation_of(s);
     threshold = s.number("threshold", 1e-6);
   }
   torch::Tensor forward(const std::vector<torch::Tensor>& in) override {
-    return activate(act, in[0], threshold);
+    return activate_layer(*act, in[0], threshold);
   }
 };
 
@@ -622,6 +448,44 @@ struct CropLayer : LayerModule {
   }
 };
 
+}  // namespace
+
+torch::Tensor activate(Activation a, const torch::Tensor& x, double threshold) {
+  switch (a) {
+    case Activation::Linear: return x;
+    case Activation::Relu: return torch::relu(x);
+    case Activation::Sigmoid: return torch::sigmoid(x);
+    case Activation::Tanh: return torch::tanh(x);
+    case Activation::Softmax: return torch::softmax(x, 1);
+    case Activation::LogSoftmax: return torch::log_softmax(x, 1);
+    case Activation::Exp: return torch::exp(x);
+    case Activation::Softplus: return F::softplus(x);
+    case Activation::Elu: return F::elu(x);
+    case Activation::Gelu: return F::gelu(x);
+    case Activation::HardSigmoid: return torch::clamp(x * 0.2 + 0.5, 0.0, 1.0);
+    case Activation::Threshold: return torch::threshold(x, 0.0, threshold);
+  }
+  fail("unknown activation");  // not reached: every Activation is handled above
+}
+
+ForwardRuleScope::ForwardRuleScope(const ForwardRule& rule) : previous_(current_rule) {
+  current_rule = &rule;
+}
+ForwardRuleScope::~ForwardRuleScope() { current_rule = previous_; }
+const ForwardRule* forward_rule() { return current_rule; }
+
+bool dense_uses_onednn(const torch::Tensor& x, const torch::Tensor& w) {
+  return x.dim() == 2 && x.device().is_cpu() && w.device().is_cpu() &&
+         x.scalar_type() == torch::kFloat32 && w.scalar_type() == torch::kFloat32 &&
+         x.size(0) * x.size(1) * w.size(0) >= (std::int64_t{1} << 20) && onednn_sgemm() != nullptr;
+}
+
+torch::Tensor dense_forward(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
+  if (dense_uses_onednn(x, w))  // autograd functions take no undefined tensor: an empty one
+    return OnednnLinear::apply(x, w, b.defined() ? b : torch::empty({0}, w.options()));
+  return torch::nn::functional::linear(x, w, b);
+}
+
 std::shared_ptr<LayerModule> make_layer(const LayerSpec& s, const std::vector<Shape>& in) {
   const auto& t = s.type;
   auto arity = [&](std::size_t n) {
@@ -659,316 +523,6 @@ std::shared_ptr<LayerModule> make_layer(const LayerSpec& s, const std::vector<Sh
   fail("layer '", s.name, "': unknown layer type '", t, "'");
 }
 
-// Channels-first per-sample shape of a tensor (batch axis dropped).
-Shape shape_of(const torch::Tensor& t) {
-  Shape s;
-  for (std::int64_t d = 1; d < t.dim(); ++d) s.push_back(t.size(d));
-  return s;
-}
-
-// Keras-style shape: sequences (L, C).
-Shape keras_shape(const Shape& s) { return s.size() == 2 ? Shape{s[1], s[0]} : s; }
-
-torch::Tensor api_layout(const torch::Tensor& t) {
-  return t.dim() == 3 ? t.permute({0, 2, 1}).contiguous() : t.contiguous();
-}
-
-std::int64_t count(torch::nn::Module& m) {
-  std::int64_t n = 0;
-  for (auto& p : m.parameters()) n += p.numel();
-  return n;
-}
-
-}  // namespace
-
-torch::Device torch_device(const std::string& device) { return torch::Device(device); }
-
-DeepLiftScope::DeepLiftScope() : previous_(deeplift_mode) { deeplift_mode = true; }
-DeepLiftScope::~DeepLiftScope() { deeplift_mode = previous_; }
-bool deeplift_active() { return deeplift_mode; }
-
-std::vector<torch::Tensor> GraphModule::forward(const std::vector<torch::Tensor>& inputs,
-                                                const Knockout* knockout) {
-  auto n_in = spec.inputs.size();
-  if (inputs.size() != n_in) fail("the model takes ", n_in, " inputs, not ", inputs.size());
-  std::vector<torch::Tensor> values(n_in + layers.size());
-  for (std::size_t i = 0; i < n_in; ++i) values[i] = inputs[i];
-  for (std::size_t k = 0; k < layers.size(); ++k) {
-    std::vector<torch::Tensor> in;
-    for (int id : spec.layers[k].inputs) in.push_back(values[static_cast<std::size_t>(id)]);
-    auto out = layers[k]->forward(in);
-    if (knockout && knockout->filter >= 0 && static_cast<int>(k) == first_conv) {
-      out = out.clone();
-      out.select(1, knockout->filter).fill_(knockout->value);
-    }
-    values[n_in + k] = out;
-  }
-  std::vector<torch::Tensor> outs;
-  for (int id : spec.outputs) outs.push_back(api_layout(values[static_cast<std::size_t>(id)]));
-  return outs;
-}
-
-Network::Network(const ModelSpec& spec, std::uint64_t seed) : impl_(std::make_unique<NetworkImpl>()) {
-  if (spec.inputs.empty()) fail("a model needs at least one input");
-  if (spec.layers.empty()) fail("a model needs at least one layer");
-  if (spec.outputs.empty()) fail("a model needs at least one output");
-  torch::manual_seed(seed);
-  torch::NoGradGuard no_grad;
-  auto g = std::make_shared<GraphModule>();
-  g->spec = spec;
-  auto n_in = spec.inputs.size();
-  std::vector<Shape> shapes(spec.inputs.begin(), spec.inputs.end());
-  for (auto& s : shapes)
-    for (auto d : s)
-      if (d < 1) fail("input shapes must be positive");
-  std::vector<torch::Tensor> dummy;
-  for (auto& s : shapes) {
-    Shape full{1};
-    full.insert(full.end(), s.begin(), s.end());
-    dummy.push_back(torch::zeros(full));
-  }
-  std::set<std::string> names;
-  for (std::size_t k = 0; k < spec.layers.size(); ++k) {
-    auto s = spec.layers[k];
-    if (s.name.empty()) s.name = s.type + "_" + std::to_string(k + 1);
-    if (!names.insert(s.name).second) fail("two layers are named '", s.name, "'");
-    if (s.name.find('.') != std::string::npos)
-      fail("layer name '", s.name, "' must not contain '.'");
-    g->spec.layers[k].name = s.name;
-    std::vector<Shape> in;
-    std::vector<torch::Tensor> in_t;
-    for (int id : s.inputs) {
-      if (id < 0 || static_cast<std::size_t>(id) >= n_in + k)
-        fail("layer '", s.name, "' reads node ", id, ", which is not defined before it");
-      in.push_back(shapes[static_cast<std::size_t>(id)]);
-      in_t.push_back(dummy[static_cast<std::size_t>(id)]);
-    }
-    if (in.empty()) fail("layer '", s.name, "' has no input");
-    auto layer = make_layer(s, in);
-    layer->eval();
-    torch::Tensor out;
-    try {
-      out = layer->forward(in_t);
-    } catch (const gdl::Error&) {
-      throw;
-    } catch (const std::exception& e) {
-      std::string msg = e.what();
-      fail("layer '", s.name, "' (", s.type, ") does not fit its input of shape (",
-           keras_shape(in[0]).size() == 2
-               ? std::to_string(keras_shape(in[0])[0]) + ", " + std::to_string(keras_shape(in[0])[1])
-               : std::to_string(in[0][0]),
-           "): ", msg.substr(0, msg.find('\n')));
-    }
-    if (out.numel() == 0 || (out.dim() == 3 && out.size(2) < 1))
-      fail("layer '", s.name, "' (", s.type, ") leaves no positions: the input is too short");
-    shapes.push_back(shape_of(out));
-    dummy.push_back(out);
-    if (!s.trainable)
-      for (auto& p : layer->parameters()) p.set_requires_grad(false);
-    g->register_module(s.name, layer);
-    if (g->first_conv < 0 && s.type == "conv1d") g->first_conv = static_cast<int>(k);
-    LayerInfo info;
-    info.name = s.name;
-    info.type = s.type;
-    info.output = keras_shape(shapes.back());
-    info.params = count(*layer);
-    info.keras_params = info.params + layer->keras_delta;
-    info.trainable = s.trainable;
-    info.inputs = s.inputs;
-    impl_->infos.push_back(info);
-    g->layers.push_back(layer);
-  }
-  for (int id : spec.outputs) {
-    if (id < 0 || static_cast<std::size_t>(id) >= shapes.size())
-      fail("output node ", id, " does not exist");
-    impl_->output_shapes.push_back(keras_shape(shapes[static_cast<std::size_t>(id)]));
-  }
-  impl_->module = g;
-}
-
-Network::~Network() = default;
-
-const ModelSpec& Network::spec() const { return impl_->module->spec; }
-std::vector<LayerInfo> Network::summary() const { return impl_->infos; }
-std::vector<Shape> Network::input_shapes() const { return impl_->module->spec.inputs; }
-std::vector<Shape> Network::output_shapes() const { return impl_->output_shapes; }
-
-std::int64_t Network::parameter_count(bool trainable_only) const {
-  std::int64_t n = 0;
-  for (auto& p : impl_->module->parameters())
-    if (!trainable_only || p.requires_grad()) n += p.numel();
-  return n;
-}
-
-std::vector<std::vector<float>> Network::predict(const std::vector<const float*>& inputs,
-                                                 std::size_t n, std::size_t batch,
-                                                 const std::string& device,
-                                                 const Knockout* knockout) const {
-  auto& g = *impl_->module;
-  auto in_shapes = input_shapes();
-  if (inputs.size() != in_shapes.size())
-    fail("the model takes ", in_shapes.size(), " inputs, not ", inputs.size());
-  if (knockout && knockout->filter >= 0) {
-    if (g.first_conv < 0) fail("the model has no convolution to knock filters out of");
-    auto filters = static_cast<int>(impl_->infos[static_cast<std::size_t>(g.first_conv)].output.back());
-    if (knockout->filter >= filters)
-      fail("knockout filter ", knockout->filter + 1, " is out of range (1..", filters, ")");
-  }
-  if (batch == 0) batch = 128;
-  auto dev = torch_device(device);
-  torch::NoGradGuard no_grad;
-  bool was_training = g.is_training();
-  g.eval();
-  if (!dev.is_cpu()) g.to(dev);
-  std::vector<std::vector<float>> out(impl_->output_shapes.size());
-  for (std::size_t k = 0; k < out.size(); ++k)
-    out[k].resize(n * static_cast<std::size_t>(numel(impl_->output_shapes[k])));
-  try {
-    for (std::size_t b = 0; b < n; b += batch) {
-      auto m = static_cast<std::int64_t>(std::min(batch, n - b));
-      std::vector<torch::Tensor> xs;
-      for (std::size_t k = 0; k < inputs.size(); ++k) {
-        Shape full{m};
-        full.insert(full.end(), in_shapes[k].begin(), in_shapes[k].end());
-        auto per = static_cast<std::size_t>(numel(in_shapes[k]));
-        auto t = torch::from_blob(const_cast<float*>(inputs[k] + b * per), full, torch::kFloat32);
-        xs.push_back(dev.is_cpu() ? t : t.to(dev));
-      }
-      auto ys = g.forward(xs, knockout);
-      for (std::size_t k = 0; k < ys.size(); ++k) {
-        auto y = ys[k].to(torch::kCPU, torch::kFloat32).contiguous();
-        auto per = static_cast<std::size_t>(numel(impl_->output_shapes[k]));
-        std::copy(y.data_ptr<float>(), y.data_ptr<float>() + m * static_cast<std::int64_t>(per),
-                  out[k].begin() + static_cast<std::ptrdiff_t>(b * per));
-      }
-    }
-  } catch (...) {
-    if (!dev.is_cpu()) g.to(torch::kCPU);
-    if (was_training) g.train();
-    throw;
-  }
-  if (!dev.is_cpu()) g.to(torch::kCPU);
-  if (was_training) g.train();
-  return out;
-}
-
-std::string Network::save_state() const {
-  torch::serialize::OutputArchive archive;
-  for (auto& p : impl_->module->named_parameters(true)) archive.write(p.key(), p.value().cpu());
-  for (auto& b : impl_->module->named_buffers(true)) archive.write(std::string("buffer:") + b.key(), b.value().cpu());
-  std::ostringstream os;
-  archive.save_to(os);
-  return os.str();
-}
-
-void Network::load_state(const std::string& bytes) {
-  torch::serialize::InputArchive archive;
-  try {
-    std::istringstream is(bytes);
-    archive.load_from(is);
-  } catch (const std::exception& e) {
-    fail("the weights are not a LibTorch archive (", std::string(e.what()).substr(0, 120), ")");
-  }
-  torch::NoGradGuard no_grad;
-  auto read = [&](const std::string& key, torch::Tensor& dst) {
-    torch::Tensor t;
-    if (!archive.try_read(key, t)) fail("the saved weights have no tensor '", key, "'");
-    if (t.sizes() != dst.sizes())
-      fail("the saved tensor '", key, "' has shape ", t.sizes(), ", the model ", dst.sizes());
-    dst.copy_(t);
-  };
-  for (auto& p : impl_->module->named_parameters(true)) read(p.key(), p.value());
-  for (auto& b : impl_->module->named_buffers(true)) read(std::string("buffer:") + b.key(), b.value());
-}
-
-std::size_t Network::copy_weights_from(const Network& from, const std::string& prefix,
-                                       bool reverse) {
-  torch::NoGradGuard no_grad;
-  auto& src_m = *from.impl_->module;
-  auto& dst_m = *impl_->module;
-  auto dst_p = dst_m.named_parameters(true), dst_b = dst_m.named_buffers(true);
-  auto src_p = src_m.named_parameters(true), src_b = src_m.named_buffers(true);
-  std::size_t n = 0;
-  auto copy = [&](const std::string& src_key, const std::string& dst_key) {
-    auto* s = src_p.find(src_key);
-    if (!s) s = src_b.find(src_key);
-    auto* t = dst_p.find(dst_key);
-    if (!t) t = dst_b.find(dst_key);
-    if (!s) fail("the source model has no tensor '", src_key, "'");
-    if (!t) {
-      if (!reverse) return;  // a part of the source the new model does not use
-      fail("the model has no tensor '", dst_key, "' to copy weights into");
-    }
-    if (t->sizes() != s->sizes())
-      fail("tensor '", dst_key, "' has shape ", t->sizes(), ", the source ", s->sizes());
-    t->copy_(*s);
-    ++n;
-  };
-  if (reverse) {
-    for (auto& p : dst_p) copy(prefix + p.key(), p.key());
-    for (auto& b : dst_b) copy(prefix + b.key(), b.key());
-  } else {
-    for (auto& p : src_p) copy(p.key(), prefix + p.key());
-    for (auto& b : src_b) copy(b.key(), prefix + b.key());
-  }
-  return n;
-}
-
-std::size_t Network::share_layers_from(Network& from) {
-  auto& dst = *impl_->module;
-  auto& src = *from.impl_->module;
-  if (&dst == &src) return dst.layers.size();
-  std::map<std::string, std::size_t> index;
-  for (std::size_t k = 0; k < src.spec.layers.size(); ++k) index[src.spec.layers[k].name] = k;
-  auto sizes = [](const torch::nn::Module& m) {
-    std::map<std::string, std::vector<std::int64_t>> out;
-    for (auto& p : m.named_parameters(true)) out[p.key()] = p.value().sizes().vec();
-    for (auto& b : m.named_buffers(true)) out["buffer:" + b.key()] = b.value().sizes().vec();
-    return out;
-  };
-  // Every layer is checked before any is replaced, so that a failure changes nothing.
-  std::vector<std::size_t> source_of(dst.layers.size());
-  for (std::size_t k = 0; k < dst.layers.size(); ++k) {
-    const auto& s = dst.spec.layers[k];
-    auto it = index.find(s.name);
-    if (it == index.end()) fail("the source network has no layer '", s.name, "' to share");
-    const auto& t = src.spec.layers[it->second];
-    if (s.type != t.type || s.num != t.num || s.str != t.str || s.ints != t.ints ||
-        s.trainable != t.trainable)
-      fail("layer '", s.name, "' is a different layer in the source network (", t.type,
-           " with other parameters)");
-    if (impl_->infos[k].output != from.impl_->infos[it->second].output ||
-        sizes(*dst.layers[k]) != sizes(*src.layers[it->second]))
-      fail("layer '", s.name, "' has other shapes in the source network");
-    source_of[k] = it->second;
-  }
-  for (std::size_t k = 0; k < dst.layers.size(); ++k) {
-    dst.layers[k] = src.layers[source_of[k]];
-    dst.replace_module(dst.spec.layers[k].name, dst.layers[k]);
-  }
-  return dst.layers.size();
-}
-
-FirstConv Network::first_conv() const {
-  auto& g = *impl_->module;
-  if (g.first_conv < 0) fail("the model has no convolution layer");
-  auto& layer = dynamic_cast<ConvLayer&>(*g.layers[static_cast<std::size_t>(g.first_conv)]);
-  if (!layer.conv) fail("the first convolution of the model is transposed");
-  auto w = layer.conv->weight.detach().cpu().contiguous();
-  FirstConv fc;
-  fc.filters = w.size(0);
-  fc.channels = w.size(1);
-  fc.kernel = w.size(2);
-  fc.dilation = layer.conv->options.dilation()->at(0);
-  fc.weight.assign(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());
-  if (layer.conv->bias.defined()) {
-    auto b = layer.conv->bias.detach().cpu().contiguous();
-    fc.bias.assign(b.data_ptr<float>(), b.data_ptr<float>() + b.numel());
-  } else {
-    fc.bias.assign(static_cast<std::size_t>(fc.filters), 0.0f);
-  }
-  return fc;
-}
 
 }  // namespace nn
 }  // namespace gdl

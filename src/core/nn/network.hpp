@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "nn/spec.hpp"
@@ -41,6 +42,15 @@ class Network {
   // Parameters and buffers, serialised by LibTorch (exact; names are the node names).
   std::string save_state() const;
   void load_state(const std::string& bytes);
+
+  // Names and shapes of the parameters, in the network's order. A name is the layer's name, its
+  // module and the tensor: "conv1d_1.conv.weight", "dense_2.linear.bias", "gru_3.gru.bias_hh_l0".
+  std::vector<std::pair<std::string, Shape>> parameter_shapes() const;
+
+  // The one way to set a parameter (or buffer, e.g. "bn.bn.running_mean") by name: overwrites
+  // it with `values`, row-major in its shape. Throws gdl::Error listing the parameters when the
+  // name is unknown, or when the number of values differs from the tensor's.
+  void set_parameter(const std::string& key, const std::vector<float>& values);
 
   FirstConv first_conv() const;
 

@@ -13,11 +13,18 @@ namespace nn {
 
 using Shape = std::vector<std::int64_t>;
 
+// Number of values of a tensor of shape s (1 for a scalar's empty shape).
+inline std::int64_t numel(const Shape& s) {
+  std::int64_t n = 1;
+  for (auto d : s) n *= d;
+  return n;
+}
+
 // One layer. `type` is one of: conv1d, conv_transpose1d, maxpool1d, avgpool1d,
 // global_maxpool1d, global_avgpool1d, dropout, batchnorm, lstm, gru, dense, flatten, reshape,
 // activation, add, concatenate, crop, logsumexp. Parameters are looked up by name in `num`
 // (numbers), `str` (strings) and `ints` (integer vectors); absent ones take the defaults
-// documented in layers.cpp.
+// documented in nn/layers.cpp (activation names: nn/activations.hpp).
 struct LayerSpec {
   std::string type;
   std::string name;

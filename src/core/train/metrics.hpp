@@ -32,7 +32,7 @@ double spearman(Column a, Column b);
 std::vector<double> average_ranks(const std::vector<double>& v);
 
 // The metrics fit() records per epoch and evaluate() reports, in this order; the R API reads
-// this list (cpp_train_names), so the two cannot drift. Throws gdl::Error naming the valid ones.
+// this list (cpp_core_names), so the two cannot drift. Throws gdl::Error naming the valid ones.
 const std::vector<std::string>& epoch_metric_names();
 void check_epoch_metric(const std::string& name);
 

@@ -353,23 +353,5 @@ std::vector<RegionResult> predict_regions(nn::Network& net, const genome::Genome
   return std::move(c.results());
 }
 
-void set_parameter(nn::Network& net, const std::string& key, const std::vector<float>& values) {
-  auto& g = *net.impl().module;
-  torch::NoGradGuard no_grad;
-  auto assign = [&](torch::Tensor& t) {
-    if (static_cast<std::size_t>(t.numel()) != values.size())
-      fail("'", key, "' has ", t.numel(), " values, not ", values.size());
-    auto src = torch::from_blob(const_cast<float*>(values.data()), t.sizes(), torch::kFloat32);
-    t.copy_(src);
-  };
-  for (auto& p : g.named_parameters(true))
-    if (p.key() == key) return assign(p.value());
-  for (auto& b : g.named_buffers(true))
-    if (b.key() == key) return assign(b.value());
-  std::string known;
-  for (auto& p : g.named_parameters(true)) known += (known.empty() ? "" : ", ") + p.key();
-  fail("the model has no parameter '", key, "' (it has: ", known, ")");
-}
-
 }  // namespace train
 }  // namespace gdl

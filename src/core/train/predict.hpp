@@ -139,9 +139,5 @@ std::vector<RegionResult> predict_regions(nn::Network& net, const genome::Genome
                                           const RegionOptions& options,
                                           const PredictProgress& progress = nullptr);
 
-// Overwrites the parameter or buffer `key` (as named by the network's state, e.g.
-// "conv1d_1.conv.weight") with `values` (row-major, the tensor's shape). For hand-set models.
-void set_parameter(nn::Network& net, const std::string& key, const std::vector<float>& values);
-
 }  // namespace train
 }  // namespace gdl

@@ -28,7 +28,7 @@
 namespace gdl {
 namespace train {
 
-// The loss names above, in the order the R API lists them (cpp_train_names reads this list).
+// The loss names above, in the order the R API lists them (cpp_core_names reads this list).
 const std::vector<std::string>& loss_names();
 
 struct LossSpec {

@@ -11,7 +11,6 @@
 #include "common/error.hpp"
 #include "interpret/attribution.hpp"
 #include "nn/network.hpp"
-#include "nn/network_impl.hpp"
 #include "spec_helpers.hpp"
 
 using namespace gdl;
@@ -42,12 +41,9 @@ struct LinearModel {
     net = std::make_unique<nn::Network>(spec, 3);
     w.resize(2 * 4 * L);
     for (std::size_t k = 0; k < w.size(); ++k) w[k] = static_cast<float>(std::sin(0.7 * k + 0.3));
-    torch::NoGradGuard ng;
-    for (auto& p : net->impl().module->named_parameters()) {
-      if (p.key().find("weight") != std::string::npos)
-        p.value().copy_(torch::from_blob(w.data(), {2, 4, static_cast<std::int64_t>(L)}));
-      else
-        p.value().copy_(torch::tensor({0.5f, -1.25f}));
+    for (const auto& [key, shape] : net->parameter_shapes()) {
+      if (key.find("weight") != std::string::npos) net->set_parameter(key, w);
+      else net->set_parameter(key, {0.5f, -1.25f});
     }
   }
   double W(int task, std::size_t c, std::size_t l) const { return w[(task * 4 + c) * L + l]; }

@@ -33,7 +33,7 @@ std::unique_ptr<nn::Network> base_counter(std::int64_t len, std::int64_t crop,
   else m.layers.push_back(layer("global_avgpool1d", "mean", {}, 1));
   m.outputs = {2};
   auto net = std::make_unique<nn::Network>(m, 1);
-  train::set_parameter(*net, "count.conv.weight", w);
+  net->set_parameter("count.conv.weight", w);
   return net;
 }
 
@@ -148,5 +148,6 @@ TEST_CASE("prediction over regions rejects bad input", "[torch]") {
   CHECK_THROWS_AS(train::predict_regions(*net, g, {{0, 0, 100}}, o), gdl::Error);
   o.layouts = {{7, 1, 1}};
   CHECK_THROWS_AS(train::predict_regions(*net, g, {{0, 0, 100}}, o), gdl::Error);
-  CHECK_THROWS_AS(train::set_parameter(*net, "nope", {1}), gdl::Error);
+  CHECK_THROWS_WITH(net->set_parameter("nope", {1}),
+                    Catch::Contains("no parameter 'nope'") && Catch::Contains("count.conv.weight"));
 }

@@ -6,6 +6,7 @@
 
 #include "data/array_source.hpp"
 #include "nn/device.hpp"
+#include "nn/layers.hpp"
 #include "nn/network.hpp"
 #include "nn/network_impl.hpp"
 #include "train/fused_adam.hpp"
