@@ -1,6 +1,7 @@
 // Bridge for src/core/nn: build networks from R layer specs, describe, predict, save and load
 // their weights, set parameters by name. Torch-free: it sees gdl::nn::Network through nn/network.hpp only.
 #include "bridge.h"
+#include "interrupt.h"
 
 #include <cstring>
 
@@ -187,8 +188,9 @@ Rcpp::List cpp_model_predict(SEXP ptr, Rcpp::List inputs, bool nlc, double batch
   }
   for (auto& b : bufs) ptrs.push_back(b.data());
   gdl::nn::Knockout ko{knockout - 1, static_cast<float>(knockout_value)};
-  auto outs = net->predict(ptrs, N, static_cast<std::size_t>(batch), device,
-                           knockout > 0 ? &ko : nullptr);
+  auto outs = gdlr::interruptible([&]() {  // the network polls Ctrl-C a layer at a time
+    return net->predict(ptrs, N, static_cast<std::size_t>(batch), device, knockout > 0 ? &ko : nullptr);
+  });
   auto oshapes = net->output_shapes();
   Rcpp::List res(outs.size());
   for (std::size_t k = 0; k < outs.size(); ++k) res[k] = gdlr_output_array(outs[k], N, oshapes[k]);

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "common/error.hpp"
+#include "common/interrupt.hpp"
 #include "nn/network_impl.hpp"
 
 namespace gdl {
@@ -48,6 +49,10 @@ std::vector<torch::Tensor> GraphModule::forward(const std::vector<torch::Tensor>
   std::vector<torch::Tensor> values(n_in + layers.size());
   for (std::size_t i = 0; i < n_in; ++i) values[i] = inputs[i];
   for (std::size_t k = 0; k < layers.size(); ++k) {
+    // Interrupts are polled a layer at a time, forward and (through a gradient hook on each
+    // layer's output) backward: one batch of a large model lasts seconds, longer than the 0.5 s
+    // an interrupt may wait. check_interrupt() is a flag and clock read between polls.
+    check_interrupt();
     std::vector<torch::Tensor> in;
     for (int id : spec.layers[k].inputs) in.push_back(values[static_cast<std::size_t>(id)]);
     auto out = layers[k]->forward(in);
@@ -55,6 +60,7 @@ std::vector<torch::Tensor> GraphModule::forward(const std::vector<torch::Tensor>
       out = out.clone();
       out.select(1, knockout->filter).fill_(knockout->value);
     }
+    if (out.requires_grad()) out.register_hook([](const torch::Tensor&) { check_interrupt(); });
     values[n_in + k] = out;
   }
   std::vector<torch::Tensor> outs;
