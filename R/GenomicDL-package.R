@@ -8,6 +8,11 @@
 #' Options: \code{GenomicDL.threads} (threads of the core, default 2 or the
 #' number of cores if fewer).
 #'
+#' Loading is kept fast (a few seconds): the namespace imports only
+#' GenomicRanges and the small packages below it. TFBSTools, rtracklayer,
+#' Rsamtools, BiocParallel, SummarizedExperiment and the plotting packages
+#' load when a function first needs them (\code{pkg::f} calls).
+#'
 #' @keywords internal
 #' @useDynLib GenomicDL, .registration = TRUE
 #' @importFrom Rcpp sourceCpp
@@ -18,8 +23,6 @@
 #' @importFrom GenomeInfoDb seqinfo Seqinfo seqnames seqlengths seqlevels
 #' @importFrom BiocGenerics start end width strand
 #' @importFrom utils head tail
-#' @importFrom BiocParallel bpparam bplapply
-#' @importFrom Rsamtools FaFile
 "_PACKAGE"
 
 #' @importClassesFrom Biostrings DNAStringSet

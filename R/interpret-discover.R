@@ -27,10 +27,18 @@
 #' @return A class definition (objects come from \code{\link{discoverMotifs}});
 #'   \code{$} returns the slot named, \code{show} prints a summary.
 #' @exportClass MotifDiscovery
-#' @importClassesFrom TFBSTools PFMatrixList
+## `patterns` is typed "ANY" and checked by the validity method: a slot of class PFMatrixList would
+## make library(GenomicDL) load TFBSTools (14 s here), which only motif functions need.
 setClass("MotifDiscovery",
-    representation(patterns = "PFMatrixList", cwm = "list", hcwm = "list",
-                   seqlets = "DFrame", info = "list"))
+    representation(patterns = "ANY", cwm = "list", hcwm = "list",
+                   seqlets = "DFrame", info = "list"),
+    validity = function(object) {
+        if (!is(object@patterns, "PFMatrixList"))
+            return(paste0("patterns must be a TFBSTools PFMatrixList, not ", class(object@patterns)[1L]))
+        if (length(object@cwm) != length(object@patterns) || length(object@hcwm) != length(object@patterns))
+            return("cwm and hcwm must hold one matrix per pattern")
+        TRUE
+    })
 
 #' @rdname MotifDiscovery-class
 #' @param x a \code{MotifDiscovery}.
