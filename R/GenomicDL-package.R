@@ -18,7 +18,7 @@
 #' @importFrom Rcpp sourceCpp
 #' @import methods
 #' @import GenomicRanges
-#' @importFrom S4Vectors mcols mcols<- DataFrame
+#' @importFrom S4Vectors mcols mcols<- DataFrame isSingleNumber isTRUEorFALSE
 #' @importFrom IRanges IRanges NumericList
 #' @importFrom GenomeInfoDb seqinfo Seqinfo seqnames seqlengths seqlevels
 #' @importFrom BiocGenerics start end width strand

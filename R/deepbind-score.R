@@ -7,15 +7,7 @@
 
 .deepbindWindow <- function(window) {
     if (is.null(window)) return(0L)
-    window <- suppressWarnings(as.integer(window))
-    if (length(window) != 1L || is.na(window) || window < 1L)
-        .gdlStop("window must be a positive integer (or NULL for each model's int(1.5 x detector length))")
-    window
-}
-
-.deepbindFlag <- function(x, what) {
-    if (!is.logical(x) || length(x) != 1L || is.na(x)) .gdlStop(what, " must be TRUE or FALSE")
-    x
+    as.integer(.checkCount(window, "window", note = " (or NULL for each model's int(1.5 x detector length))"))
 }
 
 .modelColData <- function(models) {
@@ -103,7 +95,7 @@ deepbindScore <- function(models, sequences, genome = NULL, window = NULL, avera
     strands <- .matchArg(strands)
     method <- .matchArg(method)
     window <- .deepbindWindow(window)
-    average <- .deepbindFlag(average, "average")
+    average <- .checkFlag(average, "average")
     ranges <- NULL
     iupac <- FALSE
     if (is(sequences, "GRanges")) {
@@ -214,11 +206,9 @@ scanDeepBind <- function(models, genome, regions, width = 101, step = 10,
     strands <- .matchArg(opts$strands, c("model", "both", "forward"), "strands")
     method <- .matchArg(opts$method, c("fast", "reference"), "method")
     window <- .deepbindWindow(opts$window)
-    average <- .deepbindFlag(if (is.null(opts$average)) FALSE else opts$average, "average")
-    width <- suppressWarnings(as.integer(width))
-    step <- suppressWarnings(as.integer(step))
-    if (length(width) != 1L || is.na(width) || width < 1L) .gdlStop("width must be a positive integer")
-    if (length(step) != 1L || is.na(step) || step < 1L) .gdlStop("step must be a positive integer")
+    average <- .checkFlag(if (is.null(opts$average)) FALSE else opts$average, "average")
+    width <- as.integer(.checkCount(width, "width"))
+    step <- as.integer(.checkCount(step, "step"))
     g <- genomeSource(genome)
     .checkRanges(regions, .lengthsOf(g))
     ids <- names(models)

@@ -31,15 +31,6 @@
          bias = p$thresholds, dilation = 1L)
 }
 
-## Sequences -> N x 4 x L one-hot array.
-.oneHotNCL <- function(sequences, genome = NULL) {
-    if (is.array(sequences) && length(dim(sequences)) == 3L) {
-        if (dim(sequences)[2L] == 4L) return(sequences)
-        if (dim(sequences)[3L] == 4L) return(aperm(sequences, c(1L, 3L, 2L)))
-        .gdlStop("a sequence array must be N x 4 x L or N x L x 4")
-    }
-    oneHot(sequences, genome = genome, layout = "NCL")
-}
 
 ## The generic path: PFMs from first-layer weights on one-hot sequences.
 .filterPFMs <- function(conv, x, method = "max", strands = "both", threshold = 0,
@@ -51,21 +42,13 @@
     if (length(keep) < length(r$nsites))
         message(length(r$nsites) - length(keep), " filter(s) with no site left out: ",
                 paste(utils::head(setdiff(seq_along(r$nsites), keep), 20L), collapse = ", "))
-    pfms <- lapply(keep, function(i) {
+    tags <- lapply(keep, function(i) {
         counts <- r$counts[[i]]
-        n <- r$nsites[i]
         cs <- colSums(counts)
         p <- sweep(counts, 2L, ifelse(cs > 0, cs, 1), "/")
-        ic <- sum(2 + colSums(ifelse(p > 0, p * log2(p), 0)))
-        counts <- round(counts)
-        storage.mode(counts) <- "integer"
-        dimnames(counts) <- list(c("A", "C", "G", "T"), NULL)
-        TFBSTools::PFMatrix(ID = paste0("filter", i), name = paste0("filter", i),
-                            profileMatrix = counts,
-                            tags = list(nsites = n, ic = ic, filter = i))
+        list(nsites = r$nsites[i], ic = sum(2 + colSums(ifelse(p > 0, p * log2(p), 0))), filter = i)
     })
-    names(pfms) <- paste0("filter", keep)
-    do.call(TFBSTools::PFMatrixList, c(pfms, list(use.names = TRUE)))
+    .pfmList(r$counts[keep], paste0("filter", keep), tags)
 }
 
 #' Motifs from the first-layer filters of a model
@@ -79,7 +62,7 @@
 #'   G, T).
 #' @param sequences a \code{DNAStringSet} or character vector of equal widths,
 #'   a \code{GRanges} of equal widths with \code{genome}, or a one-hot array
-#'   (N x 4 x L or N x L x 4).
+#'   in \code{layout}.
 #' @param genome for \code{GRanges} sequences: anything
 #'   \code{\link{genomeSource}} accepts.
 #' @param layer the convolution layer (only the first is supported).
@@ -91,6 +74,8 @@
 #' @param strands \code{"both"} scans the reverse complements too.
 #' @param threshold for \code{"max"}: the activation a site must exceed.
 #' @param threads threads of the core (default: option GenomicDL.threads).
+#' @param layout layout of a one-hot array \code{sequences}: \code{"NLC"}
+#'   (N x length x 4, as \code{\link{oneHot}} gives) or \code{"NCL"}.
 #' @return A \code{TFBSTools::PFMatrixList} of integer counts (rows A, C, G,
 #'   T), IDs \code{filter<i>}, tags \code{nsites}, \code{ic} (information
 #'   content, bits) and \code{filter}. Filters without a site are left out
@@ -105,13 +90,14 @@
 #' @export
 filterMotifs <- function(model, sequences, genome = NULL, layer = 1,
                          method = c("max", "threshold"), strands = c("both", "forward"),
-                         threshold = 0, threads = NULL) {
+                         threshold = 0, threads = NULL, layout = c("NLC", "NCL")) {
     method <- .matchArg(method)
+    layout <- .matchArg(layout)
     strands <- .matchArg(strands)
     if (!identical(as.numeric(layer), 1)) .gdlStop("only the first layer (layer = 1) is supported")
-    .checkScalar(threshold, "threshold")
+    .checkNumber(threshold, "threshold", finite = FALSE)
     conv <- .firstConv(model)
-    x <- .oneHotNCL(sequences, genome)
+    x <- .asOneHot(sequences, layout, "NCL", genome, what = "sequences")
     .filterPFMs(conv, x, method, strands, threshold, threads)
 }
 
@@ -144,9 +130,8 @@ filterMotifs <- function(model, sequences, genome = NULL, layer = 1,
 ## several values).
 .outputColumnNames <- function(model) {
     shapes <- outputShapes(model)
-    nms <- model@info$outputNames
-    if (is.null(nms)) nms <- if (length(shapes) == 1L) "output" else paste0("output", seq_along(shapes))
-    unlist(Map(function(n, s) if (prod(s) == 1) n else paste0(n, "_", seq_len(prod(s))), nms, shapes),
+    unlist(Map(function(n, s) if (prod(s) == 1) n else paste0(n, "_", seq_len(prod(s))),
+               .outputNames(model), shapes),
            use.names = FALSE)
 }
 
@@ -187,21 +172,22 @@ filterMotifs <- function(model, sequences, genome = NULL, layer = 1,
 #' SummarizedExperiment::assay(se, "meanAbsDelta")
 #' @export
 filterImportance <- function(model, sequences, genome = NULL, method = c("mean", "zero"),
-                             batchSize = 256, threads = NULL) {
+                             batchSize = 256, threads = NULL, layout = c("NLC", "NCL")) {
     method <- .matchArg(method)
+    layout <- .matchArg(layout)
     listModel <- is.list(model) && is.function(model$forward)
     if (!listModel && !is(model, "SequenceModel"))
         .gdlStop("filterImportance() needs a SequenceModel, or a list(weight, bias, dilation, ",
                  "forward = function(x, knockout)) giving the first layer and the forward pass")
     conv <- .firstConv(model)
-    x <- .oneHotNCL(sequences, genome)
+    x <- .asOneHot(sequences, layout, "NCL", genome, what = "sequences")
     storage.mode(x) <- "double"
     fwd <- if (listModel) function(x, knockout = NULL) model$forward(x, knockout)
            else function(x, knockout = NULL) .modelForward(model, x, knockout)
     full <- as.matrix(fwd(x))
     if (!listModel) colnames(full) <- .outputColumnNames(model)
     if (is.null(colnames(full)))
-        colnames(full) <- if (ncol(full) == 1L) "output" else paste0("output", seq_len(ncol(full)))
+        colnames(full) <- .outputNames(n = ncol(full))
     nf <- dim(conv$weight)[1L]
     values <- if (method == "zero") numeric(nf)
               else if (listModel) .listFilterMeans(model, conv, x, threads)

@@ -41,8 +41,7 @@ trackValues <- function(bigwig, ranges, bins = NULL, summary = c("mean", "sum", 
     .checkRanges(ranges, lens, what = paste0("bigWig '", basename(path), "'"))
     nb <- 0L
     if (!is.null(bins)) {
-        nb <- as.integer(bins)
-        if (length(nb) != 1L || is.na(nb) || nb < 1L) .gdlStop("bins must be a positive integer")
+        nb <- as.integer(.checkCount(bins, "bins"))
         if (any(width(ranges) < nb))
             .gdlStop("bins (", nb, ") is larger than the width of range ",
                      which(width(ranges) < nb)[1L])

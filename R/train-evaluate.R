@@ -93,7 +93,7 @@ evaluate <- function(model, data, y = NULL, loss = NULL, lossWeights = NULL, ste
                      device = "auto", layout = c("NLC", "NCL"), genome = NULL,
                      annotations = NULL, weights = FALSE, metrics = character()) {
     layout <- .matchArg(layout)
-    weights <- .flag(weights, "weights")
+    weights <- .checkFlag(weights, "weights")
     metrics <- .metricNames(metrics)
     data <- .chromosomeData(model, data, y, genome, annotations)
     losses <- if (is.null(loss) && !is.null(model@handle$losses)) model@handle$losses
@@ -102,8 +102,7 @@ evaluate <- function(model, data, y = NULL, loss = NULL, lossWeights = NULL, ste
     v <- .native(cpp_train_evaluate(.modelPtr(model), src, losses, .resolveDevice(device),
                                     if (is.null(steps)) 0 else steps, .threads(),
                                     .sequenceEncoding(), weights, metrics))
-    on <- model@info$outputNames
-    if (is.null(on)) on <- paste0("output", seq_along(model@spec$outputs))
+    on <- .outputNames(model)
     r <- S4Vectors::DataFrame(output = c("total", on), loss = c("weighted sum", losses$type),
                               value = v$losses)
     for (m in metrics) r[[m]] <- c(NA_real_, v$metrics[[m]])

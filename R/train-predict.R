@@ -428,18 +428,16 @@ predictRegions <- function(model, genome, regions = NULL, step = NULL,
     profile <- vapply(layouts, function(l) l[1L] > 0, TRUE)
     span <- if (any(profile)) layouts[[which(profile)[1L]]][1L] * layouts[[which(profile)[1L]]][3L] else L
     if (is.null(step)) step <- span
-    step <- .count(step, "step")
-    batchSize <- .count(batchSize, "batchSize")
+    step <- .checkCount(step, "step")
+    batchSize <- .checkCount(batchSize, "batchSize")
     threads <- .threads(threads)
     dev <- .resolveDevice(device)
     strand(regions) <- "*"
     if (any(profile)) regions <- GenomicRanges::reduce(regions)
-    if (!is.logical(returnValues) || length(returnValues) != 1L || is.na(returnValues))
-        .gdlStop("returnValues must be TRUE or FALSE")
+    .checkFlag(returnValues, "returnValues")
     taskNames <- lapply(sem, `[[`, "names")   # unique within an output
     fileNames <- .uniqueTrackNames(sem)        # unique across outputs: one file per track
-    outNames <- model@info$outputNames
-    if (is.null(outNames)) outNames <- paste0("output", seq_along(shapes))
+    outNames <- .outputNames(model)
     streamed <- !is.null(export) && is.null(BPPARAM)
     regionOrder <- NULL
     if (streamed) {
@@ -508,8 +506,7 @@ predictRegions <- function(model, genome, regions = NULL, step = NULL,
         if (profile[k] && length(out[[k]]) == 1L) out[[k]][[1L]] else out[[k]]
     })
     if (length(out) == 1L) return(out[[1L]])
-    on <- model@info$outputNames
-    names(out) <- if (is.null(on)) paste0("output", seq_along(out)) else on
+    names(out) <- .outputNames(model)
     out
 }
 
