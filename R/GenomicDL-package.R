@@ -25,6 +25,6 @@
 #' @importFrom utils head tail
 "_PACKAGE"
 
-#' @importClassesFrom Biostrings DNAStringSet
+#' @importClassesFrom Biostrings DNAStringSet XStringSet
 #' @importClassesFrom GenomeInfoDb Seqinfo
 NULL

@@ -132,19 +132,29 @@ deepbindScore <- function(models, sequences, genome = NULL, window = NULL, avera
 ### scanDeepBind
 ###
 
-## Splits regions into pieces of at most `n` windows that give the same windows.
-.scanPieces <- function(regions, width, step, n = 20000L) {
-    out <- lapply(seq_along(regions), function(i) {
-        s <- start(regions)[i]
-        e <- end(regions)[i]
-        nw <- if (e - s + 1 < width) 0 else (e - s + 1 - width) %/% step + 1
-        if (nw == 0) return(NULL)
-        first <- seq(0, nw - 1, by = n)
-        last <- pmin(first + n - 1, nw - 1)
-        data.frame(region = i, chrom = as.character(seqnames(regions))[i],
-                   start = s + first * step, end = s + last * step + width - 1)
-    })
-    do.call(rbind, out)
+## The windows scanDeepBind() scores: `width` bases every `step` over each region, on the plus
+## strand, with the region index. Starts are computed by hand: IRanges::slidingWindows() (then
+## dropping its last, shorter windows) takes 7x as long (bench/tracks-io.R: 0.13 s against
+## 0.92 s for 980,000 windows).
+.scanWindows <- function(regions, width, step, seqinfo = NULL) {
+    nw <- pmax(0, (width(regions) - width) %/% step + 1)
+    r <- rep(seq_along(regions), nw)
+    out <- GRanges(as.character(seqnames(regions))[r],
+                   IRanges(start(regions)[r] + (sequence(nw) - 1) * step, width = width),
+                   seqinfo = seqinfo)
+    out$region <- r
+    out
+}
+
+## The windows cut into pieces (one core call each) of at most `n` consecutive windows of one
+## region: a piece's windows are the windows of its span.
+.scanPieces <- function(windows, n = 20000L) {
+    if (!length(windows)) return(NULL)
+    r <- windows$region
+    piece <- cumsum((sequence(rle(r)$lengths) - 1L) %% n == 0L)
+    first <- !duplicated(piece)
+    data.frame(region = r[first], chrom = as.character(seqnames(windows))[first],
+               start = start(windows)[first], end = end(windows)[!duplicated(piece, fromLast = TRUE)])
 }
 
 .deepbindExportPaths <- function(export, ids) {
@@ -215,11 +225,11 @@ scanDeepBind <- function(models, genome, regions, width = 101, step = 10,
     paths <- .deepbindExportPaths(export, ids)
     threads <- .threads(threads)
     params <- .deepbindParams(models)
-    pieces <- .scanPieces(regions, width, step)
+    out <- .scanWindows(regions, width, step, seqinfo(g))
+    pieces <- .scanPieces(out)
     empty <- matrix(numeric(), 0L, length(ids))
     if (is.null(pieces)) {
         scores <- empty
-        pieces <- data.frame(region = integer(), chrom = character(), start = numeric(), end = numeric())
     } else {
         parent <- Sys.getpid()
         ## each worker opens the genome itself (a forked handle must not be shared)
@@ -235,12 +245,8 @@ scanDeepBind <- function(models, genome, regions, width = 101, step = 10,
         }, pieces = pieces, g = g, params = params, parent = parent, BPPARAM = BPPARAM)
         scores <- do.call(rbind, unlist(res, recursive = FALSE, use.names = FALSE))
     }
-    nw <- if (nrow(pieces)) (pieces$end - pieces$start + 1 - width) %/% step + 1 else integer()
-    starts <- unlist(Map(function(s, n) s + (seq_len(n) - 1) * step, pieces$start, nw), use.names = FALSE)
-    out <- GRanges(rep(pieces$chrom, nw), IRanges::IRanges(as.numeric(starts), width = width),
-                   seqinfo = seqinfo(g))
     colnames(scores) <- ids
-    mcols(out) <- S4Vectors::DataFrame(region = rep(pieces$region, nw), scores, check.names = FALSE)
+    mcols(out) <- S4Vectors::DataFrame(region = out$region, scores, check.names = FALSE)
     if (!is.null(paths)) {
         bin <- min(step, width)
         track <- GRanges(seqnames(out),
