@@ -31,7 +31,6 @@
          bias = p$thresholds, dilation = 1L)
 }
 
-
 ## The generic path: PFMs from first-layer weights on one-hot sequences.
 .filterPFMs <- function(conv, x, method = "max", strands = "both", threshold = 0,
                         threads = NULL) {
@@ -181,7 +180,6 @@ filterImportance <- function(model, sequences, genome = NULL, method = c("mean",
                  "forward = function(x, knockout)) giving the first layer and the forward pass")
     conv <- .firstConv(model)
     x <- .asOneHot(sequences, layout, "NCL", genome, what = "sequences")
-    storage.mode(x) <- "double"
     fwd <- if (listModel) function(x, knockout = NULL) model$forward(x, knockout)
            else function(x, knockout = NULL) .modelForward(model, x, knockout)
     full <- as.matrix(fwd(x))
