@@ -134,8 +134,8 @@ deepbindScore <- function(models, sequences, genome = NULL, window = NULL, avera
 
 ## The windows scanDeepBind() scores: `width` bases every `step` over each region, on the plus
 ## strand, with the region index. Starts are computed by hand: IRanges::slidingWindows() (then
-## dropping its last, shorter windows) takes 7x as long (bench/tracks-io.R: 0.13 s against
-## 0.92 s for 980,000 windows).
+## dropping its last, shorter windows) takes 3-7x as long (bench/tracks-io.R: 0.15 s against
+## 0.48 s for 980,000 windows).
 .scanWindows <- function(regions, width, step, seqinfo = NULL) {
     nw <- pmax(0, (width(regions) - width) %/% step + 1)
     r <- rep(seq_along(regions), nw)

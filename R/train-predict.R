@@ -146,7 +146,7 @@
 ## Per-window scores as a per-base track: each base takes the score of the window whose centre
 ## is nearest (the earlier on ties), inside the regions; NA elsewhere. Built by hand: the same
 ## track through GRanges, pintersect() and mcolAsRleList() takes 4x as long (bench/tracks-io.R:
-## 0.20 s against 0.80 s for 244,000 windows).
+## 0.16 s against 0.73 s for 244,000 windows).
 .windowTrack <- function(windows, score, regions, lens) {
     chr <- as.character(seqnames(windows))
     centre <- (start(windows) + end(windows)) / 2

@@ -9,9 +9,9 @@
 ##   4. scanDeepBind()'s windows: window starts computed by hand (kept) against
 ##      IRanges::slidingWindows().
 ## Each line prints both times and the ratio hand / Bioconductor: the hand path is kept only where
-## the ratio is <= 0.5 (the Bioconductor path at least 2x slower). Figures (2 shared cores):
-##   exportTrack 1.29 (rtracklayer used), stitched 33 (mcolAsRleList used),
-##   per-window track 0.25 (hand kept), scan windows 0.14 (hand kept).
+## the ratio is <= 0.5 (the Bioconductor path at least 2x slower). Figures (2 shared cores, two
+## runs): exportTrack 1.17-1.29 (rtracklayer used), stitched 23-33 (mcolAsRleList used),
+## per-window track 0.22-0.25 (hand kept), scan windows 0.14-0.31 (hand kept).
 ##   Rscript bench/tracks-io.R            (make bench runs every bench/*.R)
 suppressPackageStartupMessages(library(GenomicDL))
 invisible(loadNamespace("rtracklayer"))
