@@ -8,6 +8,11 @@
 #' Options: \code{GenomicDL.threads} (threads of the core, default 2 or the
 #' number of cores if fewer).
 #'
+#' Loading is kept fast (a few seconds): the namespace imports only
+#' GenomicRanges and the small packages below it. TFBSTools, rtracklayer,
+#' Rsamtools, BiocParallel, SummarizedExperiment and the plotting packages
+#' load when a function first needs them (\code{pkg::f} calls).
+#'
 #' @section Argument names:
 #' One concept has one argument name and one default across the exported
 #' functions. Earlier names (last column) still work until the next
@@ -99,15 +104,13 @@
 #' @importFrom Rcpp sourceCpp
 #' @import methods
 #' @import GenomicRanges
-#' @importFrom S4Vectors mcols mcols<- DataFrame
+#' @importFrom S4Vectors mcols mcols<- DataFrame isSingleNumber isTRUEorFALSE
 #' @importFrom IRanges IRanges NumericList
 #' @importFrom GenomeInfoDb seqinfo Seqinfo seqnames seqlengths seqlevels
 #' @importFrom BiocGenerics start end width strand
 #' @importFrom utils head tail
-#' @importFrom BiocParallel bpparam bplapply
-#' @importFrom Rsamtools FaFile
 "_PACKAGE"
 
-#' @importClassesFrom Biostrings DNAStringSet
+#' @importClassesFrom Biostrings DNAStringSet XStringSet
 #' @importClassesFrom GenomeInfoDb Seqinfo
 NULL

@@ -48,6 +48,7 @@
 ## A short printed form of a bad value for error messages.
 .shown <- function(x) {
     if (is.null(x)) return("NULL")
+    if (!is.atomic(x)) return(paste0("a ", class(x)[1L]))
     s <- if (is.character(x)) paste0("\"", x, "\"") else as.character(x)
     if (length(s) > 3L) s <- c(s[1:3], "...")
     paste(s, collapse = ", ")

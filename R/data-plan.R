@@ -165,18 +165,6 @@
     inc
 }
 
-.checkChoice <- function(x, choices, name) {
-    if (!is.character(x) || length(x) != 1L || !x %in% choices)
-        .gdlStop(name, " must be one of ", paste0("'", choices, "'", collapse = ", "))
-    x
-}
-
-.checkCount <- function(x, name, min = 1) {
-    if (!is.numeric(x) || length(x) != 1L || is.na(x) || x < min || x != round(x))
-        .gdlStop(name, " must be a whole number >= ", min)
-    as.numeric(x)
-}
-
 ## Chromosome names of annotations matched to the genome's (keras_dna's num_chr): the genome
 ## name of each of `names` under chrPrefix `mode`, NA when none matches.
 .matchChromosomes <- function(names, lens, mode) {
@@ -246,14 +234,6 @@
     if (!is(gr, "GRanges")) .gdlStop(what, " must be a GRanges, not ", class(gr)[1L])
     list(chrom = as.character(seqnames(gr)), start = as.numeric(start(gr)),
          end = as.numeric(end(gr)))
-}
-
-.checkFlag <- function(x, name) {
-    if (!is.logical(x) || length(x) != 1L || is.na(x))
-        .gdlStop(name, " must be TRUE or FALSE, not ",
-                 if (is.character(x) && length(x) == 1L) paste0("\"", x, "\"") else
-                 paste(deparse(x, nlines = 1L), collapse = ""))
-    x
 }
 
 ## The spec the core reads (src/generator.cpp, cpp_generator_new): one flat list of typed values,
@@ -342,8 +322,8 @@
                  "give one kind (use secondary for extra tracks)")
     kind <- kinds[[1L]]
     inc <- .includedChromosomes(lens, a$chromosomes, a$excludeChromosomes)
-    layout <- .checkChoice(a$layout, c("NLC", "NCL"), "layout")
-    chrMode <- .checkChoice(if (is.null(a$chrPrefix)) "auto" else a$chrPrefix,
+    layout <- .matchArg(a$layout, c("NLC", "NCL"), "layout")
+    chrMode <- .matchArg(if (is.null(a$chrPrefix)) "auto" else a$chrPrefix,
                             c("auto", "add", "strip", "asis"), "chrPrefix")
     for (f in .generatorFlags) .checkFlag(a[[f]], f)
     regions <- .asSpecIntervals(a$regions, "regions")
@@ -356,13 +336,12 @@
     bins <- a$weightBins
     binsN <- if (identical(bins, "auto")) 0L else as.integer(.checkCount(bins, "weightBins"))
     maxN <- a$maxN
-    if (!is.numeric(maxN) || length(maxN) != 1L || is.na(maxN) || maxN < 0 || maxN > 1)
-        .gdlStop("maxN must be a fraction between 0 and 1")
+    .checkNumber(maxN, "maxN (a fraction)", 0, 1)
     os <- a$outputShape
     if (!is.null(os) && (!is.numeric(os) || !length(os) || anyNA(os) || any(os < 1) || any(os != round(os))))
         .gdlStop("outputShape must be a vector of positive whole numbers")
     spec <- list(kind = kind, batch_size = batchSize, seed = seed, threads = .threads(a$threads),
-                 ambiguous = .checkChoice(a$ambiguous, c("quarter", "zero"), "ambiguous"),
+                 ambiguous = .matchArg(a$ambiguous, c("quarter", "zero"), "ambiguous"),
                  rc = a$reverseComplement, rc_augment = a$rcAugment, jitter = .checkCount(a$jitter, "jitter", 0),
                  chr_prefix = chrMode, weighting = "none", bins = binsN,
                  output_shape = as.numeric(if (is.null(os)) numeric() else os),
@@ -376,7 +355,7 @@
                      .shown(a$inputLength))
         L <- .checkCount(a$inputLength, "inputLength")
         tg <- .checkCount(a$targetWindow, "targetWindow")
-        down <- if (is.null(a$downsampling)) "none" else .checkChoice(a$downsampling, c("mean", "first"), "downsampling")
+        down <- if (is.null(a$downsampling)) "none" else .matchArg(a$downsampling, c("mean", "first"), "downsampling")
         nt <- if (is.null(a$nAnnotationTypes)) 0L else as.integer(.checkCount(a$nAnnotationTypes, "nAnnotationTypes"))
         shape[c("target_window", "downsampling", "n_types")] <- list(tg, down, nt)
         spec <- c(spec, list(target_window = tg, downsampling = down, n_types = nt,
@@ -385,7 +364,7 @@
     } else {
         if (!is.null(a$normalization) && length(norm))
             .gdlStop("normalization applies to continuous (bigWig) targets only")
-        predict <- .checkChoice(a$predict, c("region", "start", "stop"), "predict")
+        predict <- .matchArg(a$predict, c("region", "start", "stop"), "predict")
         types <- a$annotationTypes
         found <- vector("list", length(ann))
         feats <- lapply(seq_along(ann), function(i) {
@@ -432,17 +411,16 @@
         shape[c("n_ann", "seq2seq")] <- list(nAnn, seq2seq)
         p$features <- used
         negType <- if (is.null(a$negativeType)) "none"
-                   else .checkChoice(a$negativeType, c("real", "random", "shuffled"), "negativeType")
+                   else .matchArg(a$negativeType, c("real", "random", "shuffled"), "negativeType")
         ratio <- a$negativeRatio
         ratio <- if (identical(ratio, "all")) -1
-                 else { if (!is.numeric(ratio) || length(ratio) != 1L || is.na(ratio) || ratio < 0)
-                            .gdlStop("negativeRatio must be a number >= 0 or 'all'"); ratio }
+                 else .checkNumber(ratio, "negativeRatio (a number or 'all')", 0, finite = FALSE)
         spec <- c(spec, list(
             annotations = c(.asSpecIntervals(used), list(minus = as.character(strand(used)) == "-",
                              channel = as.integer((used$file - 1L) * nAnn + used$channel))),
             n_files = length(ann), n_ann = nAnn, seq2seq = seq2seq, real_length = real,
             augmentation = a$augmentation, use_strand = a$useStrand,
-            positive = if (seq2seq) "match_any" else .checkChoice(a$positiveMode, c("match_all", "match_any"), "positiveMode"),
+            positive = if (seq2seq) "match_any" else .matchArg(a$positiveMode, c("match_all", "match_any"), "positiveMode"),
             negative = negType, negative_ratio = ratio, weight_positive = 1, weight_negative = 1))
     }
     ## jitter below the window (the core also keeps shifted windows on their chromosome)
@@ -455,7 +433,7 @@
     if (is.na(p$labels$positions)) p$labels$positions <- L  # seq2seq with inputLength = "maxlen"
     ## weights
     if (is.character(w)) {
-        spec$weighting <- .checkChoice(w, c("none", "balanced"), "weighting")
+        spec$weighting <- .matchArg(w, c("none", "balanced"), "weighting")
     } else if (kind == "sparse" && is.numeric(w) && length(w) == 2L && all(w > 0)) {
         spec$weighting <- "manual"
         spec$weight_positive <- w[[1L]]
@@ -482,7 +460,7 @@
         Ls <- if (is.null(a$secondaryLength)) L else .checkCount(a$secondaryLength, "secondaryLength")
         st <- if (is.null(a$secondaryNAnnotationTypes)) 0L
               else as.integer(.checkCount(a$secondaryNAnnotationTypes, "secondaryNAnnotationTypes"))
-        asTargets <- .checkChoice(a$useSecondaryAs, c("inputs", "targets"), "useSecondaryAs") == "targets"
+        asTargets <- .matchArg(a$useSecondaryAs, c("inputs", "targets"), "useSecondaryAs") == "targets"
         p$secondaryAsTargets <- asTargets
         spec <- c(spec, list(secondary = character(), secondary_length = Ls, secondary_types = st,
                              secondary_as_targets = asTargets,

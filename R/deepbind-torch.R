@@ -35,8 +35,7 @@ asTorchModel <- function(model, inputLength = NULL) {
     p <- model@params
     d <- p$num_detectors
     m <- p$detector_len
-    L <- if (is.null(inputLength)) as.integer(m * 1.5) else suppressWarnings(as.integer(inputLength))
-    if (length(L) != 1L || is.na(L) || L < 1L) .gdlStop("inputLength must be a positive integer")
+    L <- as.integer(if (is.null(inputLength)) m * 1.5 else .checkCount(inputLength, "inputLength"))
     h2 <- if (p$num_hidden > 0) p$num_hidden else 1L
     h1 <- if (p$has_avg_pooling) 2L * d else d
     dense <- if (p$num_hidden > 0)

@@ -252,3 +252,44 @@ oneHot <- function(x, genome = NULL, layout = c("NLC", "NCL"),
     dimnames(out) <- if (nlc) list(NULL, NULL, ch) else list(NULL, ch, NULL)
     out
 }
+
+### - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -
+### .asOneHot: every sequence input as a one-hot array (generic in R/AllGenerics.R)
+###
+
+.namedOneHot <- function(x, genome, to) {
+    out <- oneHot(x, genome = genome, layout = to)
+    if (!is.null(names(x))) dimnames(out)[[1L]] <- names(x)
+    out
+}
+
+setMethod(".asOneHot", "character", function(x, layout, to, genome, what, channels)
+    .namedOneHot(x, NULL, to))
+
+setMethod(".asOneHot", "XStringSet", function(x, layout, to, genome, what, channels)
+    .namedOneHot(x, NULL, to))
+
+setMethod(".asOneHot", "GRanges", function(x, layout, to, genome, what, channels) {
+    if (is.null(genome)) .gdlStop(what, ": a GRanges needs a genome to read its sequences from")
+    .namedOneHot(x, genome, to)
+})
+
+setMethod(".asOneHot", "array", function(x, layout, to, genome, what, channels) {
+    layout <- .matchArg(layout, c("NLC", "NCL"), "layout")
+    d <- dim(x)
+    shape <- if (layout == "NLC") "N x length x 4" else "N x 4 x length"
+    if (length(d) != 3L)
+        .gdlStop(what, " must be a 3-dimensional one-hot array (", shape, " for layout \"", layout,
+                 "\"); it is ", paste(d, collapse = " x "))
+    if (!is.null(channels) && d[if (layout == "NLC") 3L else 2L] != channels)
+        .gdlStop(what, " (", paste(d, collapse = " x "), ") must be ", shape, " for layout \"",
+                 layout, "\"", if (layout == "NLC") " (use layout = \"NCL\" for N x 4 x length)")
+    .checkOneHot(x, layout, what)
+    if (layout != to) x <- aperm(x, c(1L, 3L, 2L))
+    storage.mode(x) <- "double"
+    x
+})
+
+setMethod(".asOneHot", "ANY", function(x, layout, to, genome, what, channels)
+    .gdlStop(what, " must be a DNAStringSet, a character vector, a GRanges (with a genome) or a ",
+             "one-hot array, not ", class(x)[1L]))

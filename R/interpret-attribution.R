@@ -2,25 +2,6 @@
 ### Attributions of predictions to bases: attributeBases(), dinucleotideShuffle()
 ### -------------------------------------------------------------------------
 
-## Sequences -> N x L x 4 one-hot array (NLC) and their names.
-.attributionInput <- function(x, genome, layout) {
-    if (is.array(x)) {
-        if (length(dim(x)) != 3L)
-            .gdlStop("x must be sequences, a GRanges or a one-hot array N x length x 4")
-        if (layout == "NCL") x <- aperm(x, c(1L, 3L, 2L))
-        if (dim(x)[3L] != 4L)
-            .gdlStop("a one-hot array x must be N x length x 4 (layout \"NLC\") or N x 4 x length ",
-                     "(layout \"NCL\"); it is ", paste(dim(x), collapse = " x "))
-        storage.mode(x) <- "double"
-        return(list(x = x, names = dimnames(x)[[1L]]))
-    }
-    nms <- names(x)
-    if (!(is(x, "GRanges") || is(x, "XStringSet") || is.character(x)))
-        .gdlStop("x must be a DNAStringSet, a character vector, a GRanges (with genome) or a ",
-                 "one-hot array, not ", class(x)[1L])
-    list(x = oneHot(x, genome = genome, layout = "NLC"), names = nms)
-}
-
 #' Attribute a model's predictions to the bases of its input
 #'
 #' Computes, for one scalar output of a model (a task), a contribution score
@@ -120,33 +101,25 @@ attributeBases <- function(model, x, genome = NULL,
     method <- method[1L]
     layout <- .matchArg(layout)
     if (is.character(output)) {
-        k <- match(output, model@info$outputNames)
+        k <- match(output, .outputNames(model))
         if (length(output) != 1L || is.na(k))
             .gdlStop("output '", output[1L], "' is not an output of the model (",
-                     paste(model@info$outputNames, collapse = ", "), ")")
+                     paste(.outputNames(model), collapse = ", "), ")")
         output <- k
     }
-    whole <- function(v, what, lo = 1) {
-        if (!is.numeric(v) || length(v) != 1L || is.na(v) || v < lo || v != round(v))
-            .gdlStop(what, " must be a whole number >= ", lo)
-        v
-    }
-    whole(output, "output")
-    if (!is.logical(profile) || length(profile) != 1L || is.na(profile))
-        .gdlStop("profile must be TRUE or FALSE")
-    whole(task, "task", if (profile) 0 else 1)
-    whole(nReferences, "nReferences")
-    whole(batchSize, "batchSize")
-    whole(seed, "seed", 0)
-    if (!is.logical(hypothetical) || length(hypothetical) != 1L || is.na(hypothetical))
-        .gdlStop("hypothetical must be TRUE or FALSE")
-    inp <- .attributionInput(x, genome, layout)
-    .checkOneHot(inp$x, "NLC")
-    r <- .native(cpp_interpret_attribute(.modelPtr(model), inp$x, TRUE, method, as.integer(output),
+    .checkCount(output, "output")
+    .checkFlag(profile, "profile")
+    .checkCount(task, "task", if (profile) 0 else 1)
+    .checkCount(nReferences, "nReferences")
+    .checkCount(batchSize, "batchSize")
+    .checkCount(seed, "seed", 0)
+    .checkFlag(hypothetical, "hypothetical")
+    x <- .asOneHot(x, layout, "NLC", genome)
+    r <- .native(cpp_interpret_attribute(.modelPtr(model), x, TRUE, method, as.integer(output),
                                          task, profile, hypothetical, as.integer(nReferences), seed,
                                          batchSize, .resolveDevice(device), .threads(threads)))
     out <- r$values
-    dimnames(out) <- list(inp$names, NULL, c("A", "C", "G", "T"))
+    dimnames(out) <- list(dimnames(x)[[1L]], NULL, c("A", "C", "G", "T"))
     attr(out, "method") <- method
     attr(out, "hypothetical") <- hypothetical
     attr(out, "prediction") <- r$prediction
@@ -183,8 +156,7 @@ attributeBases <- function(model, x, genome = NULL,
 #' all(Biostrings::dinucleotideFrequency(d) == Biostrings::dinucleotideFrequency(s))
 #' @export
 dinucleotideShuffle <- function(x, seed = 1) {
-    if (!is.numeric(seed) || length(seed) != 1L || is.na(seed) || seed < 0 || seed != round(seed))
-        .gdlStop("seed must be a whole number >= 0")
+    .checkCount(seed, "seed", 0)
     if (is(x, "XStringSet")) {
         if (!is(x, "DNAStringSet")) .gdlStop("x must be a DNAStringSet or a character vector")
         out <- .native(cpp_interpret_shuffle(as.character(x), seed))

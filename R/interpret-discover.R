@@ -27,10 +27,18 @@
 #' @return A class definition (objects come from \code{\link{discoverMotifs}});
 #'   \code{$} returns the slot named, \code{show} prints a summary.
 #' @exportClass MotifDiscovery
-#' @importClassesFrom TFBSTools PFMatrixList
+## `patterns` is typed "ANY" and checked by the validity method: a slot of class PFMatrixList would
+## make library(GenomicDL) load TFBSTools (14 s here), which only motif functions need.
 setClass("MotifDiscovery",
-    representation(patterns = "PFMatrixList", cwm = "list", hcwm = "list",
-                   seqlets = "DFrame", info = "list"))
+    representation(patterns = "ANY", cwm = "list", hcwm = "list",
+                   seqlets = "DFrame", info = "list"),
+    validity = function(object) {
+        if (!is(object@patterns, "PFMatrixList"))
+            return(paste0("patterns must be a TFBSTools PFMatrixList, not ", class(object@patterns)[1L]))
+        if (length(object@cwm) != length(object@patterns) || length(object@hcwm) != length(object@patterns))
+            return("cwm and hcwm must hold one matrix per pattern")
+        TRUE
+    })
 
 #' @rdname MotifDiscovery-class
 #' @param x a \code{MotifDiscovery}.
@@ -239,7 +247,7 @@ discoverMotifs <- function(attributions, x = NULL, hypothetical = NULL, ..., min
     if (is.null(x))
         .gdlStop("x (the sequences of the attributions: a DNAStringSet, character vector or one-hot ",
                  "array) is needed: attributeBases() does not keep its input")
-    onehot <- .discoverArray(.attributionInput(x, NULL, "NLC")$x, "x (one-hot)", d)
+    onehot <- .discoverArray(.asOneHot(x, what = "x (one-hot)"), "x (one-hot)", d)
     hyp <- if (is.null(hypothetical)) contrib else .discoverArray(hypothetical, "hypothetical", d)
     if (!is.null(hypothetical)) {
         ## the core computes contributions as one-hot x hypothetical: they should be these
@@ -248,29 +256,19 @@ discoverMotifs <- function(attributions, x = NULL, hypothetical = NULL, ..., min
             warning("attributions differ from x * hypothetical by up to ", format(gap, digits = 3),
                     ": the contributions used are x * hypothetical", call. = FALSE)
     }
-    whole <- function(v, what, lo) {
-        if (!is.numeric(v) || length(v) != 1L || is.na(v) || v < lo || v != round(v))
-            .gdlStop(what, " must be a whole number >= ", lo)
-        as.integer(v)
-    }
-    minSeqlets <- whole(minSeqlets, "minSeqlets", 1)
-    seqletWindow <- whole(seqletWindow, "seqletWindow", 1)
-    flank <- whole(flank, "flank", 0)
-    seed <- whole(seed, "seed", 0)
-    maxSeqlets <- whole(maxSeqlets, "maxSeqlets", 1)
-    neighbors <- whole(neighbors, "neighbors", 1)
-    nSeeds <- whole(nSeeds, "nSeeds", 1)
-    exactMax <- whole(exactMax, "exactMax", 0)
-    coarseNeighbors <- whole(coarseNeighbors, "coarseNeighbors", 1)
-    num <- function(v, what, lo, hi) {
-        if (!is.numeric(v) || length(v) != 1L || is.na(v) || v <= lo || v > hi)
-            .gdlStop(what, " must be a number in (", lo, ", ", hi, "]")
-        v
-    }
-    num(fdr, "fdr", 0, 1)
-    num(minOverlapFraction, "minOverlapFraction", 0, 1)
-    num(perplexity, "perplexity", 0, Inf)
-    num(resolution, "resolution", 0, Inf)
+    minSeqlets <- as.integer(.checkCount(minSeqlets, "minSeqlets"))
+    seqletWindow <- as.integer(.checkCount(seqletWindow, "seqletWindow"))
+    flank <- as.integer(.checkCount(flank, "flank", 0))
+    seed <- as.integer(.checkCount(seed, "seed", 0))
+    maxSeqlets <- as.integer(.checkCount(maxSeqlets, "maxSeqlets"))
+    neighbors <- as.integer(.checkCount(neighbors, "neighbors"))
+    nSeeds <- as.integer(.checkCount(nSeeds, "nSeeds"))
+    exactMax <- as.integer(.checkCount(exactMax, "exactMax", 0))
+    coarseNeighbors <- as.integer(.checkCount(coarseNeighbors, "coarseNeighbors"))
+    .checkNumber(fdr, "fdr", 0, 1, minOpen = TRUE)
+    .checkNumber(minOverlapFraction, "minOverlapFraction", 0, 1, minOpen = TRUE)
+    .checkNumber(perplexity, "perplexity", 0, minOpen = TRUE)
+    .checkNumber(resolution, "resolution", 0, minOpen = TRUE)
     if (d[2L] < seqletWindow + 2L * flank)
         .gdlStop("sequences of ", d[2L], " bases are shorter than a seqlet (seqletWindow + 2 x flank = ",
                  seqletWindow + 2L * flank, "): lower seqletWindow or flank")
@@ -289,7 +287,7 @@ discoverMotifs <- function(attributions, x = NULL, hypothetical = NULL, ..., min
     pattern <- rep(NA_character_, ns)
     strand <- rep("*", ns)
     pStart <- pEnd <- rep(NA_integer_, ns)
-    pfms <- list()
+    counts <- tags <- list()   # per pattern: base counts and PFMatrix tags
     cwms <- list()
     hcwms <- list()
     k <- 0L
@@ -318,14 +316,9 @@ discoverMotifs <- function(attributions, x = NULL, hypothetical = NULL, ..., min
             pStart[rows] <- p$start
             pEnd[rows] <- p$end
             n <- p$nSeqlets
-            ppm <- p$ppm
-            counts <- round(ppm * n)
-            storage.mode(counts) <- "integer"
-            dimnames(counts) <- list(c("A", "C", "G", "T"), NULL)
-            pfms[[id]] <- TFBSTools::PFMatrix(
-                ID = id, name = id, profileMatrix = counts,
-                tags = list(nSeqlets = n, sign = if (p$sign > 0) "+" else "-", nsites = n,
-                            probabilities = t(ppm)))
+            counts[[id]] <- p$ppm * n
+            tags[[id]] <- list(nSeqlets = n, sign = if (p$sign > 0) "+" else "-", nsites = n,
+                               probabilities = t(p$ppm))
             cw <- p$cwm
             hc <- p$hcwm
             dimnames(cw) <- dimnames(hc) <- list(c("A", "C", "G", "T"), NULL)
@@ -336,7 +329,7 @@ discoverMotifs <- function(attributions, x = NULL, hypothetical = NULL, ..., min
     if (k == 0L)
         warning("no cluster of seqlets reached minSeqlets = ", minSeqlets, " (", ns,
                 " seqlets): no patterns", call. = FALSE)
-    pl <- do.call(TFBSTools::PFMatrixList, c(pfms, list(use.names = TRUE)))
+    pl <- .pfmList(counts, names(counts), tags)
     seqlets <- DataFrame(example = sq$example, start = sq$start, end = sq$end, sign = sq$sign,
                          score = sq$score, pattern = pattern, strand = strand,
                          patternStart = pStart, patternEnd = pEnd)

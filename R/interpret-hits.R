@@ -56,9 +56,8 @@ callMotifHits <- function(motifs, attributions, regions = NULL, minSimilarity = 
     a <- attributions
     if (!is.array(a) || length(dim(a)) != 3L || dim(a)[3L] != 4L)
         .gdlStop("attributions must be an array sequences x length x 4")
-    .checkScalar(minSimilarity, "minSimilarity", min = -1)
-    if (minSimilarity > 1) .gdlStop("minSimilarity must be in [-1, 1]")
-    .checkScalar(minScore, "minScore", min = -Inf)
+    .checkNumber(minSimilarity, "minSimilarity", -1, 1)
+    .checkNumber(minScore, "minScore", finite = FALSE)
     n <- dim(a)[1L]
     len <- dim(a)[2L]
     if (!is.null(regions)) {

@@ -31,16 +31,6 @@
          bias = p$thresholds, dilation = 1L)
 }
 
-## Sequences -> N x 4 x L one-hot array.
-.oneHotNCL <- function(sequences, genome = NULL) {
-    if (is.array(sequences) && length(dim(sequences)) == 3L) {
-        if (dim(sequences)[2L] == 4L) return(sequences)
-        if (dim(sequences)[3L] == 4L) return(aperm(sequences, c(1L, 3L, 2L)))
-        .gdlStop("a sequence array must be N x 4 x L or N x L x 4")
-    }
-    oneHot(sequences, genome = genome, layout = "NCL")
-}
-
 ## The generic path: PFMs from first-layer weights on one-hot sequences.
 .filterPFMs <- function(conv, x, method = "max", strands = "both", threshold = 0,
                         threads = NULL) {
@@ -51,21 +41,13 @@
     if (length(keep) < length(r$nsites))
         message(length(r$nsites) - length(keep), " filter(s) with no site left out: ",
                 paste(utils::head(setdiff(seq_along(r$nsites), keep), 20L), collapse = ", "))
-    pfms <- lapply(keep, function(i) {
+    tags <- lapply(keep, function(i) {
         counts <- r$counts[[i]]
-        n <- r$nsites[i]
         cs <- colSums(counts)
         p <- sweep(counts, 2L, ifelse(cs > 0, cs, 1), "/")
-        ic <- sum(2 + colSums(ifelse(p > 0, p * log2(p), 0)))
-        counts <- round(counts)
-        storage.mode(counts) <- "integer"
-        dimnames(counts) <- list(c("A", "C", "G", "T"), NULL)
-        TFBSTools::PFMatrix(ID = paste0("filter", i), name = paste0("filter", i),
-                            profileMatrix = counts,
-                            tags = list(nsites = n, ic = ic, filter = i))
+        list(nsites = r$nsites[i], ic = sum(2 + colSums(ifelse(p > 0, p * log2(p), 0))), filter = i)
     })
-    names(pfms) <- paste0("filter", keep)
-    do.call(TFBSTools::PFMatrixList, c(pfms, list(use.names = TRUE)))
+    .pfmList(r$counts[keep], paste0("filter", keep), tags)
 }
 
 #' Motifs from the first-layer filters of a model
@@ -79,7 +61,7 @@
 #'   G, T).
 #' @param x a \code{DNAStringSet} or character vector of equal widths,
 #'   a \code{GRanges} of equal widths with \code{genome}, or a one-hot array
-#'   (N x 4 x L or N x L x 4).
+#'   in \code{layout}.
 #' @param genome for \code{GRanges} sequences: anything
 #'   \code{\link{genomeSource}} accepts.
 #' @param layer the convolution layer (only the first is supported).
@@ -95,6 +77,8 @@
 #' @param ... deprecated names, accepted with a warning until the next
 #'   release: \code{sequences} (now \code{x}), \code{threshold}
 #'   (\code{minActivation}).
+#' @param layout layout of a one-hot array \code{x}: \code{"NLC"}
+#'   (N x length x 4, as \code{\link{oneHot}} gives) or \code{"NCL"}.
 #' @return A \code{TFBSTools::PFMatrixList} of integer counts (rows A, C, G,
 #'   T), IDs \code{filter<i>}, tags \code{nsites}, \code{ic} (information
 #'   content, bits) and \code{filter}. Filters without a site are left out
@@ -109,14 +93,15 @@
 #' @export
 filterMotifs <- function(model, x, genome = NULL, layer = 1,
                          method = c("max", "threshold"), strands = c("both", "forward"),
-                         minActivation = 0, threads = NULL, ...) {
+                         minActivation = 0, threads = NULL, layout = c("NLC", "NCL"), ...) {
     .renamedArgs(list(sequences = "x", threshold = "minActivation"))
     method <- .matchArg(method)
+    layout <- .matchArg(layout)
     strands <- .matchArg(strands)
     if (!identical(as.numeric(layer), 1)) .gdlStop("only the first layer (layer = 1) is supported")
-    .checkScalar(minActivation, "minActivation")
+    .checkNumber(minActivation, "minActivation", finite = FALSE)
     conv <- .firstConv(model)
-    x <- .oneHotNCL(x, genome)
+    x <- .asOneHot(x, layout, "NCL", genome, what = "x")
     .filterPFMs(conv, x, method, strands, minActivation, threads)
 }
 
@@ -149,9 +134,8 @@ filterMotifs <- function(model, x, genome = NULL, layer = 1,
 ## several values).
 .outputColumnNames <- function(model) {
     shapes <- outputShapes(model)
-    nms <- model@info$outputNames
-    if (is.null(nms)) nms <- if (length(shapes) == 1L) "output" else paste0("output", seq_along(shapes))
-    unlist(Map(function(n, s) if (prod(s) == 1) n else paste0(n, "_", seq_len(prod(s))), nms, shapes),
+    unlist(Map(function(n, s) if (prod(s) == 1) n else paste0(n, "_", seq_len(prod(s))),
+               .outputNames(model), shapes),
            use.names = FALSE)
 }
 
@@ -196,24 +180,25 @@ filterMotifs <- function(model, x, genome = NULL, layer = 1,
 #' SummarizedExperiment::assay(se, "meanAbsDelta")
 #' @export
 filterImportance <- function(model, x, genome = NULL, method = c("mean", "zero"),
-                             batchSize = 128, device = "auto", threads = NULL, ...) {
+                             batchSize = 128, device = "auto", threads = NULL,
+                             layout = c("NLC", "NCL"), ...) {
     .renamedArgs(list(sequences = "x"))
     method <- .matchArg(method)
-    batchSize <- .count(batchSize, "batchSize")
+    layout <- .matchArg(layout)
+    batchSize <- .checkCount(batchSize, "batchSize")
     listModel <- is.list(model) && is.function(model$forward)
     if (!listModel && !is(model, "SequenceModel"))
         .gdlStop("filterImportance() needs a SequenceModel, or a list(weight, bias, dilation, ",
                  "forward = function(x, knockout)) giving the first layer and the forward pass")
     conv <- .firstConv(model)
-    x <- .oneHotNCL(x, genome)
-    storage.mode(x) <- "double"
+    x <- .asOneHot(x, layout, "NCL", genome, what = "x")
     fwd <- if (listModel) function(x, knockout = NULL) model$forward(x, knockout)
            else function(x, knockout = NULL) .modelForward(model, x, knockout, batchSize = batchSize,
                                                            device = device, threads = threads)
     full <- as.matrix(fwd(x))
     if (!listModel) colnames(full) <- .outputColumnNames(model)
     if (is.null(colnames(full)))
-        colnames(full) <- if (ncol(full) == 1L) "output" else paste0("output", seq_len(ncol(full)))
+        colnames(full) <- .outputNames(n = ncol(full))
     nf <- dim(conv$weight)[1L]
     values <- if (method == "zero") numeric(nf)
               else if (listModel) .listFilterMeans(model, conv, x, threads)

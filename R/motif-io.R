@@ -10,22 +10,27 @@
 ### Internal conversions
 ###
 
-## Core motif list (id, name, url, nsites, prob = width x 4 matrices) -> PFMatrixList.
-.pfmListFromCore <- function(x, defaultSites = 1000) {
-    pfms <- lapply(seq_along(x$prob), function(i) {
-        p <- x$prob[[i]]
-        n <- x$nsites[i]
-        scale <- if (n > 0) n else defaultSites
-        counts <- round(t(p) * scale)
-        storage.mode(counts) <- "integer"
-        dimnames(counts) <- list(c("A", "C", "G", "T"), NULL)
-        tags <- list(nsites = n, probabilities = p)
-        if (nzchar(x$url[i])) tags$url <- x$url[i]
-        TFBSTools::PFMatrix(ID = x$id[i], name = if (nzchar(x$name[i])) x$name[i] else x$id[i],
-                            profileMatrix = counts, tags = tags)
+## The one builder of the package's motifs: a PFMatrixList named by `ids` from base counts
+## (`counts`: 4 x width matrices, rows A, C, G, T, rounded to integers) with per-motif `tags`.
+.pfmList <- function(counts, ids, tags, names = ids) {
+    pfms <- lapply(seq_along(counts), function(i) {
+        m <- round(counts[[i]])
+        storage.mode(m) <- "integer"
+        dimnames(m) <- list(c("A", "C", "G", "T"), NULL)
+        TFBSTools::PFMatrix(ID = ids[i], name = names[i], profileMatrix = m, tags = tags[[i]])
     })
-    names(pfms) <- x$id
+    names(pfms) <- ids
     do.call(TFBSTools::PFMatrixList, c(pfms, list(use.names = TRUE)))
+}
+
+## Core motif list (id, name, url, nsites, prob = width x 4 matrices) -> PFMatrixList: the
+## probabilities scaled by nsites (defaultSites when unknown), kept exactly in the tags.
+.pfmListFromCore <- function(x, defaultSites = 1000) {
+    i <- seq_along(x$prob)
+    counts <- lapply(i, function(k) t(x$prob[[k]]) * (if (x$nsites[k] > 0) x$nsites[k] else defaultSites))
+    tags <- lapply(i, function(k) c(list(nsites = x$nsites[k], probabilities = x$prob[[k]]),
+                                    if (nzchar(x$url[k])) list(url = x$url[k])))
+    .pfmList(counts, x$id, tags, names = ifelse(nzchar(x$name), x$name, x$id))
 }
 
 ## Anything compareMotifs()/writeMEME() accept -> core motif list.

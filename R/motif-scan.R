@@ -87,14 +87,10 @@ scanMotifs <- function(motifs, x, genome = NULL, threshold = 1e-4, pseudocount =
                        matchedSequence = TRUE, file = NULL, threads = NULL, ...) {
     .renamedArgs(list(subject = "x", bothStrands = list("strands", .strandsFromFlag)))
     bothStrands <- .matchArg(strands) == "both"
-    .checkScalar(threshold, "threshold", min = 0)
-    if (threshold <= 0 || threshold > 1)
-        .gdlStop("threshold must be a p-value in (0, 1], not ", threshold)
-    .checkScalar(pseudocount, "pseudocount", min = 0)
-    for (a in c("qvalues", "matchedSequence")) {
-        v <- get(a)
-        if (!isTRUE(v) && !isFALSE(v)) .gdlStop(a, " must be TRUE or FALSE")
-    }
+    .checkNumber(threshold, "threshold (a p-value)", 0, 1, minOpen = TRUE)
+    .checkNumber(pseudocount, "pseudocount", min = 0)
+    .checkFlag(qvalues, "qvalues")
+    .checkFlag(matchedSequence, "matchedSequence")
     if (!is.null(file) && (!is.character(file) || length(file) != 1L || is.na(file)))
         .gdlStop("file must be NULL or one output path")
     if (!is.null(file) && qvalues)

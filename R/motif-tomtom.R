@@ -51,21 +51,15 @@ compareMotifs <- function(query, target, dist = c("pearson", "ed", "sandelin", "
                           threads = NULL, ...) {
     .renamedArgs(list(thresh = "threshold"))
     dist <- .matchArg(dist)
-    .checkScalar(minOverlap, "minOverlap", min = 0)
-    .checkScalar(threshold, "threshold", min = 0)
-    if (!isTRUE(evalue) && !isFALSE(evalue)) .gdlStop("evalue must be TRUE or FALSE")
-    if (!isTRUE(completeScores) && !isFALSE(completeScores))
-        .gdlStop("completeScores must be TRUE or FALSE")
+    .checkNumber(minOverlap, "minOverlap", min = 0)
+    .checkNumber(threshold, "threshold", min = 0)
+    .checkFlag(evalue, "evalue")
+    .checkFlag(completeScores, "completeScores")
     if (!evalue && threshold > 1)
         .gdlStop("threshold (", threshold, ") must be at most 1 for q-values; use evalue = TRUE")
     q <- .motifsToCore(query, "query")
     t <- .motifsToCore(target, "target")
     .tomtom(q, t, dist, as.integer(minOverlap), threshold, evalue, completeScores, threads)
-}
-
-.checkScalar <- function(x, name, min = -Inf) {
-    if (!is.numeric(x) || length(x) != 1L || is.na(x) || x < min)
-        .gdlStop(name, " must be one number >= ", min)
 }
 
 ## reference = TRUE: the straightforward per-target path (benchmarks and tests).

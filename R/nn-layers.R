@@ -8,12 +8,6 @@
     structure(l[!vapply(l, is.null, logical(1L))], class = "GenomicDLLayer")
 }
 
-.count <- function(x, what, min = 1) {
-    if (!is.numeric(x) || length(x) != 1L || is.na(x) || x < min || x != round(x))
-        .gdlStop(what, " must be a whole number >= ", min, ", not ", deparse(x)[1L])
-    as.numeric(x)
-}
-
 .init <- function(init) {
     ok <- c("glorot_uniform", "torch")
     if (!is.character(init) || length(init) != 1L || !init %in% ok)
@@ -60,9 +54,9 @@ layerConv1d <- function(filters, kernelSize, strides = 1, dilation = 1, padding 
                         activation = "linear", useBias = TRUE, padValue = 0, name = NULL,
                         trainable = TRUE, init = "glorot_uniform") {
     .checkPadding(padding)
-    .layer("conv1d", filters = .count(filters, "filters"), kernel = .count(kernelSize, "kernelSize"),
-           stride = .count(strides, "strides"), dilation = .count(dilation, "dilation"),
-           padding = if (is.numeric(padding)) .count(padding, "padding", 0) else padding,
+    .layer("conv1d", filters = .checkCount(filters, "filters"), kernel = .checkCount(kernelSize, "kernelSize"),
+           stride = .checkCount(strides, "strides"), dilation = .checkCount(dilation, "dilation"),
+           padding = if (is.numeric(padding)) .checkCount(padding, "padding", 0) else padding,
            pad_value = as.numeric(padValue), activation = .activation(activation),
            bias = isTRUE(useBias), name = name, trainable = trainable, init = .init(init))
 }
@@ -80,9 +74,9 @@ layerConv1d <- function(filters, kernelSize, strides = 1, dilation = 1, padding 
 layerConvTranspose1d <- function(filters, kernelSize, strides = 1, dilation = 1, padding = 0,
                                  activation = "linear", useBias = TRUE, name = NULL,
                                  trainable = TRUE, init = "glorot_uniform") {
-    .layer("conv_transpose1d", filters = .count(filters, "filters"),
-           kernel = .count(kernelSize, "kernelSize"), stride = .count(strides, "strides"),
-           dilation = .count(dilation, "dilation"), padding = .count(padding, "padding", 0),
+    .layer("conv_transpose1d", filters = .checkCount(filters, "filters"),
+           kernel = .checkCount(kernelSize, "kernelSize"), stride = .checkCount(strides, "strides"),
+           dilation = .checkCount(dilation, "dilation"), padding = .checkCount(padding, "padding", 0),
            activation = .activation(activation), bias = isTRUE(useBias), name = name,
            trainable = trainable, init = .init(init))
 }
@@ -90,13 +84,13 @@ layerConvTranspose1d <- function(filters, kernelSize, strides = 1, dilation = 1,
 #' @rdname layers
 #' @export
 layerMaxPool1d <- function(poolSize = 2, strides = poolSize, name = NULL)
-    .layer("maxpool1d", pool = .count(poolSize, "poolSize"), stride = .count(strides, "strides"),
+    .layer("maxpool1d", pool = .checkCount(poolSize, "poolSize"), stride = .checkCount(strides, "strides"),
            name = name)
 
 #' @rdname layers
 #' @export
 layerAvgPool1d <- function(poolSize = 2, strides = poolSize, name = NULL)
-    .layer("avgpool1d", pool = .count(poolSize, "poolSize"), stride = .count(strides, "strides"),
+    .layer("avgpool1d", pool = .checkCount(poolSize, "poolSize"), stride = .checkCount(strides, "strides"),
            name = name)
 
 #' @rdname layers
@@ -110,8 +104,7 @@ layerGlobalAvgPool1d <- function(name = NULL) .layer("global_avgpool1d", name = 
 #' @rdname layers
 #' @export
 layerDropout <- function(rate, name = NULL) {
-    if (!is.numeric(rate) || length(rate) != 1L || rate < 0 || rate >= 1)
-        .gdlStop("dropout rate must be in [0, 1)")
+    if (.checkNumber(rate, "dropout rate", 0, 1) == 1) .gdlStop("dropout rate must be in [0, 1), not 1")
     .layer("dropout", rate = rate, name = name)
 }
 
@@ -124,7 +117,7 @@ layerBatchNorm <- function(epsilon = 1e-5, momentum = 0.1, name = NULL, trainabl
 #' @export
 layerLSTM <- function(units, bidirectional = FALSE, returnSequences = FALSE, name = NULL,
                       trainable = TRUE, init = "glorot_uniform")
-    .layer("lstm", units = .count(units, "units"), bidirectional = isTRUE(bidirectional),
+    .layer("lstm", units = .checkCount(units, "units"), bidirectional = isTRUE(bidirectional),
            return_sequences = isTRUE(returnSequences), name = name, trainable = trainable,
            init = .init(init))
 
@@ -132,7 +125,7 @@ layerLSTM <- function(units, bidirectional = FALSE, returnSequences = FALSE, nam
 #' @export
 layerGRU <- function(units, bidirectional = FALSE, returnSequences = FALSE, name = NULL,
                      trainable = TRUE, init = "glorot_uniform")
-    .layer("gru", units = .count(units, "units"), bidirectional = isTRUE(bidirectional),
+    .layer("gru", units = .checkCount(units, "units"), bidirectional = isTRUE(bidirectional),
            return_sequences = isTRUE(returnSequences), name = name, trainable = trainable,
            init = .init(init))
 
@@ -140,7 +133,7 @@ layerGRU <- function(units, bidirectional = FALSE, returnSequences = FALSE, name
 #' @export
 layerDense <- function(units, activation = "linear", useBias = TRUE, name = NULL,
                        trainable = TRUE, init = "glorot_uniform")
-    .layer("dense", units = .count(units, "units"), activation = .activation(activation),
+    .layer("dense", units = .checkCount(units, "units"), activation = .activation(activation),
            bias = isTRUE(useBias), name = name, trainable = trainable, init = .init(init))
 
 #' @rdname layers
@@ -170,7 +163,7 @@ layerConcatenate <- function(name = NULL) .layer("concatenate", name = name)
 
 #' @rdname layers
 #' @export
-layerCrop <- function(length, name = NULL) .layer("crop", length = .count(length, "length"), name = name)
+layerCrop <- function(length, name = NULL) .layer("crop", length = .checkCount(length, "length"), name = name)
 
 #' @rdname layers
 #' @export

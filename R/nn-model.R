@@ -405,13 +405,6 @@ outputShapes <- function(model) .layerTable(model)$outputShapes
 ### Prediction
 ###
 
-.asOneHot <- function(x, layout) {
-    if (is(x, "XStringSet") || is.character(x)) return(list(oneHot(x, layout = "NLC"), TRUE))
-    if (!is.array(x) || length(dim(x)) != 3L)
-        .gdlStop("x must be a DNAStringSet, sequences or a 3-dimensional one-hot array")
-    list(x, layout == "NLC")
-}
-
 #' Predict with a sequence model
 #'
 #' @param object a \code{SequenceModel}.
@@ -443,17 +436,16 @@ setMethod("predict", "SequenceModel", function(object, x, layout = c("NLC", "NCL
         if (!is.null(object@info$outputNames)) names(out) <- object@info$outputNames
         return(if (length(out) == 1L) out[[1L]] else out)
     }
-    batchSize <- .count(batchSize, "batchSize")
-    oh <- .asOneHot(x, layout)
-    .checkOneHot(oh[[1L]], if (oh[[2L]]) "NLC" else "NCL")
-    inputs <- list(oh[[1L]])
+    batchSize <- .checkCount(batchSize, "batchSize")
+    ## sequences are encoded in `layout` too: the core reads either layout
+    inputs <- list(.asOneHot(x, layout, channels = NULL))
     if (!is.null(secondary)) {
         if (!is.numeric(secondary) || anyNA(secondary) || any(is.infinite(secondary)))
             .gdlStop("secondary must be a numeric array without NA, NaN or infinite values")
         inputs[[2L]] <- secondary
     }
     cpp_set_torch_threads(.threads(threads))
-    out <- .native(cpp_model_predict(.modelPtr(object), inputs, oh[[2L]], batchSize,
+    out <- .native(cpp_model_predict(.modelPtr(object), inputs, layout == "NLC", batchSize,
                                      .resolveDevice(device), 0L, 0))
     if (!is.null(object@info$outputNames)) names(out) <- object@info$outputNames
     if (length(out) == 1L) out[[1L]] else out
@@ -500,9 +492,8 @@ setMethod("predict", "SequenceModel", function(object, x, layout = c("NLC", "NCL
     ko <- 0L
     value <- 0
     if (!is.null(knockout)) {
-        ko <- as.integer(knockout$filter)
+        ko <- as.integer(.checkCount(knockout$filter, "knockout$filter"))
         value <- if (is.null(knockout$value)) 0 else as.numeric(knockout$value)
-        if (length(ko) != 1L || is.na(ko) || ko < 1L) .gdlStop("knockout$filter must be a positive integer")
     }
     cpp_set_torch_threads(.threads(threads))
     out <- .native(cpp_model_predict(.modelPtr(model), list(x), FALSE, batchSize,

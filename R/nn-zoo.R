@@ -150,17 +150,10 @@ deepbindNetwork <- function(inputLength = 101, filters = 16, kernelSize = 24,
             grepl(".", name, fixed = TRUE))
             .gdlStop("head ", i, ": head-name must be one non-empty string without '.', not ",
                      deparse(name)[1L])
-        weight <- function(field, default, what) {
-            w <- get(field, default)
-            if (!is.numeric(w) || length(w) != 1L || !is.finite(w) || w < 0)
-                .gdlStop("head '", name, "': ", what, " must be a number >= 0, not ", deparse(w)[1L])
-            as.numeric(w)
-        }
-        useBias <- get("useBiasCounts", FALSE)
-        if (!is.logical(useBias) || length(useBias) != 1L || is.na(useBias))
-            .gdlStop("head '", name, "': use-bias-counts must be TRUE or FALSE, not ",
-                     deparse(useBias)[1L])
-        list(name = name, tasks = .count(get("tasks", 1), paste0("head '", name, "': num-tasks")),
+        weight <- function(field, default, what)
+            .checkNumber(get(field, default), paste0("head '", name, "': ", what), 0)
+        useBias <- .checkFlag(get("useBiasCounts", FALSE), paste0("head '", name, "': use-bias-counts"))
+        list(name = name, tasks = .checkCount(get("tasks", 1), paste0("head '", name, "': num-tasks")),
              profileWeight = weight("profileWeight", 1, "profile-loss-weight"),
              countsWeight = weight("countsWeight", 100, "counts-loss-weight"),
              useBiasCounts = useBias)

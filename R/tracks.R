@@ -44,8 +44,7 @@ trackValues <- function(bigwig, regions, bins = NULL, summary = c("mean", "sum",
     .checkRanges(regions, lens, what = paste0("bigWig '", basename(path), "'"))
     nb <- 0L
     if (!is.null(bins)) {
-        nb <- as.integer(bins)
-        if (length(nb) != 1L || is.na(nb) || nb < 1L) .gdlStop("bins must be a positive integer")
+        nb <- as.integer(.checkCount(bins, "bins"))
         if (any(width(regions) < nb))
             .gdlStop("bins (", nb, ") is larger than the width of range ",
                      which(width(regions) < nb)[1L])
@@ -80,7 +79,7 @@ trackValues <- function(bigwig, regions, bins = NULL, summary = c("mean", "sum",
 #' trackValues(f, GRanges("chr1:9-12"))
 #' @export
 exportTrack <- function(x, file, seqlengths = NULL) {
-    if (!is.character(file) || length(file) != 1L) .gdlStop("file must be one path")
+    if (!is.character(file) || length(file) != 1L || is.na(file)) .gdlStop("file must be one path")
     if (!dir.exists(dirname(file))) .gdlStop("folder '", dirname(file), "' does not exist")
     if (is(x, "RleList")) {
         if (is.null(names(x)) || any(names(x) == "")) .gdlStop("the RleList must be named by chromosome")
@@ -89,32 +88,29 @@ exportTrack <- function(x, file, seqlengths = NULL) {
                      "' twice; a bigWig holds each chromosome once (combine its runs first)")
         lens <- if (is.null(seqlengths)) lengths(x) else seqlengths[names(x)]
         if (anyNA(lens)) .gdlStop("seqlengths misses chromosomes of x")
-        iv <- lapply(names(x), function(chr) {
-            r <- x[[chr]]
-            e <- cumsum(as.numeric(S4Vectors::runLength(r)))
-            list(chrom = chr, start = c(0, e[-length(e)]), end = e,
-                 value = as.numeric(S4Vectors::runValue(r)))
-        })
         names(lens) <- names(x)
+        x <- as(x, "GRanges")   # one range per run, the value in column "score"
     } else if (is(x, "GRanges")) {
         if (!"score" %in% names(mcols(x)) || !is.numeric(mcols(x)$score))
             .gdlStop("the GRanges needs a numeric 'score' column")
         lens <- if (is.null(seqlengths)) seqlengths(x) else seqlengths
         if (anyNA(lens)) .gdlStop("the GRanges needs seqlengths (seqlengths(x) <- ...) to write a bigWig")
         .checkRanges(x, lens, what = "seqlengths")
-        x <- sort(x)
-        if (any(IRanges::countOverlaps(x, x) > 1L))
+        if (!GenomicRanges::isDisjoint(x, ignore.strand = TRUE))
             .gdlStop("ranges of a bigWig must not overlap")
-        chr <- as.character(seqnames(x))
-        iv <- lapply(split(seq_along(x), factor(chr, levels = names(lens))), function(i) {
-            if (!length(i)) return(NULL)
-            list(chrom = chr[i[1L]], start = start(x)[i] - 1, end = end(x)[i],
-                 value = mcols(x)$score[i])
-        })
-        iv <- Filter(Negate(is.null), iv)
+        x <- GRanges(as.character(seqnames(x)), ranges(x), score = as.numeric(mcols(x)$score))
     } else {
         .gdlStop("x must be an RleList or a GRanges with a score column, not ", class(x)[1L])
     }
-    .native(cpp_bigwig_write(path.expand(file), names(lens), as.numeric(lens), unname(iv)))
+    ## rtracklayer writes the file (bench/tracks-io.R: as fast as the package's libBigWig writer,
+    ## which stays only for streamed prediction, where rtracklayer cannot append to an open file);
+    ## NA runs are no data, and the file is written beside the target, then renamed onto it.
+    x <- x[!is.na(x$score)]
+    x <- GRanges(as.character(seqnames(x)), ranges(x), score = x$score,
+                 seqinfo = GenomeInfoDb::Seqinfo(names(lens), as.integer(lens)))
+    tmp <- .atomicTempPath(path.expand(file))
+    on.exit(unlink(tmp))
+    .native(rtracklayer::export(sort(x), rtracklayer::BigWigFile(tmp)))
+    if (!file.rename(tmp, path.expand(file))) .gdlStop("cannot write the bigWig '", file, "'")
     invisible(file)
 }

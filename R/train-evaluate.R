@@ -99,9 +99,9 @@ evaluate <- function(model, x, y = NULL, loss = NULL, lossWeights = NULL, steps 
                      annotations = NULL, weights = FALSE, metrics = character(), batchSize = 128,
                      threads = NULL, ...) {
     .renamedArgs(list(data = "x"))
-    batchSize <- .count(batchSize, "batchSize")
+    batchSize <- .checkCount(batchSize, "batchSize")
     layout <- .matchArg(layout)
-    weights <- .flag(weights, "weights")
+    weights <- .checkFlag(weights, "weights")
     metrics <- .metricNames(metrics)
     x <- .chromosomeData(model, x, y, genome, annotations)
     losses <- if (is.null(loss) && !is.null(model@handle$losses)) model@handle$losses
@@ -110,8 +110,7 @@ evaluate <- function(model, x, y = NULL, loss = NULL, lossWeights = NULL, steps 
     v <- .native(cpp_train_evaluate(.modelPtr(model), src, losses, .resolveDevice(device),
                                     if (is.null(steps)) 0 else steps, .threads(threads),
                                     .sequenceEncoding(), weights, metrics))
-    on <- model@info$outputNames
-    if (is.null(on)) on <- paste0("output", seq_along(model@spec$outputs))
+    on <- .outputNames(model)
     r <- S4Vectors::DataFrame(output = c("total", on), loss = c("weighted sum", losses$type),
                               value = v$losses)
     for (m in metrics) r[[m]] <- c(NA_real_, v$metrics[[m]])
@@ -140,7 +139,7 @@ auc <- function(model, x, y = NULL, curve = c("ROC", "PR"), steps = NULL, device
     .renamedArgs(list(data = "x"))
     curve <- .matchArg(curve)
     layout <- .matchArg(layout)
-    p <- .predictData(model, x, y, device, steps, layout, batchSize = .count(batchSize, "batchSize"),
+    p <- .predictData(model, x, y, device, steps, layout, batchSize = .checkCount(batchSize, "batchSize"),
                       genome = genome, annotations = annotations, threads = threads)
     r <- .perTask(model, p, if (curve == "ROC") "auroc" else "aupr", "auc", function(o) {
         list(positives = colSums(o >= 0.5, na.rm = TRUE), negatives = colSums(o < 0.5, na.rm = TRUE))
@@ -176,7 +175,7 @@ correlation <- function(model, x, y = NULL, steps = NULL, device = "auto",
                         batchSize = 128, threads = NULL, ...) {
     .renamedArgs(list(data = "x"))
     layout <- .matchArg(layout)
-    p <- .predictData(model, x, y, device, steps, layout, batchSize = .count(batchSize, "batchSize"),
+    p <- .predictData(model, x, y, device, steps, layout, batchSize = .checkCount(batchSize, "batchSize"),
                       genome = genome, annotations = annotations, threads = threads)
     r <- .perTask(model, p, "pearson", "pearson", NULL)
     r$spearman <- .perTask(model, p, "spearman", "spearman", NULL)$spearman

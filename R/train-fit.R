@@ -14,13 +14,10 @@
         if (!is.null(data$weights)) weights <- data$weights
         data <- data$x
     }
-    if (is(data, "XStringSet") || is.character(data)) {
-        data <- oneHot(data, layout = "NLC")
-        layout <- "NLC"
-    }
-    if (!is.array(data) || length(dim(data)) != 3L)
+    if (!is.array(data) && !is(data, "XStringSet") && !is.character(data))
         .gdlStop(what, " must be a generator (sequenceGenerator()), list(x = one-hot array, y = ",
                  "targets) or a one-hot array with y")
+    data <- .asOneHot(data, layout, what = paste0(what, ": x"), channels = NULL)
     if (is.null(y)) .gdlStop(what, ": the targets y are missing")
     targets <- if (is.list(y) && !is.data.frame(y)) y else list(y)
     targets <- lapply(targets, function(t) {
@@ -36,7 +33,6 @@
             .gdlStop(what, ": y holds NA, NaN or infinite labels (", sum(!is.finite(t)), " of ",
                      length(t), "); remove those samples or impute their labels")
     }
-    .checkOneHot(data, layout, what = paste0(what, ": x"))
     if (!is.null(weights)) {
         if (!is.numeric(weights) || length(weights) != dim(data)[1L] || anyNA(weights) ||
             any(is.infinite(weights)) || any(weights < 0))
@@ -44,8 +40,7 @@
                      "sequence)")
         weights <- as.numeric(weights)
     }
-    batchSize <- .count(batchSize, "batchSize")
-    storage.mode(data) <- "double"
+    batchSize <- .checkCount(batchSize, "batchSize")
     .native(cpp_array_source(data, layout == "NLC", targets, weights, batchSize, shuffle, seed))
 }
 
@@ -121,18 +116,6 @@
     if (length(bad))
         .gdlStop("unknown metric '", bad[1L], "': use ", paste(ok, collapse = ", "))
     unique(metrics)
-}
-
-## A finite number > 0 (>= 0 with zero = TRUE).
-.positiveNumber <- function(x, what, zero = FALSE) {
-    if (!is.numeric(x) || length(x) != 1L || !is.finite(x) || x < 0 || (!zero && x == 0))
-        .gdlStop(what, " must be a finite number ", if (zero) ">= 0" else "> 0", ", not ", .shown(x))
-    as.numeric(x)
-}
-
-.flag <- function(x, what) {
-    if (!is.logical(x) || length(x) != 1L || is.na(x)) .gdlStop(what, " must be TRUE or FALSE")
-    x
 }
 
 #' Training callbacks
@@ -343,26 +326,24 @@ fit <- function(model, x, y = NULL, validation = NULL, epochs = 1,
     threads <- .threads(threads)
     if (!is(model, "SequenceModel")) .gdlStop("model must be a SequenceModel")
     metrics <- .metricNames(metrics)
-    validationWeights <- .flag(validationWeights, "validationWeights")
+    validationWeights <- .checkFlag(validationWeights, "validationWeights")
     optimizer <- optimizer[1L]
     if (!optimizer %in% c("adam", "sgd", "rmsprop", "adamw"))
         .gdlStop("unknown optimizer '", optimizer, "': use adam, sgd, rmsprop or adamw")
     layout <- .matchArg(layout)
-    if (!is.logical(mixedPrecision) || length(mixedPrecision) != 1L || is.na(mixedPrecision))
-        .gdlStop("mixedPrecision must be TRUE or FALSE")
+    .checkFlag(mixedPrecision, "mixedPrecision")
     if (is(callbacks, "GenomicDLCallback")) callbacks <- list(callbacks)
     if (!all(vapply(callbacks, is, logical(1L), "GenomicDLCallback")))
         .gdlStop("callbacks must be a list of earlyStopping(), modelCheckpoint(), reduceLROnPlateau()")
-    epochs <- .count(epochs, "epochs")
-    if (!is.null(stepsPerEpoch)) stepsPerEpoch <- .count(stepsPerEpoch, "stepsPerEpoch")
-    if (!is.null(validationSteps)) validationSteps <- .count(validationSteps, "validationSteps")
-    batchSize <- .count(batchSize, "batchSize")
-    learningRate <- .positiveNumber(learningRate, "learningRate")
-    momentum <- .positiveNumber(momentum, "momentum", zero = TRUE)
-    weightDecay <- .positiveNumber(weightDecay, "weightDecay", zero = TRUE)
-    if (!is.null(prefetchThreads)) prefetchThreads <- .count(prefetchThreads, "prefetchThreads", min = 0)
-    if (!is.numeric(seed) || length(seed) != 1L || is.na(seed) || seed < 0 || seed != round(seed))
-        .gdlStop("seed must be a whole number >= 0, not ", .shown(seed))
+    epochs <- .checkCount(epochs, "epochs")
+    if (!is.null(stepsPerEpoch)) stepsPerEpoch <- .checkCount(stepsPerEpoch, "stepsPerEpoch")
+    if (!is.null(validationSteps)) validationSteps <- .checkCount(validationSteps, "validationSteps")
+    batchSize <- .checkCount(batchSize, "batchSize")
+    learningRate <- .checkNumber(learningRate, "learningRate", 0, minOpen = TRUE)
+    momentum <- .checkNumber(momentum, "momentum", 0)
+    weightDecay <- .checkNumber(weightDecay, "weightDecay", 0)
+    if (!is.null(prefetchThreads)) prefetchThreads <- .checkCount(prefetchThreads, "prefetchThreads", min = 0)
+    .checkCount(seed, "seed", 0)
     dev <- .resolveDevice(device)
     losses <- .lossSpec(model, loss, lossWeights)
     given <- x
@@ -429,8 +410,7 @@ fit <- function(model, x, y = NULL, validation = NULL, epochs = 1,
     h <- data.frame(epoch = res$epoch, loss = res$loss, val_loss = res$val_loss, lr = res$lr,
                     seconds = res$seconds, samples = res$samples)
     nOut <- length(model@spec$outputs)
-    on <- model@info$outputNames
-    if (is.null(on)) on <- paste0("output", seq_len(nOut))
+    on <- .outputNames(model)
     byOutput <- function(x) matrix(x, ncol = nOut)
     if (nOut > 1L) {
         for (k in seq_len(nOut)) {

@@ -73,6 +73,13 @@
     i >= 1L && identical(model@spec$layers[[i]]$type, "reshape")
 }
 
+## The names of a model's outputs: those it was built with, else output1, output2, ... (for
+## `n` outputs: a model's own count, or that of a forward function's result without a model).
+.outputNames <- function(model = NULL, n = length(model@spec$outputs)) {
+    on <- if (!is.null(model)) model@info$outputNames
+    if (is.null(on)) paste0("output", seq_len(n)) else on
+}
+
 ## Per output of the model: list(positions, channels, names, cell, annotation) -- positions 0
 ## for one value set per window, else values per track along the sequence, channels the tracks.
 ## The first output's target is the generator's label (`labels`, when known) and takes its
@@ -80,8 +87,7 @@
 ## unless it is a reshaped dense layer, and any other output is per window.
 .outputSemantics <- function(model, labels = .modelLabels(model)) {
     shapes <- outputShapes(model)
-    on <- model@info$outputNames
-    if (is.null(on)) on <- paste0("output", seq_along(shapes))
+    on <- .outputNames(model)
     out <- lapply(seq_along(shapes), function(k) {
         s <- as.numeric(shapes[[k]])
         n <- prod(s)

@@ -430,22 +430,16 @@ scoreVariants <- function(model, variants, genome, rc = c("average", "none", "ma
                           batchSize = 128, device = "auto", threads = NULL,
                           ambiguous = c("quarter", "zero"), contributions = NULL,
                           verbose = TRUE) {
-    choose <- function(x, name) {
-        choices <- eval(formals(scoreVariants)[[name]])
-        if (identical(x, choices)) return(choices[1L])
-        .checkChoice(x, choices, name)
-    }
-    rc <- choose(rc, "rc")
-    refCheck <- choose(refCheck, "refCheck")
-    chromosomeEnds <- choose(chromosomeEnds, "chromosomeEnds")
-    ambiguous <- choose(ambiguous, "ambiguous")
+    rc <- .matchArg(rc)
+    refCheck <- .matchArg(refCheck)
+    chromosomeEnds <- .matchArg(chromosomeEnds)
+    ambiguous <- .matchArg(ambiguous)
     if (is(model, "DeepBindModel")) model <- .asDeepBindList(model)
     if (!is(model, "SequenceModel") && !is(model, "DeepBindModelList"))
         .gdlStop("model must be a SequenceModel or a DeepBindModelList, not ", class(model)[1L])
-    if (!is.numeric(pseudocount) || length(pseudocount) != 1L || is.na(pseudocount) || pseudocount < 0)
-        .gdlStop("pseudocount must be a non-negative number")
-    yieldSize <- .count(yieldSize, "yieldSize")
-    batchSize <- .count(batchSize, "batchSize")
+    pseudocount <- .checkNumber(pseudocount, "pseudocount", min = 0)
+    yieldSize <- .checkCount(yieldSize, "yieldSize")
+    batchSize <- .checkCount(batchSize, "batchSize")
     threads <- .threads(threads)
     if (!is.null(BPPARAM) && !is(BPPARAM, "BiocParallelParam"))
         .gdlStop("BPPARAM must be NULL or a BiocParallelParam")
@@ -453,7 +447,7 @@ scoreVariants <- function(model, variants, genome, rc = c("average", "none", "ma
                              !grepl("\\.tsv(\\.gz)?$", output)))
         .gdlStop("output must be NULL or a file path ending in .tsv or .tsv.gz")
     if (!is.null(contributions)) {
-        contributions <- .checkChoice(contributions, c("deepliftshap", "ism", "saliency"), "contributions")
+        contributions <- .matchArg(contributions, c("deepliftshap", "ism", "saliency"), "contributions")
         if (!is(model, "SequenceModel")) .gdlStop("contributions need a SequenceModel")
         if (!is.null(output)) .gdlStop("contributions are returned in memory: give output = NULL")
     }
@@ -462,14 +456,14 @@ scoreVariants <- function(model, variants, genome, rc = c("average", "none", "ma
         if (length(model@spec$inputs) != 1L)
             .gdlStop("the model takes ", length(model@spec$inputs), " inputs; scoreVariants() reads DNA only")
         L <- model@spec$inputs[[1L]][2L]
-        if (!is.null(inputLength) && .count(inputLength, "inputLength") != L)
+        if (!is.null(inputLength) && .checkCount(inputLength, "inputLength") != L)
             .gdlStop("inputLength (", inputLength, ") differs from the model's input length (", L, ")")
         outs <- .variantOutputs(model)
         dev <- .resolveDevice(device)
         if (!is.null(BPPARAM)) .syncWeights(model)
     } else {
         if (!length(model)) .gdlStop("model is an empty DeepBindModelList")
-        L <- if (is.null(inputLength)) 101L else .count(inputLength, "inputLength")
+        L <- if (is.null(inputLength)) 101L else .checkCount(inputLength, "inputLength")
         outs <- list(list(name = "deepbind", kind = "window", positions = 0, channels = length(model),
                           tracks = names(model), activation = "linear", nonNegative = FALSE,
                           sigmoid = FALSE, logCounts = FALSE, logits = FALSE))

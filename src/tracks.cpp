@@ -55,7 +55,9 @@ Rcpp::List cpp_bigwig_values(std::string path, Rcpp::CharacterVector chroms,
 }
 
 // Writes a bigWig: chromosome names/lengths, then per chromosome the intervals (0-based starts,
-// ends) and values, in the order given. Atomic: nothing is left behind on error.
+// ends) and values, in the order given. Atomic: nothing is left behind on error. exportTrack()
+// writes through rtracklayer instead (as fast: bench/tracks-io.R); this entry stays as that
+// benchmark's baseline, and the core's writer it wraps serves streamed prediction.
 // [[Rcpp::export(rng = false)]]
 void cpp_bigwig_write(std::string path, Rcpp::CharacterVector names, Rcpp::NumericVector lengths,
                       Rcpp::List intervals) {

@@ -59,7 +59,7 @@ test_that("filters set to the planted PWMs find the example sites, and Tomtom na
     win <- GenomicRanges::resize(sites, 60, fix = "center")
     win <- win[GenomicRanges::start(win) > 0]
     x <- oneHot(win, genome = extdata("example_genome.fa"), layout = "NCL")
-    pfms <- filterMotifs(list(weight = w, bias = rep(0, 3)), x, minActivation = 5)
+    pfms <- filterMotifs(list(weight = w, bias = rep(0, 3)), x, minActivation = 5, layout = "NCL")
     hits <- compareMotifs(pfms, sharedData("motifs", "JASPAR2020_CORE_vertebrates_non-redundant_pfms_meme.txt"),
                           dist = "pearson")
     for (i in 1:3) {
