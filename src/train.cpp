@@ -10,6 +10,8 @@
 
 #include "common/error.hpp"
 #include "data/array_source.hpp"
+#include "data/shard.hpp"
+#include "distributed.h"
 #include "models.h"
 #include "nn/device.hpp"
 #include "train/metrics.hpp"
@@ -181,6 +183,13 @@ Rcpp::List cpp_train_fit(SEXP model, SEXP train, SEXP validation, Rcpp::List opt
     o.validation_weights = Rcpp::as<bool>(opt["validationWeights"]);
     o.metrics = Rcpp::as<std::vector<std::string>>(opt["metrics"]);
     gdl::nn::set_torch_threads(Rcpp::as<int>(opt["threads"]));
+    // data-parallel: this process is one rank, training on its shard (distributed.cpp)
+    std::unique_ptr<gdl::train::ProcessGroup> group;
+    if (opt.containsElementNamed("distributed") && !Rf_isNull(opt["distributed"])) {
+      group = gdlr::join_group(opt["distributed"], o.device);
+      o.distributed = group.get();
+      src = std::make_shared<gdl::data::ShardSource>(src, group->rank(), group->world_size());
+    }
     std::size_t total_epochs = o.first_epoch + o.epochs;
 
     auto last_print = std::chrono::steady_clock::now();
