@@ -226,6 +226,7 @@ Rcpp::List cpp_train_fit(SEXP model, SEXP train, SEXP validation, Rcpp::List opt
           Rcpp::Named("valOutputLoss") = rows({log.val_output_losses}, k),
           Rcpp::Named("metrics") = metric_log(log.metrics, o.metrics, k),
           Rcpp::Named("valMetrics") = metric_log(log.val_metrics, o.metrics, k));
+      if (o.distributed) l.push_back(log.allreduce_seconds, "allreduceSeconds");
       Rcpp::List a = on_epoch(l);
       gdl::train::EpochAction act;
       act.stop = Rcpp::as<bool>(a["stop"]);
@@ -250,7 +251,7 @@ Rcpp::List cpp_train_fit(SEXP model, SEXP train, SEXP validation, Rcpp::List opt
       outl.push_back(h.output_losses);
       voutl.push_back(h.val_output_losses);
     }
-    return Rcpp::List::create(
+    Rcpp::List out = Rcpp::List::create(
         Rcpp::Named("epoch") = epoch, Rcpp::Named("loss") = loss, Rcpp::Named("val_loss") = vloss,
         Rcpp::Named("lr") = lr, Rcpp::Named("seconds") = secs, Rcpp::Named("samples") = samples,
         Rcpp::Named("outputLoss") = rows(outl, k), Rcpp::Named("valOutputLoss") = rows(voutl, k),
@@ -260,6 +261,12 @@ Rcpp::List cpp_train_fit(SEXP model, SEXP train, SEXP validation, Rcpp::List opt
         Rcpp::Named("lossScale") = r.loss_scale,
         Rcpp::Named("metrics") = metric_history(r.history, o.metrics, k, false),
         Rcpp::Named("valMetrics") = metric_history(r.history, o.metrics, k, true));
+    if (o.distributed) {
+      Rcpp::NumericVector comm(n);
+      for (std::size_t i = 0; i < n; ++i) comm[i] = r.history[i].allreduce_seconds;
+      out.push_back(comm, "allreduceSeconds");
+    }
+    return out;
   });
 }
 

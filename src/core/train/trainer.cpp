@@ -521,7 +521,11 @@ TrainResult fit(nn::Network& net, const data::BatchSource& train,
           if (!std::isfinite(v)) stop(what_loss(v), k, true);
         }
         scaler.scaled(ls[0]).backward();
-        if (o.distributed) o.distributed->average_gradients(params);
+        if (o.distributed) {
+          auto t = Clock::now();
+          o.distributed->average_gradients(params);
+          log.allreduce_seconds += std::chrono::duration<double>(Clock::now() - t).count();
+        }
         // scored on the outputs of the forward pass before this step's update, as Keras does
         scores.add(outs, s, target_of);
         if (scaler.unscale(params)) {

@@ -78,6 +78,8 @@ struct EpochLog {
   std::size_t samples = 0;
   std::vector<std::vector<double>> metrics;      // [output][metric], over the epoch's batches
   std::vector<std::vector<double>> val_metrics;  // [output][metric]; NaN without validation
+  double allreduce_seconds = 0;  // distributed: this rank's time in the gradient all-reduces
+                                 // (waiting for slower ranks included)
 };
 
 struct StepProgress {
