@@ -6,7 +6,7 @@
 ## core's epoch time: R start-up and the rendezvous are not counted), the ratio, and the
 ## gradient all-reduce time per step (rank 0, waits for the slower rank included), for
 ## cnnModel and deepseaModel (parameter counts printed).
-## Run: R_LIBS=build/Rlib OMP_WAIT_POLICY=PASSIVE Rscript bench/distributed.R [steps]
+## Run: R_LIBS=build/Rlib OMP_WAIT_POLICY=PASSIVE Rscript bench/distributed.R [steps] [cnn|deepsea]
 suppressPackageStartupMessages(library(GenomicDL))
 steps <- as.integer(commandArgs(TRUE)[1L])
 if (is.na(steps)) steps <- 30L
@@ -29,7 +29,7 @@ lastEpoch <- function(m, s) {
 run <- function(name, model, seqLen, steps) {
     g1 <- gen(2L * B, seqLen)
     g2 <- gen(B, seqLen)
-    s <- min(steps, length(g1))
+    s <- steps  # past an epoch's batches the loader goes on into the next epoch's
     m1 <- model()
     options(GenomicDL.threads = 2L)
     fit(m1, g1, epochs = 2, stepsPerEpoch = s, verbose = FALSE)
@@ -44,5 +44,8 @@ run <- function(name, model, seqLen, steps) {
 
 cat("parameters: cnnModel(201)", countParams(cnnModel(201)), "; deepseaModel(1000)",
     countParams(deepseaModel(1000, outputs = 1)), "\n")
-run("cnn", function() cnnModel(201, activation = "sigmoid"), 201, steps)
-run("deepsea", function() deepseaModel(1000, outputs = 1), 1000, max(4L, steps %/% 5L))
+which <- commandArgs(TRUE)[2L]
+if (is.na(which) || which == "cnn")
+    run("cnn", function() cnnModel(201, activation = "sigmoid"), 201, steps)
+if (is.na(which) || which == "deepsea")
+    run("deepsea", function() deepseaModel(1000, outputs = 1), 1000, max(4L, steps %/% 5L))
