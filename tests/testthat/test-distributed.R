@@ -130,6 +130,8 @@ test_that("a rank alone: one rank is plain training; a rendezvous that times out
                          distributed = distributedConfig(0, 1, masterPort = GenomicDL:::.freePort(),
                                                          backend = "nccl")),
                      "nccl")
+    expect_output(s <- gdlSitrep(), "distributed: gloo")
+    expect_identical(s$distributed, "gloo")
 })
 
 test_that("2 ranks of batch B end with the weights of one process of batch 2 B (1e-5)", {
