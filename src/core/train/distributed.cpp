@@ -44,9 +44,11 @@ std::string reason(const std::exception& e) {
   return m;
 }
 
+#ifdef USE_C10D_GLOO
 bool is_loopback(const std::string& host) {
   return host == "127.0.0.1" || host == "localhost" || host == "::1";
 }
+#endif
 
 // Tensors grouped by (dtype, device), each group flattened into one contiguous buffer for one
 // collective and copied back after it: a step costs one collective, not one per parameter.
@@ -110,7 +112,26 @@ struct ProcessGroup::Impl {
   std::chrono::milliseconds timeout{0};
 #ifdef GDL_C10D
   c10::intrusive_ptr<c10d::Store> store;
-  c10::intrusive_ptr<c10d::ProcessGroup> group;
+  // The concrete group, not c10d::ProcessGroup: LibTorch 1.13's Gloo and NCCL groups derive
+  // from ProcessGroup, 2.x's from c10d::Backend; their collectives have the same signatures.
+#ifdef USE_C10D_GLOO
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
+#endif
+#ifdef USE_C10D_NCCL
+  c10::intrusive_ptr<c10d::ProcessGroupNCCL> nccl;
+#endif
+
+  // op(group) on the group this rank joined; returns its c10d Work.
+  template <typename Op>
+  auto on_group(Op&& op) const {
+#if defined(USE_C10D_GLOO) && defined(USE_C10D_NCCL)
+    return gloo ? op(*gloo) : op(*nccl);
+#elif defined(USE_C10D_GLOO)
+    return op(*gloo);
+#else
+    return op(*nccl);
+#endif
+  }
 #endif
 
   [[noreturn]] void failed(const char* what, const std::exception& e) const {
@@ -209,7 +230,7 @@ ProcessGroup::ProcessGroup(const DistributedOptions& o) : impl_(std::make_unique
         go->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(o.master_addr));
       else
         go->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
-      m.group = c10::make_intrusive<c10d::ProcessGroupGloo>(m.store, o.rank, o.world_size, go);
+      m.gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(m.store, o.rank, o.world_size, go);
 #endif
     } else {
 #ifdef USE_C10D_NCCL
@@ -218,7 +239,7 @@ ProcessGroup::ProcessGroup(const DistributedOptions& o) : impl_(std::make_unique
       setenv("NCCL_ASYNC_ERROR_HANDLING", "1", 0);
       auto no = c10d::ProcessGroupNCCL::Options::create();
       no->timeout = m.timeout;
-      m.group = c10::make_intrusive<c10d::ProcessGroupNCCL>(m.store, o.rank, o.world_size, no);
+      m.nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(m.store, o.rank, o.world_size, no);
 #endif
     }
   } catch (const std::exception& e) {
@@ -239,7 +260,7 @@ void ProcessGroup::allreduce(const std::vector<at::Tensor>& tensors, bool mean) 
   flat_apply(tensors, [&](at::Tensor& flat) {
 #ifdef GDL_C10D
     std::vector<at::Tensor> one{flat};
-    m.run("all-reduce", [&] { return m.group->allreduce(one); });
+    m.run("all-reduce", [&] { return m.on_group([&](auto& g) { return g.allreduce(one); }); });
 #endif
     if (mean) flat.div_(m.opt.world_size);
   });
@@ -259,7 +280,7 @@ void ProcessGroup::broadcast(const std::vector<at::Tensor>& tensors, int root) c
     std::vector<at::Tensor> one{flat};
     c10d::BroadcastOptions bo;
     bo.rootRank = root;
-    m.run("broadcast", [&] { return m.group->broadcast(one, bo); });
+    m.run("broadcast", [&] { return m.on_group([&](auto& g) { return g.broadcast(one, bo); }); });
 #else
     (void)flat;
     (void)m;
@@ -287,7 +308,7 @@ void ProcessGroup::broadcast(std::vector<double>& values, int root) const {
 void ProcessGroup::barrier() const {
   const auto& m = *impl_;
 #ifdef GDL_C10D
-  m.run("barrier", [&] { return m.group->barrier(); });
+  m.run("barrier", [&] { return m.on_group([](auto& g) { return g.barrier(); }); });
 #else
   (void)m;
 #endif
