@@ -37,6 +37,18 @@ cpp_discover_patterns <- function(onehot, hyp, example, start, end, sign, cluste
     .Call(`_GenomicDL_cpp_discover_patterns`, onehot, hyp, example, start, end, sign, cluster, from, to, weight, min_overlap, merge_threshold, min_seqlets, support, trim, flank, threads)
 }
 
+cpp_distributed_backends <- function(device) {
+    .Call(`_GenomicDL_cpp_distributed_backends`, device)
+}
+
+cpp_shard_source <- function(source, rank, world) {
+    .Call(`_GenomicDL_cpp_shard_source`, source, rank, world)
+}
+
+cpp_model_values <- function(model) {
+    .Call(`_GenomicDL_cpp_model_values`, model)
+}
+
 cpp_generator_new <- function(genome, spec) {
     .Call(`_GenomicDL_cpp_generator_new`, genome, spec)
 }

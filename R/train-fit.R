@@ -171,7 +171,8 @@ reduceLROnPlateau <- function(monitor = "val_loss", factor = 0.5, patience = 3, 
               minDelta = minDelta, minLR = minLR)
 
 ## Runs the callbacks after an epoch; returns the action for the C++ trainer.
-.epochActions <- function(callbacks, state, log, model) {
+## `save` FALSE: checkpoints are not written (a data-parallel rank other than 0).
+.epochActions <- function(callbacks, state, log, model, save = TRUE) {
     act <- list(stop = FALSE, lr = -1, snapshot = FALSE, restore = FALSE)
     ## signed so that lower is better (Keras' mode "auto": scores are maximised)
     value <- function(cb) {
@@ -204,7 +205,7 @@ reduceLROnPlateau <- function(monitor = "val_loss", factor = 0.5, patience = 3, 
         } else if (cb$type == "modelCheckpoint") {
             if (better || !isTRUE(cb$saveBestOnly)) {
                 f <- gsub("{epoch}", log$epoch, cb$file, fixed = TRUE)
-                saveModel(model, f)
+                if (save) saveModel(model, f)
             }
         }
         state[[i]] <- s
@@ -289,6 +290,17 @@ reduceLROnPlateau <- function(monitor = "val_loss", factor = 0.5, patience = 3, 
 #'   weights)})? \code{FALSE} by default, as keras_dna's \code{weights_val};
 #'   training is always weighted by the training data's weights. The same
 #'   concept is \code{weights} of \code{\link{evaluate}}.
+#' @param distributed \code{NULL}, or a \code{\link{distributedConfig}}: this
+#'   process is then one rank of a data-parallel training (LibTorch's c10d):
+#'   it joins the other ranks (waiting at most the config's timeout), starts
+#'   from rank 0's weights, trains on its shard of the data (the generator's
+#'   batches \code{g * worldSize + rank}: with batches of B, every rank
+#'   together equal one process of batch \code{worldSize x B}) with the
+#'   gradients averaged over the ranks after each backward pass; only rank 0
+#'   prints and writes checkpoints, and every rank returns the same history.
+#'   With \code{device = "cuda"} each rank takes \code{cuda:localRank}.
+#'   \code{\link{fitDistributed}} starts the ranks on this machine; see it for
+#'   the details (dropout, BatchNorm, faults).
 #' @param ... deprecated names, accepted with a warning until the next
 #'   release: \code{generator} (now \code{x}), \code{workers}
 #'   (\code{prefetchThreads}).
@@ -303,7 +315,9 @@ reduceLROnPlateau <- function(monitor = "val_loss", factor = 0.5, patience = 3, 
 #'   \code{loss_<output>} / \code{val_loss_<output>} for several outputs, and
 #'   for each metric \code{<metric>} and \code{val_<metric>}, suffixed
 #'   \code{_<output>} for several outputs; validation columns are NA without
-#'   validation data).
+#'   validation data; with \code{distributed}, \code{allreduce_seconds}: the
+#'   epoch's time spent in gradient all-reduces, waits for slower ranks
+#'   included).
 #' @examples
 #' x <- oneHot(c("ACGTACGTAC", "TTTTACGTTT", "GGGGCCCCAA", "ACGTTTTTTT"))
 #' m <- sequentialModel(c(10, 4), list(layerConv1d(4, 3, activation = "relu"),
@@ -321,7 +335,7 @@ fit <- function(model, x, y = NULL, validation = NULL, epochs = 1,
                 loss = NULL, lossWeights = NULL, callbacks = list(), device = "auto",
                 mixedPrecision = FALSE, verbose = TRUE, momentum = 0, weightDecay = 0,
                 prefetchThreads = NULL, seed = 1, layout = c("NLC", "NCL"), metrics = character(),
-                validationWeights = FALSE, threads = NULL, ...) {
+                validationWeights = FALSE, threads = NULL, distributed = NULL, ...) {
     .renamedArgs(list(generator = "x", workers = "prefetchThreads"))
     threads <- .threads(threads)
     if (!is(model, "SequenceModel")) .gdlStop("model must be a SequenceModel")
@@ -345,6 +359,11 @@ fit <- function(model, x, y = NULL, validation = NULL, epochs = 1,
     if (!is.null(prefetchThreads)) prefetchThreads <- .checkCount(prefetchThreads, "prefetchThreads", min = 0)
     .checkCount(seed, "seed", 0)
     dev <- .resolveDevice(device)
+    rank <- if (is.null(distributed)) NULL else .rankSetup(distributed, dev)  # train-distributed.R
+    if (!is.null(rank)) {
+        dev <- rank$device
+        verbose <- isTRUE(verbose) && rank$root
+    }
     losses <- .lossSpec(model, loss, lossWeights)
     given <- x
     valChromosomes <- NULL
@@ -369,7 +388,7 @@ fit <- function(model, x, y = NULL, validation = NULL, epochs = 1,
                 firstEpoch = if (is.null(old)) 0 else nrow(old), seed = seed,
                 threads = threads, mixedPrecision = mixedPrecision,
                 encode = .sequenceEncoding(), metrics = metrics,
-                validationWeights = validationWeights)
+                validationWeights = validationWeights, distributed = rank$opt)
     .checkMonitors(callbacks, model, metrics)
     state <- rep(list(list(best = NULL, wait = 0)), length(callbacks))
     dataConfig <- .dataConfig(given, batchSize, valChromosomes)
@@ -381,7 +400,8 @@ fit <- function(model, x, y = NULL, validation = NULL, epochs = 1,
         env$history <- .history(old, done)
         env$losses <- losses
         env$dataConfig <- dataConfig
-        r <- .epochActions(callbacks, state, as.list(done[nrow(done), , drop = FALSE]), model)
+        r <- .epochActions(callbacks, state, as.list(done[nrow(done), , drop = FALSE]), model,
+                           save = is.null(rank) || rank$root)
         state <<- r$state
         r$action
     }
@@ -409,6 +429,8 @@ fit <- function(model, x, y = NULL, validation = NULL, epochs = 1,
 .historyFrame <- function(res, model, metrics) {
     h <- data.frame(epoch = res$epoch, loss = res$loss, val_loss = res$val_loss, lr = res$lr,
                     seconds = res$seconds, samples = res$samples)
+    ## data-parallel ranks: seconds of the epoch spent in gradient all-reduces
+    if (!is.null(res$allreduceSeconds)) h$allreduce_seconds <- res$allreduceSeconds
     nOut <- length(model@spec$outputs)
     on <- .outputNames(model)
     byOutput <- function(x) matrix(x, ncol = nOut)

@@ -167,6 +167,38 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_distributed_backends
+Rcpp::List cpp_distributed_backends(std::string device);
+RcppExport SEXP _GenomicDL_cpp_distributed_backends(SEXP deviceSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< std::string >::type device(deviceSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_distributed_backends(device));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_shard_source
+SEXP cpp_shard_source(SEXP source, int rank, int world);
+RcppExport SEXP _GenomicDL_cpp_shard_source(SEXP sourceSEXP, SEXP rankSEXP, SEXP worldSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type source(sourceSEXP);
+    Rcpp::traits::input_parameter< int >::type rank(rankSEXP);
+    Rcpp::traits::input_parameter< int >::type world(worldSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_shard_source(source, rank, world));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_model_values
+Rcpp::List cpp_model_values(SEXP model);
+RcppExport SEXP _GenomicDL_cpp_model_values(SEXP modelSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type model(modelSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_model_values(model));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_generator_new
 SEXP cpp_generator_new(SEXP genome, Rcpp::List spec);
 RcppExport SEXP _GenomicDL_cpp_generator_new(SEXP genomeSEXP, SEXP specSEXP) {
@@ -984,6 +1016,9 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_discover_seqlets", (DL_FUNC) &_GenomicDL_cpp_discover_seqlets, 10},
     {"_GenomicDL_cpp_discover_graph", (DL_FUNC) &_GenomicDL_cpp_discover_graph, 12},
     {"_GenomicDL_cpp_discover_patterns", (DL_FUNC) &_GenomicDL_cpp_discover_patterns, 17},
+    {"_GenomicDL_cpp_distributed_backends", (DL_FUNC) &_GenomicDL_cpp_distributed_backends, 1},
+    {"_GenomicDL_cpp_shard_source", (DL_FUNC) &_GenomicDL_cpp_shard_source, 3},
+    {"_GenomicDL_cpp_model_values", (DL_FUNC) &_GenomicDL_cpp_model_values, 1},
     {"_GenomicDL_cpp_generator_new", (DL_FUNC) &_GenomicDL_cpp_generator_new, 2},
     {"_GenomicDL_cpp_generator_shapes", (DL_FUNC) &_GenomicDL_cpp_generator_shapes, 1},
     {"_GenomicDL_cpp_generator_select", (DL_FUNC) &_GenomicDL_cpp_generator_select, 3},

@@ -10,6 +10,8 @@
 
 #include "common/error.hpp"
 #include "data/array_source.hpp"
+#include "data/shard.hpp"
+#include "distributed.h"
 #include "models.h"
 #include "nn/device.hpp"
 #include "train/metrics.hpp"
@@ -174,6 +176,13 @@ Rcpp::List cpp_train_fit(SEXP model, SEXP train, SEXP validation, Rcpp::List opt
     o.validation_weights = Rcpp::as<bool>(opt["validationWeights"]);
     o.metrics = Rcpp::as<std::vector<std::string>>(opt["metrics"]);
     gdl::nn::set_torch_threads(Rcpp::as<int>(opt["threads"]));
+    // data-parallel: this process is one rank, training on its shard (distributed.cpp)
+    std::unique_ptr<gdl::train::ProcessGroup> group;
+    if (opt.containsElementNamed("distributed") && !Rf_isNull(opt["distributed"])) {
+      group = gdlr::join_group(opt["distributed"], o.device);
+      o.distributed = group.get();
+      src = std::make_shared<gdl::data::ShardSource>(src, group->rank(), group->world_size());
+    }
     std::size_t total_epochs = o.first_epoch + o.epochs;
 
     auto last_print = std::chrono::steady_clock::now();
@@ -210,6 +219,7 @@ Rcpp::List cpp_train_fit(SEXP model, SEXP train, SEXP validation, Rcpp::List opt
           Rcpp::Named("valOutputLoss") = rows({log.val_output_losses}, k),
           Rcpp::Named("metrics") = metric_log(log.metrics, o.metrics, k),
           Rcpp::Named("valMetrics") = metric_log(log.val_metrics, o.metrics, k));
+      if (o.distributed) l.push_back(log.allreduce_seconds, "allreduceSeconds");
       Rcpp::List a = on_epoch(l);
       gdl::train::EpochAction act;
       act.stop = Rcpp::as<bool>(a["stop"]);
@@ -234,7 +244,7 @@ Rcpp::List cpp_train_fit(SEXP model, SEXP train, SEXP validation, Rcpp::List opt
       outl.push_back(h.output_losses);
       voutl.push_back(h.val_output_losses);
     }
-    return Rcpp::List::create(
+    Rcpp::List out = Rcpp::List::create(
         Rcpp::Named("epoch") = epoch, Rcpp::Named("loss") = loss, Rcpp::Named("val_loss") = vloss,
         Rcpp::Named("lr") = lr, Rcpp::Named("seconds") = secs, Rcpp::Named("samples") = samples,
         Rcpp::Named("outputLoss") = rows(outl, k), Rcpp::Named("valOutputLoss") = rows(voutl, k),
@@ -244,6 +254,12 @@ Rcpp::List cpp_train_fit(SEXP model, SEXP train, SEXP validation, Rcpp::List opt
         Rcpp::Named("lossScale") = r.loss_scale,
         Rcpp::Named("metrics") = metric_history(r.history, o.metrics, k, false),
         Rcpp::Named("valMetrics") = metric_history(r.history, o.metrics, k, true));
+    if (o.distributed) {
+      Rcpp::NumericVector comm(n);
+      for (std::size_t i = 0; i < n; ++i) comm[i] = r.history[i].allreduce_seconds;
+      out.push_back(comm, "allreduceSeconds");
+    }
+    return out;
   });
 }
 

@@ -15,7 +15,7 @@ done
 
 DEB_PACKAGES=(
   r-base-dev r-cran-rcpp r-cran-rcppeigen r-cran-testthat libtorch-dev libhts-dev libbigwig-dev
-  catch2 cmake pkg-config ccache libeigen3-dev
+  catch2 cmake pkg-config ccache libeigen3-dev libgloo-dev
   r-bioc-genomicranges r-bioc-biostrings r-bioc-rtracklayer r-bioc-rsamtools
   r-bioc-summarizedexperiment r-bioc-tfbstools r-bioc-biocparallel r-bioc-hdf5array
   r-bioc-bioccheck r-bioc-bsgenome r-cran-knitr r-cran-rmarkdown r-bioc-biocstyle r-cran-roxygen2

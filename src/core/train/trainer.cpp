@@ -16,6 +16,7 @@
 #include "common/interrupt.hpp"
 #include "nn/network_impl.hpp"
 #include "train/device_batch.hpp"
+#include "train/distributed.hpp"
 #include "train/fused_adam.hpp"
 #include "train/metrics.hpp"
 #include "train/precision.hpp"
@@ -271,6 +272,55 @@ class OutputMetrics {
   std::vector<EpochMetrics> per_output_;
 };
 
+// Data parallelism (TrainOptions::distributed): the pieces the loop calls, kept here so that the
+// loop itself only gains one line at each place.
+//   Replicas start equal: rank 0's parameters and buffers (a fresh model's random weights
+//   differ by rank only if its seed does, but a continued fit may not) copied to every rank.
+void sync_replicas(const ProcessGroup* pg, nn::GraphModule& g) {
+  if (!pg) return;
+  std::vector<torch::Tensor> state;
+  for (auto& p : g.parameters()) state.push_back(p.detach());
+  for (auto& b : g.buffers()) state.push_back(b.detach());
+  pg->broadcast(state, 0);
+}
+
+//   The epoch's loss sums and sample counts are summed over the shards, the metrics averaged
+//   (exact for the means -- accuracy, mae, mse -- over shards of equal size; for auroc, aupr
+//   and pearson the mean of the shards' values), and floating buffers (BatchNorm's running
+//   statistics, computed per rank as in PyTorch's DDP without SyncBatchNorm) averaged, so that
+//   every replica validates, logs and saves the same model.
+void merge_epoch(const ProcessGroup* pg, nn::GraphModule& g, std::vector<double>& sums, double& n,
+                 std::vector<std::vector<double>>& metrics) {
+  if (!pg) return;
+  std::vector<double> v(sums);
+  v.push_back(n);
+  pg->allreduce(v, false);
+  std::copy(v.begin(), v.end() - 1, sums.begin());
+  n = v.back();
+  std::vector<double> flat;
+  for (const auto& m : metrics) flat.insert(flat.end(), m.begin(), m.end());
+  pg->allreduce(flat, true);
+  std::size_t k = 0;
+  for (auto& m : metrics)
+    for (auto& x : m) x = flat[k++];
+  std::vector<torch::Tensor> buffers;
+  for (auto& b : g.buffers())
+    if (b.is_floating_point()) buffers.push_back(b.detach());
+  pg->allreduce(buffers, true);
+}
+
+//   Early stopping, learning-rate changes and snapshots as rank 0 decided them: one rank
+//   stopping alone would leave the others waiting in the next collective.
+void agree(const ProcessGroup* pg, EpochAction& a) {
+  if (!pg) return;
+  std::vector<double> v{a.stop ? 1.0 : 0.0, a.learning_rate, a.snapshot ? 1.0 : 0.0, a.restore ? 1.0 : 0.0};
+  pg->broadcast(v, 0);
+  a.stop = v[0] != 0;
+  a.learning_rate = v[1];
+  a.snapshot = v[2] != 0;
+  a.restore = v[3] != 0;
+}
+
 Evaluation run_evaluation(nn::GraphModule& g, const data::BatchSource& data,
                           const std::vector<LossSpec>& specs, const std::vector<int>& target_of,
                           const torch::Device& dev, std::size_t steps, int workers, bool codes,
@@ -372,6 +422,7 @@ TrainResult fit(nn::Network& net, const data::BatchSource& train,
   for (auto& p : g.parameters())
     if (p.requires_grad()) params.push_back(p);
   if (params.empty()) fail("the model has no trainable parameters");
+  sync_replicas(o.distributed, g);
   auto opt = make_optimizer(o, params);
   const bool codes = encode_on_device(o.encode, dev);
   LossScaler scaler(o.loss_scaling == 1 ||
@@ -461,12 +512,20 @@ TrainResult fit(nn::Network& net, const data::BatchSource& train,
           outs = g.forward(s.inputs);
         }
         auto ls = losses_of(outs, s, o.losses, target_of);
-        if (check_each_step) {
+        // (distributed: a rank's own loss is not checked before the update -- one rank stopping
+        // alone would leave the others in the all-reduce --; its NaN reaches every rank through
+        // the averaged gradients and the weights check below stops them all at the same step)
+        if (check_each_step && !o.distributed) {
           double v = ls[0].item<double>();
           // back to the weights whose loss (the previous step's) was finite
           if (!std::isfinite(v)) stop(what_loss(v), k, true);
         }
         scaler.scaled(ls[0]).backward();
+        if (o.distributed) {
+          auto t = Clock::now();
+          o.distributed->average_gradients(params);
+          log.allreduce_seconds += std::chrono::duration<double>(Clock::now() - t).count();
+        }
         // scored on the outputs of the forward pass before this step's update, as Keras does
         scores.add(outs, s, target_of);
         if (scaler.unscale(params)) {
@@ -509,10 +568,11 @@ TrainResult fit(nn::Network& net, const data::BatchSource& train,
       result.interrupted = true;
     }
     read_sums();
+    log.metrics = scores.values();
+    merge_epoch(o.distributed, g, sums, n, log.metrics);
     log.samples = static_cast<std::size_t>(n);
     log.loss = n > 0 ? sums[0] / n : kNaN;
     for (std::size_t i = 1; i < sums.size(); ++i) log.output_losses.push_back(n > 0 ? sums[i] / n : kNaN);
-    log.metrics = scores.values();
     log.val_loss = kNaN;
     if (validation && !result.interrupted) {
       try {
@@ -531,6 +591,7 @@ TrainResult fit(nn::Network& net, const data::BatchSource& train,
     result.history.push_back(log);
     if (callbacks.on_epoch && !result.interrupted) {
       auto action = callbacks.on_epoch(log);
+      agree(o.distributed, action);
       if (action.snapshot) take_snapshot();
       if (action.learning_rate > 0) set_lr(*opt, action.learning_rate);
       if (action.restore) restore = true;

@@ -28,6 +28,8 @@
 namespace gdl {
 namespace train {
 
+class ProcessGroup;  // train/distributed.hpp
+
 // The loss names above, in the order the R API lists them (cpp_core_names reads this list).
 const std::vector<std::string>& loss_names();
 
@@ -57,6 +59,12 @@ struct TrainOptions {
   std::uint64_t seed = 1;            // dropout etc.
   bool validation_weights = false;   // weigh the validation loss by the source's weights
   std::vector<std::string> metrics;  // epoch metrics (train/metrics.hpp), training and validation
+  // Data-parallel training (train/distributed.hpp): this process is one rank of the group; the
+  // training source is its shard (data/shard.hpp). Rank 0's weights are copied to every rank
+  // first, the gradients are averaged over the ranks after each backward pass, the epoch's
+  // losses and metrics are merged over the shards, floating buffers (BatchNorm statistics)
+  // averaged at the end of each epoch, and rank 0's epoch actions taken by all. Not owned.
+  const ProcessGroup* distributed = nullptr;
 };
 
 struct EpochLog {
@@ -70,6 +78,8 @@ struct EpochLog {
   std::size_t samples = 0;
   std::vector<std::vector<double>> metrics;      // [output][metric], over the epoch's batches
   std::vector<std::vector<double>> val_metrics;  // [output][metric]; NaN without validation
+  double allreduce_seconds = 0;  // distributed: this rank's time in the gradient all-reduces
+                                 // (waiting for slower ranks included)
 };
 
 struct StepProgress {
