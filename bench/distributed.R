@@ -15,7 +15,7 @@ bed <- system.file("extdata", "example_peaks_cell1.bed", package = "GenomicDL")
 B <- 32L
 
 gen <- function(batch, seqLen)
-    sequenceGenerator(fa, bed, annotationTypes = "CTCF", seqLen = seqLen, negativeRatio = 1,
+    sequenceGenerator(fa, bed, annotationTypes = "CTCF", inputLength = seqLen, negativeRatio = 1,
                       augmentation = TRUE, batchSize = batch, seed = 1)
 
 ## Samples/s of the last of 2 epochs and the all-reduce seconds per step.

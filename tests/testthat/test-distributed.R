@@ -30,16 +30,16 @@ setupLines <- function() c(
     "suppressMessages(library(GenomicDL))",
     "options(GenomicDL.threads = 1)",
     sprintf("fa <- '%s'; bed <- '%s'", fa, bed1),
-    "gen <- function(b) sequenceGenerator(fa, bed, annotationTypes = 'CTCF', seqLen = 101,",
+    "gen <- function(b) sequenceGenerator(fa, bed, annotationTypes = 'CTCF', inputLength = 101,",
     "                                     negativeRatio = 1, batchSize = b, seed = 5)",
     "mk <- function() sequentialModel(c(101, 4), list(layerConv1d(8, 9, activation = 'relu'),",
     "    layerGlobalMaxPool1d(), layerDense(1, activation = 'sigmoid')))",
     "values <- function(m) GenomicDL:::cpp_model_values(GenomicDL:::.modelPtr(m))")
 
 test_that("shards: disjoint, covering the epoch, the samples of one process of batch 2 B", {
-    g8 <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", seqLen = 101, negativeRatio = 1,
+    g8 <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", inputLength = 101, negativeRatio = 1,
                             batchSize = 8, seed = 5)
-    g16 <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", seqLen = 101, negativeRatio = 1,
+    g16 <- sequenceGenerator(fa, bed1, annotationTypes = "CTCF", inputLength = 101, negativeRatio = 1,
                              batchSize = 16, seed = 5)
     p8 <- GenomicDL:::.generatorPtr(g8)
     shards <- lapply(0:1, function(r) GenomicDL:::cpp_shard_source(p8, r, 2L))
