@@ -89,7 +89,7 @@ test_that("distributedConfig: arguments, SLURM / torchrun environment, bad value
     Sys.setenv(RANK = "2", WORLD_SIZE = "3")  # torchrun's names first
     expect_identical(distributedConfig()@rank, 2L)
     Sys.unsetenv(vars)
-    expect_gdl_error(distributedConfig(rank = 2, worldSize = 2), "rank must be a whole number 0 to 1")
+    expect_gdl_error(distributedConfig(rank = 2, worldSize = 2), "rank must be a whole number in \\[0, 1\\], not 2")
     expect_gdl_error(distributedConfig(rank = 0, worldSize = 2, masterPort = 70000), "masterPort")
     expect_gdl_error(distributedConfig(rank = 0, worldSize = 2, timeout = 0), "timeout")
     expect_gdl_error(distributedConfig(rank = 0, worldSize = 2, backend = "mpi"), "backend must be one of")
