@@ -21,15 +21,17 @@ writeLines(c("suppressPackageStartupMessages({ library(GenomicDL); library(Genom
              sprintf("writeLines('ready', '%s')", file.path(dir, "ready")),
              sprintf("repeat { saveModel(m, '%s'); exportTrack(gr, '%s') }", model, track)), child)
 saveRDS(gr, file.path(dir, "gr.rds"))
-intact <- damaged <- 0L
+intact <- damaged <- midWrite <- 0L
 for (k in seq_len(kills)) {
     unlink(file.path(dir, "ready"))
     p <- parallel::mcparallel(system2(file.path(R.home("bin"), "Rscript"), child,
                                       env = paste0("R_LIBS=", paste(.libPaths(), collapse = ":"))))
     while (!file.exists(file.path(dir, "ready"))) Sys.sleep(0.05)
-    Sys.sleep(runif(1, 0.05, 1.5))
+    Sys.sleep(runif(1, 0.05, 6))
     system(sprintf("pkill -9 -f '%s'", child))
     parallel::mccollect(p, wait = TRUE)
+    ## a kill during a write leaves its temporary file (removed by the next write to the path)
+    if (length(list.files(dir, pattern = "\\.tmp"))) midWrite <- midWrite + 1L
     ok <- tryCatch({ loadModel(model); TRUE }, error = function(e) FALSE) &&
           tryCatch(identical(trackValues(track, GRanges("chr1:1-100")), ref), error = function(e) FALSE)
     if (ok) intact <- intact + 1L else damaged <- damaged + 1L
@@ -39,4 +41,6 @@ saveModel(m, model); exportTrack(gr, track)
 after <- length(list.files(dir, pattern = "\\.tmp"))
 cat(sprintf("%d kills during saveModel()/exportTrack(): %d left both targets intact, %d damaged one\n",
             kills, intact, damaged))
-cat(sprintf("temporary files of killed writers: %d before the next write, %d after it\n", left, after))
+cat(sprintf("%d kills landed during a write (a temporary file left beside the target)\n", midWrite))
+cat(sprintf("temporary files of killed writers after the last kill: %d, after the next write: %d\n",
+            left, after))
