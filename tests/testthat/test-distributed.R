@@ -5,19 +5,6 @@
 
 haveGloo <- function() "gloo" %in% GenomicDL:::cpp_distributed_backends("cpu")$available
 
-rscript <- function() file.path(R.home("bin"), "Rscript")
-
-## Runs an R script in a fresh process under `timeout`, with this session's libraries; returns
-## its exit status and output lines (a hang shows as status 124).
-runScript <- function(code, seconds = 240) {
-    f <- tempfile(fileext = ".R")
-    writeLines(code, f)
-    env <- paste0("R_LIBS=", paste(.libPaths(), collapse = ":"))
-    out <- suppressWarnings(system2("timeout", c(seconds, rscript(), f), stdout = TRUE,
-                                    stderr = TRUE, env = env))
-    list(status = if (is.null(attr(out, "status"))) 0L else attr(out, "status"), out = out)
-}
-
 ## The value printed on the line "<key> <value>" of a script's output.
 valueOf <- function(out, key) {
     line <- grep(paste0("^", key, " "), out, value = TRUE)

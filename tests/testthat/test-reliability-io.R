@@ -4,19 +4,6 @@
 
 library(BiocParallel)
 
-rscript <- function() file.path(R.home("bin"), "Rscript")
-
-## Runs an R script in a fresh process under `timeout`, with this session's libraries; returns
-## its exit status and output lines (a deadlock shows as status 124).
-runScript <- function(code, seconds = 240) {
-    f <- tempfile(fileext = ".R")
-    writeLines(code, f)
-    env <- paste0("R_LIBS=", paste(.libPaths(), collapse = ":"))
-    out <- suppressWarnings(system2("timeout", c(seconds, rscript(), f), stdout = TRUE,
-                                    stderr = TRUE, env = env))
-    list(status = if (is.null(attr(out, "status"))) 0L else attr(out, "status"), out = out)
-}
-
 test_that("forked and batchtools workers after a multi-threaded LibTorch pass: no deadlock, results equal serial", {
     skip_if(Sys.which("timeout") == "", "no timeout command")
     skip_if_not_installed("batchtools")
