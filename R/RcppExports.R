@@ -137,6 +137,10 @@ cpp_model_summary <- function(ptr) {
     .Call(`_GenomicDL_cpp_model_summary`, ptr)
 }
 
+cpp_check_onehot <- function(x, nlc, one_hot) {
+    .Call(`_GenomicDL_cpp_check_onehot`, x, nlc, one_hot)
+}
+
 cpp_model_predict <- function(ptr, inputs, nlc, batch, device, knockout, knockout_value) {
     .Call(`_GenomicDL_cpp_model_predict`, ptr, inputs, nlc, batch, device, knockout, knockout_value)
 }

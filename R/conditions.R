@@ -62,21 +62,18 @@
 .checkOneHot <- function(x, layout = "NLC", what = "x") {
     if (!is.numeric(x) && !is.logical(x))
         .gdlStop(what, " must be a numeric one-hot array, not ", class(x)[1L])
-    if (anyNA(x) || any(is.infinite(x)))
-        .gdlStop(what, " holds NA, NaN or infinite values (", sum(!is.finite(x)), " of ",
-                 length(x), "); one-hot DNA is 0 / 1 (0.25 for N)")
+    if (!is.double(x)) storage.mode(x) <- "double"  # NA_integer_ / NA become NA_real_
     d <- dim(x)
     channels <- if (layout == "NLC") d[3L] else d[2L]
-    if (length(d) != 3L || channels != 4L || !length(x)) return(invisible(x))
-    r <- range(x)
-    if (r[1L] < 0 || r[2L] > 1)
-        .gdlStop(what, " is not one-hot: its values range from ", signif(r[1L], 4), " to ",
-                 signif(r[2L], 4), "; one-hot DNA is 0 / 1 per channel (0.25 for N)")
-    sums <- if (layout == "NLC") rowSums(x, dims = 2L) else rowSums(aperm(x, c(1L, 3L, 2L)), dims = 2L)
-    if (any(sums > 1 + 1e-4)) {
-        at <- which(sums > 1 + 1e-4, arr.ind = TRUE)[1L, ]
-        .gdlStop(what, " is not one-hot: the channels of sequence ", at[1L], " at position ",
-                 at[2L], " sum to ", signif(sums[at[1L], at[2L]], 4), " (at most 1 per position)")
-    }
+    # One interruptible pass in C++ (src/core/data/input_array.*): R's anyNA / is.infinite /
+    # range / rowSums took ~0.5 s on 80 M values without seeing Ctrl-C.
+    p <- .native(cpp_check_onehot(x, layout == "NLC", length(d) == 3L && isTRUE(channels == 4L)))
+    switch(p$kind,
+        nonfinite = .gdlStop(what, " holds NA, NaN or infinite values (", p$nonFinite, " of ",
+                             length(x), "); one-hot DNA is 0 / 1 (0.25 for N)"),
+        range = .gdlStop(what, " is not one-hot: its values range from ", signif(p$min, 4), " to ",
+                         signif(p$max, 4), "; one-hot DNA is 0 / 1 per channel (0.25 for N)"),
+        sum = .gdlStop(what, " is not one-hot: the channels of sequence ", p$sample, " at position ",
+                       p$position, " sum to ", signif(p$sum, 4), " (at most 1 per position)"))
     invisible(x)
 }

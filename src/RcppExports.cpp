@@ -472,6 +472,18 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_check_onehot
+Rcpp::List cpp_check_onehot(SEXP x, bool nlc, bool one_hot);
+RcppExport SEXP _GenomicDL_cpp_check_onehot(SEXP xSEXP, SEXP nlcSEXP, SEXP one_hotSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< bool >::type nlc(nlcSEXP);
+    Rcpp::traits::input_parameter< bool >::type one_hot(one_hotSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_check_onehot(x, nlc, one_hot));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_model_predict
 Rcpp::List cpp_model_predict(SEXP ptr, Rcpp::List inputs, bool nlc, double batch, std::string device, int knockout, double knockout_value);
 RcppExport SEXP _GenomicDL_cpp_model_predict(SEXP ptrSEXP, SEXP inputsSEXP, SEXP nlcSEXP, SEXP batchSEXP, SEXP deviceSEXP, SEXP knockoutSEXP, SEXP knockout_valueSEXP) {
@@ -1041,6 +1053,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_model_weights_view", (DL_FUNC) &_GenomicDL_cpp_model_weights_view, 1},
     {"_GenomicDL_cpp_model_build", (DL_FUNC) &_GenomicDL_cpp_model_build, 2},
     {"_GenomicDL_cpp_model_summary", (DL_FUNC) &_GenomicDL_cpp_model_summary, 1},
+    {"_GenomicDL_cpp_check_onehot", (DL_FUNC) &_GenomicDL_cpp_check_onehot, 3},
     {"_GenomicDL_cpp_model_predict", (DL_FUNC) &_GenomicDL_cpp_model_predict, 7},
     {"_GenomicDL_cpp_model_state", (DL_FUNC) &_GenomicDL_cpp_model_state, 1},
     {"_GenomicDL_cpp_model_load_state", (DL_FUNC) &_GenomicDL_cpp_model_load_state, 2},

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common/error.hpp"
+#include "data/input_array.hpp"
 #include "data/shuffle.hpp"
 #include "interpret/attribution.hpp"
 #include "models.h"
@@ -42,9 +43,9 @@ Rcpp::List cpp_interpret_attribute(SEXP ptr, SEXP x, bool nlc, std::string metho
     gdl::nn::set_torch_threads(gdlr::threads_arg(threads));
     auto res = gdl::interpret::attribute(*net, buf.data(), N, opt);
     Rcpp::NumericVector out(N * L * 4);
-    for (std::size_t n = 0; n < N; ++n)
-      for (std::size_t c = 0; c < 4; ++c)
-        for (std::size_t l = 0; l < L; ++l) out[n + N * l + N * L * c] = res.values[(n * 4 + c) * L + l];
+    gdl::data::ColumnMajorArray geometry{nullptr, N, 4, L, true};  // the result is N x L x 4
+    gdl::data::from_row_major(res.values.data(), N, gdl::data::column_major_offsets(geometry),
+                              REAL(out));
     out.attr("dim") = Rcpp::IntegerVector::create(static_cast<int>(N), static_cast<int>(L), 4);
     return Rcpp::List::create(
         Rcpp::Named("values") = out,

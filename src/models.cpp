@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "common/error.hpp"
+#include "data/input_array.hpp"
 #include "models.h"
 #include "nn/device.hpp"
 #include "nn/network.hpp"
@@ -104,28 +105,61 @@ Rcpp::List cpp_model_summary(SEXP ptr) {
                             Rcpp::Named("outputShapes") = outs);
 }
 
-// x: an R array N x C x L ("NCL") or N x L x C ("NLC"), or an N x F matrix; returns row-major
-// floats N x C x L (or N x F).
-std::vector<float> gdlr_rowmajor_input(SEXP x, bool nlc) {
-  Rcpp::NumericVector v(x);
-  Rcpp::IntegerVector dim = v.attr("dim");
-  std::vector<float> out(static_cast<std::size_t>(v.size()));
+// The geometry of an R double array N x C x L ("NCL"), N x L x C ("NLC") or N x F (a matrix:
+// N x F x 1, channels first); nullopt-like (x == nullptr) for other ranks.
+static gdl::data::ColumnMajorArray gdlr_column_major(SEXP x, bool nlc) {
+  if (TYPEOF(x) != REALSXP) gdl::fail("inputs must be double arrays");
+  Rcpp::IntegerVector dim = Rf_getAttrib(x, R_DimSymbol);
+  gdl::data::ColumnMajorArray a;
+  a.x = REAL(x);
   if (dim.size() == 2) {
-    std::size_t N = dim[0], F = dim[1];
-    for (std::size_t n = 0; n < N; ++n)
-      for (std::size_t f = 0; f < F; ++f) out[n * F + f] = static_cast<float>(v[n + N * f]);
-    return out;
+    a.n = dim[0];
+    a.c = dim[1];
+    a.l = 1;
+    a.nlc = false;
+  } else if (dim.size() == 3) {
+    a.n = dim[0];
+    a.c = nlc ? dim[2] : dim[1];
+    a.l = nlc ? dim[1] : dim[2];
+    a.nlc = nlc;
+  } else {
+    gdl::fail("inputs must be arrays of 2 or 3 dimensions");
   }
-  if (dim.size() != 3) gdl::fail("inputs must be arrays of 2 or 3 dimensions");
-  std::size_t N = dim[0];
-  std::size_t C = nlc ? dim[2] : dim[1], L = nlc ? dim[1] : dim[2];
-  for (std::size_t n = 0; n < N; ++n)
-    for (std::size_t c = 0; c < C; ++c)
-      for (std::size_t l = 0; l < L; ++l) {
-        std::size_t src = nlc ? n + N * l + N * L * c : n + N * c + N * C * l;
-        out[(n * C + c) * L + l] = static_cast<float>(v[src]);
-      }
-  return out;
+  return a;
+}
+
+// x: an R array N x C x L ("NCL") or N x L x C ("NLC"), or an N x F matrix; returns row-major
+// floats N x C x L (or N x F). Interruptible: an 80 M-value input takes ~0.2 s.
+std::vector<float> gdlr_rowmajor_input(SEXP x, bool nlc) {
+  Rcpp::NumericVector v(x);  // integer / logical arrays become doubles (a copy) here
+  auto a = gdlr_column_major(v, nlc);
+  return gdlr::interruptible([&]() { return gdl::data::to_row_major(a); });
+}
+
+// The one-hot check of R/conditions.R's .checkOneHot, in one interruptible pass (see
+// core/data/input_array.hpp): list(kind = "none" | "nonfinite" | "range" | "sum", ...).
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_check_onehot(SEXP x, bool nlc, bool one_hot) {
+  gdl::data::ColumnMajorArray a;
+  SEXP dim = Rf_getAttrib(x, R_DimSymbol);
+  const int rank = Rf_isNull(dim) ? 0 : Rf_length(dim);
+  if (rank == 2 || rank == 3) {
+    a = gdlr_column_major(x, nlc);
+  } else {  // any other shape: only the finite check, over the values as one column
+    if (TYPEOF(x) != REALSXP) gdl::fail("inputs must be double arrays");
+    a.x = REAL(x);
+    a.n = static_cast<std::size_t>(XLENGTH(x));
+    a.c = a.l = 1;
+    one_hot = false;
+  }
+  auto p = gdlr::interruptible([&]() { return gdl::data::check_one_hot(a, one_hot); });
+  static const char* kinds[] = {"none", "nonfinite", "range", "sum"};
+  return Rcpp::List::create(Rcpp::Named("kind") = kinds[p.kind],
+                            Rcpp::Named("nonFinite") = static_cast<double>(p.non_finite),
+                            Rcpp::Named("min") = p.min, Rcpp::Named("max") = p.max,
+                            Rcpp::Named("sample") = static_cast<double>(p.sample + 1),
+                            Rcpp::Named("position") = static_cast<double>(p.position + 1),
+                            Rcpp::Named("sum") = p.sum);
 }
 
 // Row-major N x prod(shape) floats -> R array N x shape[0] x shape[1] ... (column-major), any rank.
@@ -140,17 +174,18 @@ SEXP gdlr_output_array(const std::vector<float>& buf, std::size_t N, const gdl::
     cm[i] = st;
     st *= static_cast<std::size_t>(shape[i]);
   }
-  std::vector<std::size_t> idx(shape.size());
+  // offsets[f]: where the row-major flat index f of the trailing dimensions lands.
+  std::vector<std::size_t> offsets(per);
   for (std::size_t f = 0; f < per; ++f) {
-    // f is the row-major flat index of the trailing dimensions; decompose it.
     std::size_t rem = f, dst = 0;
     for (std::size_t i = shape.size(); i-- > 0;) {
       std::size_t d = static_cast<std::size_t>(shape[i]);
       dst += (rem % d) * cm[i];
       rem /= d;
     }
-    for (std::size_t n = 0; n < N; ++n) out[n + dst] = buf[n * per + f];
+    offsets[f] = dst;
   }
+  gdlr::interruptible([&]() { gdl::data::from_row_major(buf.data(), N, offsets, REAL(out)); });
   Rcpp::IntegerVector dim(shape.size() + 1);
   dim[0] = static_cast<int>(N);
   for (std::size_t i = 0; i < shape.size(); ++i) dim[i + 1] = static_cast<int>(shape[i]);

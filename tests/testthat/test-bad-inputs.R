@@ -39,6 +39,41 @@ test_that("an array that is not one-hot is an error", {
     expect_s4_class(quiet(m, nx, y = y4), "TrainingHistory")
 })
 
+test_that("the one-hot check reports what an R computation finds, in both layouts", {
+    ## R's own reference of the rule (.checkOneHot runs it in C++ in one interruptible pass)
+    set.seed(4)
+    x <- oneHot(vapply(1:300, function(i) paste(sample(c("A", "C", "G", "T"), 25, TRUE), collapse = ""), ""))
+    for (layout in c("NLC", "NCL")) {
+        a <- if (layout == "NLC") x else aperm(x, c(1L, 3L, 2L))
+        expect_identical(GenomicDL:::.checkOneHot(a, layout), a)
+        ## integer and logical arrays are checked as doubles
+        b <- a; storage.mode(b) <- "integer"
+        expect_silent(GenomicDL:::.checkOneHot(b, layout))
+        storage.mode(b) <- "logical"
+        expect_silent(GenomicDL:::.checkOneHot(b, layout))
+        b[5] <- NA
+        expect_gdl_error(GenomicDL:::.checkOneHot(b, layout), "NA, NaN or infinite values \\(1 of 30000\\)")
+        ## sums above 1 at several places: the first in which(arr.ind) order is named
+        b <- a
+        idx <- if (layout == "NLC") rbind(c(200, 3, 1), c(200, 3, 2), c(17, 9, 1), c(17, 9, 4), c(3, 12, 2), c(3, 12, 3))
+               else rbind(c(200, 1, 3), c(200, 2, 3), c(17, 1, 9), c(17, 4, 9), c(3, 2, 12), c(3, 3, 12))
+        b[idx] <- 1
+        sums <- if (layout == "NLC") rowSums(b, dims = 2L) else rowSums(aperm(b, c(1L, 3L, 2L)), dims = 2L)
+        at <- which(sums > 1 + 1e-4, arr.ind = TRUE)[1L, ]
+        expect_gdl_error(GenomicDL:::.checkOneHot(b, layout),
+                         sprintf("sequence %d at position %d sum to %s", at[1L], at[2L], signif(sums[at[1L], at[2L]], 4)))
+        ## the range over the whole array, then the count of non-finite values (all of them)
+        b[idx[1L, , drop = FALSE]] <- -2
+        b[idx[6L, , drop = FALSE]] <- 3.5
+        expect_gdl_error(GenomicDL:::.checkOneHot(b, layout), "values range from -2 to 3.5")
+        b[c(1, 77, 29999)] <- c(NaN, Inf, -Inf)
+        expect_gdl_error(GenomicDL:::.checkOneHot(b, layout), sprintf("\\(%d of %d\\)", sum(!is.finite(b)), length(b)))
+    }
+    ## other shapes: only the finite check
+    expect_silent(GenomicDL:::.checkOneHot(matrix(5, 3, 2)))
+    expect_gdl_error(GenomicDL:::.checkOneHot(c(1, NA, 3)), "\\(1 of 3\\)")
+})
+
 test_that("losses that do not fit the output are refused or warned about", {
     ## mnll on one unit: its loss is exactly 0
     expect_gdl_error(quiet(linearModel(), x4, y = y4, loss = "mnll"), "'mnll'.*exactly 0")
