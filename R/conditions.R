@@ -50,7 +50,7 @@
     if (is.null(x)) return("NULL")
     if (!is.atomic(x)) return(paste0("a ", class(x)[1L]))
     s <- if (is.character(x)) paste0("\"", x, "\"") else as.character(x)
-    if (length(s) > 3L) s <- c(s[1:3], "...")
+    if (length(s) > 3L) s <- c(s[seq_len(3L)], "...")
     paste(s, collapse = ", ")
 }
 

@@ -95,8 +95,9 @@
                         error = function(e) NULL)
         if (!is.null(ext)) return(ext)
     }
-    stop(n, " columns on the first line (", if (nchar(first) > 60) paste0(substr(first, 1, 60), "...")
-         else first, "); read as BED", if (n > 6L) paste0(" and as BED6+", n - 6L), ": ",
+    shown <- if (nchar(first) > 60) paste0(substr(first, 1, 60), "...") else first
+    readAs <- if (n > 6L) paste0("BED and as BED6+", n - 6L) else "BED"
+    stop(n, " columns on the first line (", shown, "); read as ", readAs, ": ",
          conditionMessage(std), call. = FALSE)
 }
 

@@ -18,6 +18,8 @@
 #' @slot masterPort port of rank 0's store.
 #' @slot timeout seconds.
 #' @slot backend \code{"auto"}, \code{"gloo"} or \code{"nccl"}.
+#' @return A class definition; objects come from \code{\link{distributedConfig}},
+#'   and \code{show()} prints the rank, the group and the rendezvous address.
 #' @exportClass DistributedConfig
 setClass("DistributedConfig",
     representation(rank = "integer", worldSize = "integer", localRank = "integer",
