@@ -710,6 +710,7 @@ scoreVariants <- function(model, variants, genome, rc = c("average", "none", "ma
                  pseudocount = pseudocount, refCheck = refCheck, chromosomeEnds = chromosomeEnds,
                  device = dev)
     res <- sink$finish(meta)
+    if (kind %in% c("vcf", "tsv")) return(invisible(res))
     if (!is.null(contributions))
         S4Vectors::metadata(res)$contributions <-
             .variantContributions(model, g, SummarizedExperiment::rowRanges(res), L, contributions,
