@@ -5,7 +5,8 @@
 ##       (b) the same vectorised per chunk: getSequence() + xscat() + one predict() call;
 ##  2. DeepBind models (inst/extdata/deepbind), against an R loop over deepbindScore();
 ##  3. N variants (default 1,000,000; env BENCH_VARIANTS_N) written as a VCF, streamed from the
-##     file to a TSV with a small model: variants/s and the peak RSS growth (VmHWM).
+##     file with a small model to each output format (env BENCH_VARIANTS_FORMATS, default
+##     tsv.gz,vcf.gz,h5), each in a fresh R process: variants/s and its peak RSS growth (VmHWM).
 ## Run: R_LIBS=build/Rlib Rscript bench/variants.R
 suppressPackageStartupMessages({
     library(GenomicDL)
@@ -101,10 +102,6 @@ cat(sprintf("    ratio vs R loop: %.1fx (1 thread), %.1fx (2 threads)\n", rd1 / 
 ## Streaming a large VCF with bounded memory
 N <- as.numeric(Sys.getenv("BENCH_VARIANTS_N", "1000000"))
 if (N > 0 && requireNamespace("VariantAnnotation", quietly = TRUE)) {
-    hwm <- function() {
-        x <- grep("^VmHWM", readLines("/proc/self/status"), value = TRUE)
-        as.numeric(gsub("[^0-9]", "", x)) / 1024
-    }
     vcf <- tempfile(fileext = ".vcf")
     con <- file(vcf, "w")
     writeLines(c("##fileformat=VCFv4.2", sprintf("##contig=<ID=%s,length=%d>", names(genome), chromLen),
@@ -119,17 +116,33 @@ if (N > 0 && requireNamespace("VariantAnnotation", quietly = TRUE)) {
         writeLines(paste(chr, pos, ".", ref, alt, ".", "PASS", ".", sep = "\t"), con)
     }
     close(con)
-    small <- sequentialModel(c(101, 4), list(layerConv1d(8, 9, activation = "relu"),
-                                             layerGlobalMaxPool1d(), layerDense(1)))
-    gc()
-    before <- hwm()
-    out <- tempfile(fileext = ".tsv.gz")
-    tBig <- timeIt(function() scoreVariants(small, vcf, g, yieldSize = 50000, output = out,
-                                            verbose = FALSE))
-    after <- hwm()
-    cat(sprintf("  %.0f SNVs streamed from a VCF to %s, 101-bp CNN, yieldSize 50,000, 2 threads\n",
-                N, basename(out)))
-    cat(sprintf("    %8.0f variants/s (%.1f s); peak RSS %.0f MB before, %.0f MB after: growth %.0f MB\n",
-                N / tBig, tBig, before, after, after - before))
-    unlink(c(vcf, out))
+    ## each output format in a fresh R process, so that its peak RSS (VmHWM) growth is its own
+    formats <- strsplit(Sys.getenv("BENCH_VARIANTS_FORMATS", "tsv.gz,vcf.gz,h5"), ",")[[1L]]
+    fasta <- tempfile(fileext = ".fa")
+    Biostrings::writeXStringSet(genome, fasta)
+    for (fmt in formats) {
+        out <- tempfile(fileext = paste0(".", fmt))
+        script <- tempfile(fileext = ".R")
+        writeLines(c(
+            "suppressPackageStartupMessages(library(GenomicDL))",
+            "hwm <- function() as.numeric(gsub('[^0-9]', '', grep('^VmHWM', readLines('/proc/self/status'), value = TRUE))) / 1024",
+            sprintf("g <- genomeSource('%s')", fasta),
+            "small <- sequentialModel(c(101, 4), list(layerConv1d(8, 9, activation = 'relu'),",
+            "                         layerGlobalMaxPool1d(), layerDense(1)))",
+            "invisible(scoreVariants(small, GRanges('chr1:10000', REF = as.character(getSequence(g, GRanges('chr1:10000'))), ALT = 'N'), g, verbose = FALSE))",
+            "gc(); before <- hwm()",
+            sprintf("t <- system.time(r <- scoreVariants(small, '%s', g, yieldSize = 50000, output = '%s', threads = 2, verbose = FALSE))[['elapsed']]", vcf, out),
+            "after <- hwm()",
+            "n <- if (is(r, 'SummarizedExperiment')) nrow(r) else NA",
+            "cat(sprintf('%.1f %.0f %.0f %s\\n', t, before, after, n))"), script)
+        res <- system2(file.path(R.home("bin"), "Rscript"), script, stdout = TRUE, stderr = TRUE)
+        f <- suppressWarnings(as.numeric(strsplit(utils::tail(res, 1L), " ")[[1L]][1:3]))
+        if (anyNA(f)) stop("the .", fmt, " run failed:\n", paste(res, collapse = "\n"))
+        cat(sprintf("  %.0f SNVs streamed from a VCF to .%s, 101-bp CNN, yieldSize 50,000, 2 threads\n",
+                    N, fmt))
+        cat(sprintf("    %8.0f variants/s (%.1f s); peak RSS %.0f MB after loading, %.0f MB after: growth %.0f MB (%.0f MB on disk)\n",
+                    N / f[1], f[1], f[2], f[3], f[3] - f[2], file.size(out) / 2^20))
+        unlink(c(out, paste0(out, ".tbi"), script))
+    }
+    unlink(c(vcf, fasta))
 }
