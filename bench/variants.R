@@ -88,8 +88,7 @@ if ("cnn" %in% sections) {
                     th, r[1], r[2], rl[1], rl[2], rc[1], rc[2]))
         cat(sprintf("      ratio vs R loop %.1fx (%.1fx per CPU-second); vs R per chunk %.2fx (%.2fx)\n",
                     r[1] / rl[1], r[2] / rl[2], r[1] / rc[1], r[2] / rc[2]))
-}
-
+    }
 }
 
 ## DeepBind
