@@ -19,7 +19,6 @@
 ## of rows is not known in advance: the datasets grow as blocks arrive (unlimited first
 ## dimension), so memory is bounded by a block, never by the file.
 ##   write(first, values, name): rows first .. first + nrow(values) - 1 of dataset `name`;
-##   rows(): rows written so far (the largest row of any dataset);
 ##   commit(): closes, renames, returns a named list of HDF5Array objects on `path`;
 ##   abort(): closes and removes the temporary file (callers arm it in on.exit()).
 .hdf5Writer <- function(path, ncol, nrow = NULL, chunkRows = 4096L) {
@@ -58,7 +57,7 @@
         }
         rhdf5::h5writeDataset(values, fid, name, start = c(first, 1L), count = dim(values))
         invisible(NULL)
-    }, rows = function() max(extent), commit = function() {
+    }, commit = function() {
         close()
         if (file.exists(path)) unlink(path)
         if (!file.rename(tmp, path)) .gdlStop("cannot write '", path, "'")

@@ -335,7 +335,7 @@
     df
 }
 
-## INFO keys of the scores (assay_task, letters, digits, _ and . only; unique) and of the rows.
+## INFO keys of the scores: assay_task with letters, digits, _ and . only, made unique.
 .vcfScoreKeys <- function(assays) {
     keys <- unlist(lapply(names(assays), function(a) paste0(a, "_", colnames(assays[[a]]))))
     keys <- gsub("[^0-9A-Za-z_.]", "_", keys)
@@ -514,7 +514,8 @@
 #'   the chunk) to a temporary file beside it and renamed to \code{output}
 #'   when done (nothing is left on an error or an interrupt):
 #'   \code{.h5}: the assays as HDF5 datasets (one per assay, variants x
-#'   tasks, doubles), the result an HDF5-backed \code{SummarizedExperiment};
+#'   tasks, doubles), the result an HDF5-backed \code{SummarizedExperiment}
+#'   (its row ranges are held in memory);
 #'   \code{.vcf} or \code{.vcf.gz} (bgzipped, with a tabix index when the
 #'   variants are sorted): one record per variant x ALT with INFO fields
 #'   \code{REFMATCH}, \code{SCORED}, \code{WINSTART}, \code{RECORD} and one
