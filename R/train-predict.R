@@ -198,32 +198,6 @@
     paste0(prefix, "_", gsub("[^A-Za-z0-9._-]+", "_", name), ".h5")
 }
 
-## An HDF5 dataset (windows x tasks) written block by block through HDF5Array, to a temporary
-## file renamed onto `path` by commit(); the result is an HDF5Array backed by the file.
-.hdf5Sink <- function(path, nrow, ncol) {
-    for (p in c("HDF5Array", "DelayedArray"))
-        if (!requireNamespace(p, quietly = TRUE))
-            .gdlStop("per-window scores of many tasks are streamed to HDF5 through the ",
-                     p, " package: install it (Debian: r-bioc-hdf5array) or use ",
-                     "returnValues = TRUE")
-    tmp <- tempfile(".gdl-", tmpdir = dirname(path), fileext = ".h5")
-    nrow <- as.integer(nrow)
-    ncol <- as.integer(ncol)
-    sink <- HDF5Array::HDF5RealizationSink(c(nrow, ncol), type = "double", filepath = tmp,
-                                           name = "score",
-                                           chunkdim = c(min(nrow, 4096L), ncol))
-    list(write = function(first, values) {
-        vp <- DelayedArray::ArrayViewport(c(nrow, ncol),
-                                         IRanges::IRanges(c(first, 1), width = dim(values)))
-        DelayedArray::write_block(sink, vp, values)
-    }, commit = function() {
-        DelayedArray::close(sink)
-        if (file.exists(path)) unlink(path)
-        if (!file.rename(tmp, path)) .gdlStop("cannot write '", path, "'")
-        HDF5Array::HDF5Array(path, "score")
-    }, abort = function() unlink(tmp))
-}
-
 ## predictRegions() with export and no BPPARAM: regions in genome order go through the core,
 ## which writes one bigWig per track as the windows finish (profiles bin by bin, per-window
 ## scores as nearest-centre tracks one chromosome at a time); per-window scores come back in

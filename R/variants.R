@@ -84,14 +84,17 @@
 
 ## A VCF path as an open VcfFile read in chunks of yieldSize records: a bgzipped file with its
 ## tabix index as it is; a plain (or unindexed) one bgzipped and indexed in tempdir() first.
-## NULL when that fails (an unsorted file): the caller then reads the whole file.
-.openVcf <- function(path, yieldSize) {
+## NULL when that fails (an unsorted file): the caller then reads the whole file. The copy is
+## removed when the caller's frame `cleanup` exits.
+.openVcf <- function(path, yieldSize, cleanup = parent.frame()) {
     if (!requireNamespace("VariantAnnotation", quietly = TRUE))
         .gdlStop("reading a VCF file needs the VariantAnnotation package (Debian: r-bioc-variantannotation)")
     if (!file.exists(path)) .gdlStop("variants: no VCF file '", path, "'")
     tbi <- paste0(path, ".tbi")
     if (!file.exists(tbi)) {
         gz <- tempfile(fileext = ".vcf.gz")
+        do.call(on.exit, list(substitute(unlink(c(f, paste0(f, ".tbi"))), list(f = gz)), add = TRUE),
+                envir = cleanup)
         ok <- tryCatch({
             magic <- readBin(path, "raw", 2L)
             if (identical(magic, as.raw(c(0x1f, 0x8b)))) {
@@ -286,8 +289,35 @@
 }
 
 ### - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -
-### Streaming to a TSV file
+### Where the scores go: in memory, or streamed chunk by chunk to an HDF5,
+### VCF or TSV file (a temporary file beside the target, renamed at the end)
 ###
+
+## The kind of `output`: "memory", "h5", "vcf" or "tsv".
+.variantOutputKind <- function(output) {
+    if (is.null(output)) return("memory")
+    if (!is.character(output) || length(output) != 1L || is.na(output))
+        .gdlStop("output must be NULL or one file path, not ", .shown(output))
+    kind <- if (grepl("\\.h5$", output, ignore.case = TRUE)) "h5"
+            else if (grepl("\\.vcf(\\.gz)?$", output, ignore.case = TRUE)) "vcf"
+            else if (grepl("\\.tsv(\\.gz)?$", output, ignore.case = TRUE)) "tsv"
+            else .gdlStop("output must be NULL or a file path ending in .h5, .vcf, .vcf.gz, .tsv ",
+                          "or .tsv.gz, not '", output, "'")
+    if (!dir.exists(dirname(output)))
+        .gdlStop("output: no folder '", dirname(output), "' to write '", basename(output), "' in")
+    if (kind == "vcf" && !requireNamespace("VariantAnnotation", quietly = TRUE))
+        .gdlStop("writing a VCF needs the VariantAnnotation package (Debian: r-bioc-variantannotation)")
+    if (kind == "h5") .needHdf5("variant scores", "write a .tsv.gz or .vcf.gz file")
+    kind
+}
+
+## colData of the result: the output, kind and activation of each task.
+.variantColData <- function(outs) {
+    nt <- lengths(lapply(outs, `[[`, "tracks"))
+    per <- function(f) rep(vapply(outs, `[[`, "", f), nt)
+    S4Vectors::DataFrame(output = per("name"), kind = per("kind"), activation = per("activation"),
+                         row.names = unlist(lapply(outs, `[[`, "tracks")))
+}
 
 .tsvChunk <- function(part) {
     rr <- part$rowRanges
@@ -303,6 +333,137 @@
         df <- cbind(df, as.data.frame(m, check.names = FALSE))
     }
     df
+}
+
+## INFO keys of the scores: assay_task with letters, digits, _ and . only, made unique.
+.vcfScoreKeys <- function(assays) {
+    keys <- unlist(lapply(names(assays), function(a) paste0(a, "_", colnames(assays[[a]]))))
+    keys <- gsub("[^0-9A-Za-z_.]", "_", keys)
+    make.unique(keys, sep = "_")
+}
+
+.vcfAssayText <- c(ref = "REF prediction", alt = "ALT prediction", diff = "ALT - REF",
+                   logFC = "log2 fold change ALT / REF", logitDiff = "logit(ALT) - logit(REF)",
+                   jsd = "Jensen-Shannon distance of the REF and ALT profiles")
+
+## The VCF header: INFO lines for the row fields and for each score x task, contigs.
+.vcfHeader <- function(template, seqinfo) {
+    a <- template$assays
+    tasks <- unlist(lapply(a, colnames))
+    what <- rep(.vcfAssayText[names(a)], vapply(a, ncol, 1L))
+    info <- S4Vectors::DataFrame(
+        Number = c("0", "0", "1", "1", rep("1", length(tasks))),
+        Type = c("Flag", "Flag", "Integer", "Integer", rep("Float", length(tasks))),
+        Description = c("REF matches the genome", "the variant was scored",
+                        "first genome base of the REF and ALT windows (1-based; < 1 near a chromosome start)",
+                        "record of the input the row comes from",
+                        paste0(what, " (GenomicDL::scoreVariants), task ", tasks)),
+        row.names = c("REFMATCH", "SCORED", "WINSTART", "RECORD", .vcfScoreKeys(a)))
+    lens <- GenomeInfoDb::seqlengths(seqinfo)
+    contig <- S4Vectors::DataFrame(length = as.integer(lens), row.names = names(lens))
+    VariantAnnotation::VCFHeader(samples = character(), header = IRanges::DataFrameList(
+        fileformat = S4Vectors::DataFrame(Value = "VCFv4.2", row.names = "fileformat"),
+        source = S4Vectors::DataFrame(Value = "GenomicDL::scoreVariants", row.names = "source"),
+        INFO = info, contig = contig))
+}
+
+## One chunk as a VCF object: one record per result row (multi-allelic records split).
+.vcfChunk <- function(part, header) {
+    rr <- part$rowRanges
+    alt <- rr$ALT
+    alt[!nzchar(alt)] <- "-"
+    fixed <- S4Vectors::DataFrame(REF = Biostrings::DNAStringSet(rr$REF),
+                                  ALT = IRanges::CharacterList(as.list(alt)),
+                                  QUAL = rep(NA_real_, length(rr)), FILTER = rep(".", length(rr)))
+    scores <- do.call(cbind, unname(part$assays))
+    info <- S4Vectors::DataFrame(REFMATCH = rr$refMatch, SCORED = rr$scored,
+                                 WINSTART = as.integer(rr$windowStart),
+                                 RECORD = as.integer(rr$record),
+                                 S4Vectors::DataFrame(scores, check.names = FALSE), check.names = FALSE)
+    names(info) <- rownames(VariantAnnotation::info(header))
+    gr <- GRanges(seqnames(rr), IRanges::ranges(rr), seqinfo = seqinfo(rr))
+    VariantAnnotation::VCF(rowRanges = gr, fixed = fixed, info = info,
+                           exptData = list(header = header), collapsed = TRUE)
+}
+
+## A sink takes each scored chunk (write) and makes the result (finish); abort() removes what a
+## file sink left when the call fails or is interrupted (a no-op after finish()).
+## `template` is the scored empty chunk: it gives the assays and their columns.
+.variantSink <- function(kind, output, template, outs) {
+    done <- FALSE
+    se <- function(assays, rowRanges, meta)
+        SummarizedExperiment::SummarizedExperiment(assays = assays, rowRanges = rowRanges,
+                                                   colData = .variantColData(outs), metadata = meta)
+    if (kind == "memory") {
+        parts <- list()
+        return(list(write = function(part) parts[[length(parts) + 1L]] <<- part,
+                    finish = function(meta) {
+                        res <- .combineVariantChunks(if (length(parts)) parts else list(template))
+                        se(res$assays, res$rowRanges, meta)
+                    }, abort = function() NULL))
+    }
+    if (kind == "h5") {
+        w <- .hdf5Writer(output, vapply(template$assays, ncol, 1))
+        rows <- list()
+        n <- 0
+        return(list(write = function(part) {
+            for (a in names(part$assays)) w$write(n + 1, part$assays[[a]], a)
+            n <<- n + length(part$rowRanges)
+            rows[[length(rows) + 1L]] <<- part$rowRanges
+        }, finish = function(meta) {
+            assays <- w$commit()
+            done <<- TRUE
+            if (n == 0) assays <- template$assays  # no variants: the empty matrices
+            rr <- if (length(rows)) do.call(c, rows) else template$rowRanges
+            se(assays, rr, c(meta, list(path = output)))
+        }, abort = function() if (!done) w$abort()))
+    }
+    tmp <- tempfile(pattern = paste0(".", basename(output), "."), tmpdir = dirname(output))
+    gz <- grepl("\\.gz$", output, ignore.case = TRUE)
+    cleanup <- function() unlink(c(tmp, paste0(tmp, c(".bgz", ".bgz.tbi"))))
+    if (kind == "tsv") {
+        con <- if (gz) gzfile(tmp, "w") else file(tmp, "w")
+        header <- TRUE
+        put <- function(part) {
+            utils::write.table(.tsvChunk(part), con, sep = "\t", quote = FALSE, row.names = FALSE,
+                               col.names = header, na = "NA")
+            header <<- FALSE
+        }
+    } else {
+        con <- file(tmp, "w")
+        vh <- .vcfHeader(template, seqinfo(template$rowRanges))
+        ## writeVcf() writes the header when the file is still empty, then the records
+        put <- function(part)
+            suppressWarnings(VariantAnnotation::writeVcf(.vcfChunk(part, vh), con))
+    }
+    open <- TRUE
+    closeCon <- function() if (open) {
+        close(con)
+        open <<- FALSE
+    }
+    list(write = put, finish = function(meta) {
+        put(template)  # the header alone when there were no variants; no rows otherwise
+        closeCon()
+        final <- tmp
+        if (kind == "vcf" && gz) {
+            ## bgzip (not gzip), so that readVcf() and tabix read it; indexed when sorted
+            final <- Rsamtools::bgzip(tmp, paste0(tmp, ".bgz"))
+            ok <- tryCatch({
+                Rsamtools::indexTabix(final, format = "vcf")
+                TRUE
+            }, error = function(e) FALSE)
+            if (ok && !file.rename(paste0(final, ".tbi"), paste0(output, ".tbi")))
+                .gdlStop("cannot write '", output, ".tbi'")
+            if (!ok) unlink(paste0(output, ".tbi"))  # a stale index would not match the file
+        }
+        if (!file.rename(final, output)) .gdlStop("cannot write '", output, "'")
+        cleanup()
+        done <<- TRUE
+        invisible(output)
+    }, abort = function() if (!done) {
+        closeCon()
+        cleanup()
+    })
 }
 
 ### - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -
@@ -348,9 +509,19 @@
 #'   \code{SequenceModel} uses its input length.
 #' @param yieldSize records read per chunk of a VCF file (and variants per
 #'   chunk of an object).
-#' @param output \code{NULL} (default: the result in memory) or a path ending
-#'   in \code{.tsv} or \code{.tsv.gz}: the scores are written chunk by chunk to
-#'   a temporary file beside it, renamed to \code{output} when done.
+#' @param output \code{NULL} (default: the result in memory) or a file path;
+#'   its ending picks the format, written chunk by chunk (memory bounded by
+#'   the chunk) to a temporary file beside it and renamed to \code{output}
+#'   when done (nothing is left on an error or an interrupt):
+#'   \code{.h5}: the assays as HDF5 datasets (one per assay, variants x
+#'   tasks, doubles), the result an HDF5-backed \code{SummarizedExperiment}
+#'   (its row ranges are held in memory);
+#'   \code{.vcf} or \code{.vcf.gz} (bgzipped, with a tabix index when the
+#'   variants are sorted): one record per variant x ALT with INFO fields
+#'   \code{REFMATCH}, \code{SCORED}, \code{WINSTART}, \code{RECORD} and one
+#'   per assay and task (\code{<assay>_<task>}, e.g. \code{diff_task1}; other
+#'   characters than letters, digits, \code{_} and \code{.} become \code{_});
+#'   \code{.tsv} or \code{.tsv.gz}: a table.
 #' @param BPPARAM \code{NULL} or a \code{BiocParallelParam}: each chunk is
 #'   split over its workers (results identical to serial).
 #' @param batchSize variants per forward pass (each gives 2 windows, 4 with
@@ -359,8 +530,10 @@
 #' @param threads threads of the core (encoding, LibTorch, DeepBind).
 #' @param ambiguous value of N in the one-hot encoding (\code{"quarter"} or
 #'   \code{"zero"}).
-#' @param contributions \code{NULL} (default) or an \code{\link{attributeBases}}
-#'   method (\code{"deepliftshap"}, \code{"ism"}, \code{"saliency"}): the
+#' @param contributions \code{NULL} or \code{FALSE} (default: none),
+#'   \code{TRUE} (DeepSHAP, \code{"deepliftshap"}) or an
+#'   \code{\link{attributeBases}} method (\code{"deepliftshap"},
+#'   \code{"ism"}, \code{"saliency"}): the
 #'   attributions of the first output's first task over the REF and ALT
 #'   windows, in \code{metadata(result)$contributions} (\code{ref} and
 #'   \code{alt}, arrays variants x window x 4; \code{NA} for variants not
@@ -377,9 +550,11 @@
 #'   \code{ref}, \code{alt}, \code{diff} (alt - ref), \code{logFC},
 #'   \code{logitDiff} and \code{jsd} (the last three when an output has
 #'   them); \code{metadata} holds the counts of REF mismatches, dropped and
-#'   unscored variants and the settings. With \code{output}, the path of the
-#'   TSV file (invisibly): the row columns, then one column per assay and task
-#'   (\code{assay.task}).
+#'   unscored variants and the settings. With an \code{.h5} \code{output},
+#'   the same \code{SummarizedExperiment} with \code{HDF5Array} assays read
+#'   from the file (\code{metadata(result)$path}); with a VCF or TSV
+#'   \code{output}, its path (invisibly). The TSV has the row columns, then
+#'   one column per assay and task (\code{assay.task}).
 #' @details \strong{Windows.} For a model input of length \eqn{L}, the window
 #'   starts \eqn{\lfloor L/2 \rfloor} bases before the first REF base, which
 #'   is therefore at position \eqn{\lfloor L/2 \rfloor + 1} of the window (the
@@ -428,7 +603,7 @@ scoreVariants <- function(model, variants, genome, rc = c("average", "none", "ma
                           chromosomeEnds = c("pad", "skip"), pseudocount = 1e-3,
                           inputLength = NULL, yieldSize = 100000, output = NULL, BPPARAM = NULL,
                           batchSize = 128, device = "auto", threads = NULL,
-                          ambiguous = c("quarter", "zero"), contributions = NULL,
+                          ambiguous = c("quarter", "zero"), contributions = FALSE,
                           verbose = TRUE) {
     rc <- .matchArg(rc)
     refCheck <- .matchArg(refCheck)
@@ -443,13 +618,13 @@ scoreVariants <- function(model, variants, genome, rc = c("average", "none", "ma
     threads <- .threads(threads)
     if (!is.null(BPPARAM) && !is(BPPARAM, "BiocParallelParam"))
         .gdlStop("BPPARAM must be NULL or a BiocParallelParam")
-    if (!is.null(output) && (!is.character(output) || length(output) != 1L ||
-                             !grepl("\\.tsv(\\.gz)?$", output)))
-        .gdlStop("output must be NULL or a file path ending in .tsv or .tsv.gz")
+    kind <- .variantOutputKind(output)
+    if (isFALSE(contributions)) contributions <- NULL
+    if (isTRUE(contributions)) contributions <- "deepliftshap"
     if (!is.null(contributions)) {
         contributions <- .matchArg(contributions, c("deepliftshap", "ism", "saliency"), "contributions")
         if (!is(model, "SequenceModel")) .gdlStop("contributions need a SequenceModel")
-        if (!is.null(output)) .gdlStop("contributions are returned in memory: give output = NULL")
+        if (kind != "memory") .gdlStop("contributions are returned in memory: give output = NULL")
     }
     g <- genomeSource(genome)
     if (is(model, "SequenceModel")) {
@@ -508,16 +683,10 @@ scoreVariants <- function(model, variants, genome, rc = c("average", "none", "ma
         }
     }
     lens <- .lengthsOf(g)
-    con <- NULL
-    tmp <- NULL
-    if (!is.null(output)) {
-        tmp <- tempfile(pattern = paste0(".", basename(output), "."), tmpdir = dirname(output))
-        con <- if (grepl("\\.gz$", output)) gzfile(tmp, "w") else file(tmp, "w")
-        on.exit({ if (!is.null(con)) close(con); if (file.exists(tmp)) unlink(tmp) }, add = TRUE)
-    }
-    parts <- list()
+    empty <- .variantTable(character(), numeric(), character(), character(), character(), integer())
+    sink <- .variantSink(kind, output, .scoreChunk(model, g, empty, L, outs, opt), outs)
+    on.exit(sink$abort(), add = TRUE)
     counts <- c(mismatches = 0, dropped = 0, notScored = 0, variants = 0)
-    header <- TRUE
     repeat {
         tab <- nextTable()
         if (is.null(tab)) break
@@ -528,13 +697,7 @@ scoreVariants <- function(model, variants, genome, rc = c("average", "none", "ma
                      if (length(lens) > 5L) ", ..." else "", ")")
         part <- .scoreTable(model, g, tab, L, outs, opt)
         counts <- counts + c(part$mismatches, part$dropped, part$notScored, length(part$rowRanges))
-        if (is.null(con)) {
-            parts[[length(parts) + 1L]] <- part
-        } else {
-            utils::write.table(.tsvChunk(part), con, sep = "\t", quote = FALSE, row.names = FALSE,
-                               col.names = header, na = "NA")
-            header <- FALSE
-        }
+        sink$write(part)
     }
     if (counts[["mismatches"]] > 0 && refCheck == "warn")
         warning(counts[["mismatches"]], " variant(s) have a REF that does not match the genome ",
@@ -547,32 +710,13 @@ scoreVariants <- function(model, variants, genome, rc = c("average", "none", "ma
                  notScored = counts[["notScored"]], inputLength = L, rc = rc,
                  pseudocount = pseudocount, refCheck = refCheck, chromosomeEnds = chromosomeEnds,
                  device = dev)
-    if (!is.null(con)) {
-        if (header) {  # no variants: the header alone
-            utils::write.table(.tsvChunk(.scoreChunk(model, g, .variantTable(character(), numeric(),
-                character(), character(), character(), integer()), L, outs, opt)),
-                con, sep = "\t", quote = FALSE, row.names = FALSE)
-        }
-        close(con)
-        con <- NULL
-        if (!file.rename(tmp, output)) .gdlStop("cannot write '", output, "'")
-        return(invisible(output))
-    }
-    if (!length(parts))
-        parts <- list(.scoreChunk(model, g, .variantTable(character(), numeric(), character(),
-                                                          character(), character(), integer()),
-                                  L, outs, opt))
-    res <- .combineVariantChunks(parts)
-    tracks <- unlist(lapply(outs, `[[`, "tracks"))
-    cd <- S4Vectors::DataFrame(
-        output = rep(vapply(outs, `[[`, "", "name"), lengths(lapply(outs, `[[`, "tracks"))),
-        kind = rep(vapply(outs, `[[`, "", "kind"), lengths(lapply(outs, `[[`, "tracks"))),
-        activation = rep(vapply(outs, `[[`, "", "activation"), lengths(lapply(outs, `[[`, "tracks"))),
-        row.names = tracks)
+    res <- sink$finish(meta)
+    if (kind %in% c("vcf", "tsv")) return(invisible(res))
     if (!is.null(contributions))
-        meta$contributions <- .variantContributions(model, g, res$rowRanges, L, contributions, threads)
-    SummarizedExperiment::SummarizedExperiment(assays = res$assays, rowRanges = res$rowRanges,
-                                               colData = cd, metadata = meta)
+        S4Vectors::metadata(res)$contributions <-
+            .variantContributions(model, g, SummarizedExperiment::rowRanges(res), L, contributions,
+                                  threads)
+    res
 }
 
 ## Attributions (attributeBases(), output 1, task 1) of the REF and ALT windows of the scored

@@ -297,7 +297,7 @@ test_that("VCF files (plain and bgzipped + tabix), VCF and VRanges objects give 
                  unname(SummarizedExperiment::assay(one, "alt")))
 })
 
-test_that("streamed TSV output and BiocParallel chunks equal the in-memory serial result", {
+test_that("streamed TSV output and SerialParam / MulticoreParam chunks equal the in-memory serial result", {
     m <- cnnModel(201, outputs = 2, seed = 1)
     v <- testVariants()
     one <- scoreVariants(m, v, fa)
@@ -309,14 +309,125 @@ test_that("streamed TSV output and BiocParallel chunks equal the in-memory seria
     expect_equal(as.matrix(t[, c("diff.task1", "diff.task2")]),
                  SummarizedExperiment::assay(one, "diff"), tolerance = 1e-6, ignore_attr = TRUE)
     expect_equal(list.files(tempdir(), pattern = "^\\.variant-scores"), character())
-    par <- scoreVariants(m, v, fa, yieldSize = 3, BPPARAM = BiocParallel::SerialParam())
-    expect_equal(SummarizedExperiment::assays(par), SummarizedExperiment::assays(one))
-    expect_equal(SummarizedExperiment::rowRanges(par), SummarizedExperiment::rowRanges(one))
-    ## two socket workers (each loads the package: minutes on a busy machine, so on request)
-    skip_if_not(nzchar(Sys.getenv("GENOMICDL_TEST_SNOW")), "set GENOMICDL_TEST_SNOW=1 for SnowParam")
-    snow <- scoreVariants(m, v, fa, yieldSize = 3, BPPARAM = BiocParallel::SnowParam(2))
-    expect_equal(SummarizedExperiment::assays(snow), SummarizedExperiment::assays(one))
-    expect_equal(SummarizedExperiment::rowRanges(snow), SummarizedExperiment::rowRanges(one))
+    for (bp in list(BiocParallel::SerialParam(), BiocParallel::MulticoreParam(2))) {
+        par <- scoreVariants(m, v, fa, yieldSize = 3, BPPARAM = bp)
+        expect_identical(SummarizedExperiment::assays(par), SummarizedExperiment::assays(one))
+        expect_identical(SummarizedExperiment::rowRanges(par), SummarizedExperiment::rowRanges(one))
+    }
+})
+
+test_that("SnowParam and BatchtoolsParam chunks give results identical to serial (GENOMICDL_TEST_SLOW)", {
+    ## socket workers each load the package and LibTorch: minutes on a shared machine
+    skip_if_not(nzchar(Sys.getenv("GENOMICDL_TEST_SLOW")), "set GENOMICDL_TEST_SLOW=1")
+    skip_if_not_installed("batchtools")
+    skip_if(Sys.which("timeout") == "", "no timeout command")
+    res <- runScript(c(
+        "suppressMessages({library(GenomicDL); library(BiocParallel)})",
+        sprintf("fa <- '%s'", fa),
+        sprintf("vcf <- '%s'", extdata("example_variants.vcf.gz")),
+        sprintf("db <- '%s'", extdata("deepbind")),
+        "m <- cnnModel(201, outputs = 2, activation = 'sigmoid', seed = 1)",
+        "models <- readDeepBind(c('D00210.001', 'D00328.003'), db = db)",
+        "run <- function(bp) list(",
+        "  cnn = scoreVariants(m, vcf, fa, yieldSize = 60, threads = 2, BPPARAM = bp, verbose = FALSE),",
+        "  deepbind = scoreVariants(models, vcf, fa, inputLength = 61, yieldSize = 60, BPPARAM = bp,",
+        "                           verbose = FALSE))",
+        "same <- function(a, b) identical(SummarizedExperiment::assays(a), SummarizedExperiment::assays(b)) &&",
+        "  identical(SummarizedExperiment::rowRanges(a), SummarizedExperiment::rowRanges(b))",
+        "s0 <- run(NULL)",
+        "bt <- BatchtoolsParam(workers = 2, cluster = 'multicore', progressbar = FALSE,",
+        "                      registryargs = batchtoolsRegistryargs(file.dir = tempfile()))",
+        "for (nm in c('snow', 'batchtools')) {",
+        "  r <- suppressMessages(run(if (nm == 'snow') SnowParam(2) else bt))",
+        "  cat(nm, same(r$cnn, s0$cnn), same(r$deepbind, s0$deepbind), '\\n')",
+        "}"), seconds = 600)
+    expect_equal(res$status, 0L, info = paste(res$out, collapse = "\n"))
+    expect_true("snow TRUE TRUE" %in% trimws(res$out), info = paste(res$out, collapse = "\n"))
+    expect_true("batchtools TRUE TRUE" %in% trimws(res$out), info = paste(res$out, collapse = "\n"))
+})
+
+test_that("output = .h5: an HDF5-backed SummarizedExperiment with the in-memory values", {
+    skip_if_not_installed("HDF5Array")
+    bp <- bpnetModel(120, 88, filters = 4, layers = 2, inputFilterWidth = 11,
+                     outputFilterWidth = 11, heads = 1, seed = 4)
+    vcf <- extdata("example_variants.vcf.gz")
+    mem <- scoreVariants(bp, vcf, fa, yieldSize = 40, verbose = FALSE)
+    h5 <- file.path(tempdir(), "variant-scores.h5")
+    se <- scoreVariants(bp, vcf, fa, yieldSize = 40, output = h5, verbose = FALSE)
+    expect_true(file.exists(h5))
+    expect_equal(S4Vectors::metadata(se)$path, h5)
+    expect_equal(SummarizedExperiment::assayNames(se), SummarizedExperiment::assayNames(mem))
+    for (a in SummarizedExperiment::assayNames(mem)) {
+        x <- SummarizedExperiment::assay(se, a, withDimnames = FALSE)
+        expect_s4_class(x, "HDF5Array")
+        expect_identical(as.matrix(SummarizedExperiment::assay(se, a)), SummarizedExperiment::assay(mem, a))
+        ## the file alone holds the values: one dataset per assay, variants x tasks
+        expect_identical(rhdf5::h5read(h5, a), unname(SummarizedExperiment::assay(mem, a)))
+    }
+    expect_identical(SummarizedExperiment::rowRanges(se), SummarizedExperiment::rowRanges(mem))
+    expect_equal(nrow(se), 276L)  # 124 records, 76 of them with 3 ALTs
+    expect_equal(list.files(tempdir(), pattern = "^\\.gdl-.*h5$"), character())
+})
+
+test_that("output = .vcf / .vcf.gz: records per ALT with INFO fields per score and task, readable by readVcf", {
+    skip_if_not_installed("VariantAnnotation")
+    m <- cnnModel(201, outputs = 2, activation = "sigmoid", seed = 1)
+    vcf <- extdata("example_variants.vcf.gz")
+    mem <- scoreVariants(m, vcf, fa, yieldSize = 50, verbose = FALSE)
+    for (f in c("variant-scores.vcf", "variant-scores.vcf.gz")) {
+        out <- file.path(tempdir(), f)
+        expect_equal(scoreVariants(m, vcf, fa, yieldSize = 50, output = out, verbose = FALSE), out)
+        expect_equal(file.exists(paste0(out, ".tbi")), grepl("gz$", f))
+        back <- VariantAnnotation::readVcf(out)
+        expect_equal(nrow(back), nrow(mem))
+        rr <- SummarizedExperiment::rowRanges(mem)
+        expect_equal(names(SummarizedExperiment::rowRanges(back)), names(rr))
+        expect_equal(start(back), start(rr))
+        expect_equal(as.character(VariantAnnotation::ref(back)), rr$REF)
+        expect_equal(as.character(unlist(VariantAnnotation::alt(back))), rr$ALT)
+        info <- VariantAnnotation::info(back)
+        expect_equal(info$REFMATCH, rr$refMatch)
+        expect_equal(info$SCORED, rr$scored)
+        expect_equal(info$WINSTART, as.integer(rr$windowStart))
+        expect_equal(info$RECORD, rr$record)
+        for (a in SummarizedExperiment::assayNames(mem))
+            for (t in colnames(mem))
+                expect_equal(info[[paste0(a, "_", t)]], unname(SummarizedExperiment::assay(mem, a)[, t]),
+                             tolerance = 1e-12, label = paste(f, a, t))
+        expect_equal(sum(is.na(info$diff_task1)), 1L)  # the symbolic ALT, not scored
+    }
+    ## a region query through the tabix index
+    gz <- file.path(tempdir(), "variant-scores.vcf.gz")
+    hit <- VariantAnnotation::readVcf(gz, param = GRanges("chr1:7170-7200"))
+    expect_equal(nrow(hit), sum(as.character(seqnames(mem)) == "chr1" & start(mem) >= 7170 &
+                                    start(mem) <= 7200))
+    expect_equal(list.files(tempdir(), pattern = "^\\.variant-scores"), character())
+})
+
+test_that("file outputs are atomic: nothing is left, and an older file is kept, when a call fails", {
+    m <- cnnModel(201, seed = 1)
+    v <- testVariants()
+    v$REF[3] <- if (v$REF[3] == "A") "C" else "A"  # a REF mismatch in the second chunk: an error
+    for (f in c("atomic.h5", "atomic.vcf.gz", "atomic.tsv")) {
+        out <- file.path(tempdir(), f)
+        writeLines("old", out)
+        expect_gdl_error(scoreVariants(m, v, fa, yieldSize = 2, output = out), "does not match")
+        expect_equal(readLines(out), "old")
+        left <- setdiff(list.files(tempdir(), all.files = TRUE, pattern = "atomic|^\\.gdl-"), f)
+        expect_equal(left, character(), label = f)
+        unlink(out)
+    }
+})
+
+test_that("the example VCF regenerates identically from inst/scripts", {
+    script <- system.file("scripts", "make-example-variants.R", package = "GenomicDL")
+    skip_if(script == "", "script not installed")
+    out <- tempfile("extdata")
+    res <- system2(rscript(), c(shQuote(script), shQuote(out)), stdout = TRUE, stderr = TRUE)
+    new <- file.path(out, "example_variants.vcf.gz")
+    expect_true(file.exists(new), info = paste(res, collapse = "\n"))
+    expect_identical(readLines(new), readLines(extdata("example_variants.vcf.gz")))
+    unlink(out, recursive = TRUE)
 })
 
 test_that("contributions: attributeBases() of the REF and ALT windows", {
@@ -331,6 +442,14 @@ test_that("contributions: attributeBases() of the REF and ALT windows", {
     expect_equal(unname(ct$ref), unname(attributeBases(m, unname(w["ref", ]), method = "ism")),
                  ignore_attr = TRUE, tolerance = 1e-6)
     expect_gdl_error(scoreVariants(m, v, fa, contributions = "shap"), "contributions must be one of")
+    ## TRUE: DeepSHAP
+    d <- scoreVariants(m, v, fa, contributions = TRUE)
+    expect_equal(unname(S4Vectors::metadata(d)$contributions$ref),
+                 unname(attributeBases(m, unname(w["ref", ]), method = "deepliftshap")),
+                 ignore_attr = TRUE, tolerance = 1e-6)
+    expect_null(S4Vectors::metadata(scoreVariants(m, v, fa, contributions = FALSE))$contributions)
+    expect_gdl_error(scoreVariants(m, v, fa, contributions = "ism",
+                                   output = file.path(tempdir(), "c.tsv")), "in memory")
 })
 
 test_that("bad input is a GenomicDL_error naming the argument", {
@@ -345,7 +464,10 @@ test_that("bad input is a GenomicDL_error naming the argument", {
     expect_gdl_error(scoreVariants(m, bad, fa), "REF of record 2")
     chrX <- GRanges("chrX:5", REF = "A", ALT = "C")
     expect_gdl_error(scoreVariants(m, chrX, fa), "not in the genome")
-    expect_gdl_error(scoreVariants(m, v, fa, output = "scores.csv"), "tsv")
+    expect_gdl_error(scoreVariants(m, v, fa, output = "scores.csv"), ".h5, .vcf, .vcf.gz, .tsv")
+    expect_gdl_error(scoreVariants(m, v, fa, output = c("a.tsv", "b.tsv")), "one file path")
+    expect_gdl_error(scoreVariants(m, v, fa, output = file.path(tempdir(), "no-dir", "s.h5")),
+                     "no folder")
     expect_gdl_error(scoreVariants(m, v, fa, yieldSize = 0), "yieldSize")
     expect_gdl_error(scoreVariants(m, v, fa, pseudocount = -1), "pseudocount")
     expect_gdl_error(scoreVariants(m, v, fa, inputLength = 50), "inputLength")
