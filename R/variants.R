@@ -188,11 +188,11 @@
 ## Score matrices of a chunk (rows = table rows; NA for rows not scored): ref, alt, diff, logFC,
 ## logitDiff, jsd -- the last three only when some output has them.
 .chunkAssays <- function(raw, outs, n, rows, pseudocount) {
-    na <- function(T) matrix(NA_real_, n, T)
+    na <- function(nTracks) matrix(NA_real_, n, nTracks)
     per <- lapply(seq_along(outs), function(k) {
         o <- outs[[k]]
-        T <- length(o$tracks)
-        ref <- alt <- jsd <- lfc <- ld <- na(T)
+        nTracks <- length(o$tracks)
+        ref <- alt <- jsd <- lfc <- ld <- na(nTracks)
         if (length(rows)) {
             r <- raw$ref[[k]]
             a <- raw$alt[[k]]
