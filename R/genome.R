@@ -224,6 +224,12 @@ oneHot <- function(x, genome = NULL, layout = c("NLC", "NCL"),
                    ambiguous = c("quarter", "zero"), threads = NULL) {
     layout <- .matchArg(layout)
     ambiguous <- .matchArg(ambiguous)
+    .oneHotArray(x, genome, layout, ambiguous, threads)
+}
+
+## oneHot() with the sequences' names (NULL: none) as the first dimnames, set by the core with
+## the channels' names: the array is never touched again in R (no dimnames<- copy).
+.oneHotArray <- function(x, genome, layout, ambiguous, threads, names = NULL) {
     nlc <- layout == "NLC"
     zero <- ambiguous == "zero"
     if (is(x, "GRanges")) {
@@ -234,34 +240,27 @@ oneHot <- function(x, genome = NULL, layout = c("NLC", "NCL"),
         if (any(w != w[1L]))
             .gdlStop("ranges must have equal widths for one-hot encoding (found widths ",
                      paste(utils::head(unique(w), 3L), collapse = ", "), ")")
-        out <- .native(cpp_onehot_ranges(.genomePtr(g), as.character(seqnames(x)), start(x),
+        return(.native(cpp_onehot_ranges(.genomePtr(g), as.character(seqnames(x)), start(x),
                                          end(x), as.character(strand(x)) == "-", nlc, zero,
-                                         FALSE, .threads(threads)))
-    } else {
-        if (is(x, "XStringSet")) x <- as.character(x)
-        if (!is.character(x)) .gdlStop("x must be sequences or a GRanges, not ", class(x)[1L])
-        if (length(x) == 0L) .gdlStop("x is empty")
-        if (anyNA(x)) .gdlStop("x has missing sequences (NA)")
-        w <- nchar(x, type = "bytes")
-        if (any(w != w[1L]))
-            .gdlStop("sequences must have equal widths for one-hot encoding (found widths ",
-                     paste(utils::head(unique(w), 3L), collapse = ", "), ")")
-        out <- .native(cpp_onehot_strings(unname(x), nlc, zero))
+                                         FALSE, .threads(threads), names)))
     }
-    ch <- c("A", "C", "G", "T")
-    dimnames(out) <- if (nlc) list(NULL, NULL, ch) else list(NULL, ch, NULL)
-    out
+    if (is(x, "XStringSet")) x <- as.character(x)
+    if (!is.character(x)) .gdlStop("x must be sequences or a GRanges, not ", class(x)[1L])
+    if (length(x) == 0L) .gdlStop("x is empty")
+    if (anyNA(x)) .gdlStop("x has missing sequences (NA)")
+    w <- nchar(x, type = "bytes")
+    if (any(w != w[1L]))
+        .gdlStop("sequences must have equal widths for one-hot encoding (found widths ",
+                 paste(utils::head(unique(w), 3L), collapse = ", "), ")")
+    .native(cpp_onehot_strings(unname(x), nlc, zero, .threads(threads), names))
 }
 
 ### - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -
 ### .asOneHot: every sequence input as a one-hot array (generic in R/AllGenerics.R)
 ###
 
-.namedOneHot <- function(x, genome, to) {
-    out <- oneHot(x, genome = genome, layout = to)
-    if (!is.null(names(x))) dimnames(out)[[1L]] <- names(x)
-    out
-}
+.namedOneHot <- function(x, genome, to)
+    .oneHotArray(x, genome, to, "quarter", NULL, names = names(x))
 
 setMethod(".asOneHot", "character", function(x, layout, to, genome, what, channels)
     .namedOneHot(x, NULL, to))
