@@ -96,10 +96,19 @@ struct PairTable {
         }
   }
 };
-}  // namespace
 
-InvalidBase one_hot_column_major(const char* const* seqs, const ColumnMajorOneHot& dst,
-                                 Ambiguous amb, int threads) {
+// Base codes 0..4 as they are; any other byte is invalid (encoded as N, reported).
+constexpr std::array<std::uint8_t, 256> make_identity_codes() {
+  std::array<std::uint8_t, 256> t{};
+  for (auto& v : t) v = kCodeInvalid;
+  for (std::uint8_t c = 0; c <= kCodeN; ++c) t[c] = c;
+  return t;
+}
+constexpr std::array<std::uint8_t, 256> kIdentityCodes = make_identity_codes();
+
+// The writer for sequences of bytes that `code` maps to base codes (letters or codes).
+InvalidBase write_column_major(const char* const* seqs, const ColumnMajorOneHot& dst, Ambiguous amb,
+                               int threads, const std::array<std::uint8_t, 256>& code) {
   const std::size_t n = dst.n, len = dst.len;
   if (n == 0 || len == 0) return {};
   const auto rows = code_rows<double>(amb);
@@ -126,7 +135,8 @@ InvalidBase one_hot_column_major(const char* const* seqs, const ColumnMajorOneHo
           unsigned any_invalid = 0;
           std::size_t k = 0;
           for (; k + 1 < m; k += 2) {
-            const unsigned c = base_code(tile[k][p]), d = base_code(tile[k + 1][p]);
+            const unsigned c = code[static_cast<unsigned char>(tile[k][p])];
+            const unsigned d = code[static_cast<unsigned char>(tile[k + 1][p])];
             any_invalid |= (c == kCodeInvalid) | (d == kCodeInvalid);
             const auto& v = pairs.v[c * kCodes + d];
             std::memcpy(o[0] + k, v[0], sizeof v[0]);
@@ -135,13 +145,14 @@ InvalidBase one_hot_column_major(const char* const* seqs, const ColumnMajorOneHo
             std::memcpy(o[3] + k, v[3], sizeof v[3]);
           }
           if (k < m) {
-            const unsigned c = base_code(tile[k][p]);
+            const unsigned c = code[static_cast<unsigned char>(tile[k][p])];
             any_invalid |= c == kCodeInvalid;
             for (std::size_t ch = 0; ch < 4; ++ch) o[ch][k] = rows[c][ch];
           }
           if (any_invalid)  // rare: the tile's first invalid sequence at this position
             for (k = 0; k < m; ++k)
-              if (base_code(tile[k][p]) == kCodeInvalid && before(i0 + k, p, mine)) {
+              if (code[static_cast<unsigned char>(tile[k][p])] == kCodeInvalid &&
+                  before(i0 + k, p, mine)) {
                 mine = {true, i0 + k, p};
                 break;
               }
@@ -153,6 +164,20 @@ InvalidBase one_hot_column_major(const char* const* seqs, const ColumnMajorOneHo
   for (const auto& b : bad)
     if (b.found && before(b.sequence, b.position, first)) first = b;
   return first;
+}
+}  // namespace
+
+InvalidBase one_hot_column_major(const char* const* seqs, const ColumnMajorOneHot& dst,
+                                 Ambiguous amb, int threads) {
+  return write_column_major(seqs, dst, amb, threads, kBaseCode);
+}
+
+InvalidBase codes_to_column_major(const std::uint8_t* codes, const ColumnMajorOneHot& dst,
+                                  Ambiguous amb, int threads) {
+  std::vector<const char*> rows(dst.n);
+  for (std::size_t i = 0; i < dst.n; ++i)
+    rows[i] = reinterpret_cast<const char*>(codes) + i * dst.len;
+  return write_column_major(rows.data(), dst, amb, threads, kIdentityCodes);
 }
 
 std::size_t one_hot_ncl_f32(const char* seq, std::size_t len, float* out, Ambiguous amb) {

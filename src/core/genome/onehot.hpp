@@ -55,6 +55,12 @@ struct InvalidBase {
 InvalidBase one_hot_column_major(const char* const* seqs, const ColumnMajorOneHot& dst,
                                  Ambiguous amb, int threads);
 
+// The same from base codes (0..3 = A, C, G, T; 4 = N; genome::to_codes), n rows of len
+// contiguous bytes: a generator's batch filled as codes goes to R without a float copy. A byte
+// above 4 is encoded as N and the first one returned.
+InvalidBase codes_to_column_major(const std::uint8_t* codes, const ColumnMajorOneHot& dst,
+                                  Ambiguous amb, int threads);
+
 // Dense fast path for the core's batches: writes 4 x len floats, channels-first, contiguous.
 // Table-driven (one 16-byte row per base code), about memcpy speed per output byte.
 std::size_t one_hot_ncl_f32(const char* seq, std::size_t len, float* out, Ambiguous amb);
