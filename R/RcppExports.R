@@ -105,8 +105,8 @@ cpp_genome_info <- function(ptr) {
     .Call(`_GenomicDL_cpp_genome_info`, ptr)
 }
 
-cpp_genome_fetch <- function(ptr, chroms, starts, ends, minus, pad, upper) {
-    .Call(`_GenomicDL_cpp_genome_fetch`, ptr, chroms, starts, ends, minus, pad, upper)
+cpp_genome_fetch <- function(ptr, chroms, starts, ends, minus, pad, upper, check) {
+    .Call(`_GenomicDL_cpp_genome_fetch`, ptr, chroms, starts, ends, minus, pad, upper, check)
 }
 
 cpp_onehot_strings <- function(seqs, nlc, zero, threads, names) {

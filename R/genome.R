@@ -183,14 +183,7 @@ getSequence <- function(genome, regions, ...) {
     .checkRanges(regions, .lengthsOf(g))
     s <- .native(cpp_genome_fetch(.genomePtr(g), as.character(seqnames(regions)),
                                   start(regions), end(regions),
-                                  as.character(strand(regions)) == "-", FALSE, TRUE))
-    bad <- regexpr("[^ACGTMRWSYKVHDBNacgtmrwsykvhdbn.+-]", s)
-    if (any(bad > 0L)) {
-        i <- which(bad > 0L)[1L]
-        .gdlStop("genome: range ", i, " (", as.character(seqnames(regions))[i], ") holds '",
-                 substr(s[i], bad[i], bad[i]), "' at its position ", bad[i], ", not a DNA letter ",
-                 "(A, C, G, T, N or an IUPAC code): the FASTA file is malformed")
-    }
+                                  as.character(strand(regions)) == "-", FALSE, TRUE, TRUE))
     out <- Biostrings::DNAStringSet(s)
     # named as Biostrings::getSeq() names them: by the regions' names, else their seqnames
     names(out) <- if (is.null(names(regions))) as.character(seqnames(regions)) else names(regions)

@@ -364,8 +364,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_genome_fetch
-Rcpp::CharacterVector cpp_genome_fetch(SEXP ptr, Rcpp::CharacterVector chroms, Rcpp::NumericVector starts, Rcpp::NumericVector ends, Rcpp::LogicalVector minus, bool pad, bool upper);
-RcppExport SEXP _GenomicDL_cpp_genome_fetch(SEXP ptrSEXP, SEXP chromsSEXP, SEXP startsSEXP, SEXP endsSEXP, SEXP minusSEXP, SEXP padSEXP, SEXP upperSEXP) {
+Rcpp::CharacterVector cpp_genome_fetch(SEXP ptr, Rcpp::CharacterVector chroms, Rcpp::NumericVector starts, Rcpp::NumericVector ends, Rcpp::LogicalVector minus, bool pad, bool upper, bool check);
+RcppExport SEXP _GenomicDL_cpp_genome_fetch(SEXP ptrSEXP, SEXP chromsSEXP, SEXP startsSEXP, SEXP endsSEXP, SEXP minusSEXP, SEXP padSEXP, SEXP upperSEXP, SEXP checkSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
@@ -375,7 +375,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::LogicalVector >::type minus(minusSEXP);
     Rcpp::traits::input_parameter< bool >::type pad(padSEXP);
     Rcpp::traits::input_parameter< bool >::type upper(upperSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_genome_fetch(ptr, chroms, starts, ends, minus, pad, upper));
+    Rcpp::traits::input_parameter< bool >::type check(checkSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_genome_fetch(ptr, chroms, starts, ends, minus, pad, upper, check));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -1064,7 +1065,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_genome_fasta", (DL_FUNC) &_GenomicDL_cpp_genome_fasta, 2},
     {"_GenomicDL_cpp_genome_memory", (DL_FUNC) &_GenomicDL_cpp_genome_memory, 2},
     {"_GenomicDL_cpp_genome_info", (DL_FUNC) &_GenomicDL_cpp_genome_info, 1},
-    {"_GenomicDL_cpp_genome_fetch", (DL_FUNC) &_GenomicDL_cpp_genome_fetch, 7},
+    {"_GenomicDL_cpp_genome_fetch", (DL_FUNC) &_GenomicDL_cpp_genome_fetch, 8},
     {"_GenomicDL_cpp_onehot_strings", (DL_FUNC) &_GenomicDL_cpp_onehot_strings, 5},
     {"_GenomicDL_cpp_onehot_ranges", (DL_FUNC) &_GenomicDL_cpp_onehot_ranges, 10},
     {"_GenomicDL_cpp_onehot_stages", (DL_FUNC) &_GenomicDL_cpp_onehot_stages, 6},

@@ -2,6 +2,7 @@
 #include "bridge.h"
 #include "interrupt.h"
 
+#include <array>
 #include <cstring>
 #include <chrono>
 
@@ -58,21 +59,47 @@ void read_range(const Genome& g, int chrom, double start, double end, bool minus
 }
 }  // namespace
 
+namespace {
+// Biostrings' DNA alphabet (DNA_ALPHABET), either case: what DNAStringSet() takes.
+constexpr std::array<bool, 256> make_dna_letters() {
+  std::array<bool, 256> t{};
+  for (const char* p = "ACGTMRWSYKVHDBN-+.acgtmrwsykvhdbn"; *p; ++p)
+    t[static_cast<unsigned char>(*p)] = true;
+  return t;
+}
+constexpr std::array<bool, 256> kDnaLetter = make_dna_letters();
+bool dna_letter(char c) { return kDnaLetter[static_cast<unsigned char>(c)]; }
+}  // namespace
+
+// The sequences of ranges as a character vector, upper case when asked. When `check`, a byte
+// outside Biostrings' DNA alphabet is an error naming the range and position (a malformed
+// FASTA): checked here as it is copied, where a regexpr over the result took most of
+// getSequence()'s time.
 // [[Rcpp::export(rng = false)]]
 Rcpp::CharacterVector cpp_genome_fetch(SEXP ptr, Rcpp::CharacterVector chroms,
                                        Rcpp::NumericVector starts, Rcpp::NumericVector ends,
-                                       Rcpp::LogicalVector minus, bool pad, bool upper) {
+                                       Rcpp::LogicalVector minus, bool pad, bool upper,
+                                       bool check) {
   auto g = gdlr::genome_of(ptr);
   auto idx = gdlr::chrom_indexes(*g, chroms);
   Rcpp::CharacterVector out(chroms.size());
   std::string buf;
-  for (R_xlen_t i = 0; i < chroms.size(); ++i) {
-    buf.assign(static_cast<std::size_t>(ends[i] - starts[i] + 1), 'N');
-    read_range(*g, idx[i], starts[i], ends[i], minus[i] == TRUE, pad, &buf[0]);
-    if (upper)
-      for (auto& c : buf) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    out[i] = Rf_mkCharLen(buf.data(), static_cast<int>(buf.size()));
-  }
+  gdlr::interruptible([&]() {
+    for (R_xlen_t i = 0; i < chroms.size(); ++i) {
+      if (i % 256 == 0) gdl::check_interrupt();
+      buf.assign(static_cast<std::size_t>(ends[i] - starts[i] + 1), 'N');
+      read_range(*g, idx[i], starts[i], ends[i], minus[i] == TRUE, pad, &buf[0]);
+      if (upper)
+        for (auto& c : buf) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+      if (check)
+        for (std::size_t p = 0; p < buf.size(); ++p)
+          if (!dna_letter(buf[p]))
+            gdl::fail("genome: range ", i + 1, " (", Rcpp::as<std::string>(chroms[i]), ") holds '",
+                      buf[p], "' at its position ", p + 1, ", not a DNA letter (A, C, G, T, N or ",
+                      "an IUPAC code): the FASTA file is malformed");
+      out[i] = Rf_mkCharLen(buf.data(), static_cast<int>(buf.size()));
+    }
+  });
   return out;
 }
 
