@@ -205,9 +205,17 @@ getSequence <- function(genome, regions, ...) {
 #'   layout) or \code{"NCL"} (sequences x channels x positions).
 #' @param ambiguous value of N and other IUPAC codes in every channel:
 #'   \code{"quarter"} (0.25) or \code{"zero"}.
-#' @param threads threads of the core (default: option GenomicDL.threads).
-#' @return A numeric array; channels are A, C, G, T. Lower case folds to upper
-#'   case and U reads as T. Minus-strand ranges are reverse-complemented.
+#' @param threads threads of the core (default: option GenomicDL.threads);
+#'   they write disjoint position ranges of the array.
+#' @return A numeric array; channels are A, C, G, T (its dimnames). Lower case
+#'   folds to upper case and U reads as T. Minus-strand ranges are
+#'   reverse-complemented.
+#' @details The core writes R's array in tiles of 512 sequences, in runs of
+#'   contiguous values (a sequence-by-sequence loop would miss the cache, and
+#'   for a new array fault a page, at every value). For genome-scale arrays
+#'   (20,000 x 1 kb x 4 is 640 MB) most of the time is R's own allocation,
+#'   with the garbage collection R runs before it when its heap must grow:
+#'   see the README's Benchmarks.
 #' @examples
 #' x <- oneHot(c("ACGTN", "ttgca"))
 #' dim(x)
