@@ -69,8 +69,8 @@ cpp_generator_info <- function(ptr) {
     .Call(`_GenomicDL_cpp_generator_info`, ptr)
 }
 
-cpp_generator_batch <- function(ptr, epoch, i, nlc) {
-    .Call(`_GenomicDL_cpp_generator_batch`, ptr, epoch, i, nlc)
+cpp_generator_batch <- function(ptr, epoch, i, nlc, threads) {
+    .Call(`_GenomicDL_cpp_generator_batch`, ptr, epoch, i, nlc, threads)
 }
 
 cpp_generator_windows <- function(ptr, genome, epoch, i) {
@@ -105,16 +105,20 @@ cpp_genome_info <- function(ptr) {
     .Call(`_GenomicDL_cpp_genome_info`, ptr)
 }
 
-cpp_genome_fetch <- function(ptr, chroms, starts, ends, minus, pad, upper) {
-    .Call(`_GenomicDL_cpp_genome_fetch`, ptr, chroms, starts, ends, minus, pad, upper)
+cpp_genome_fetch <- function(ptr, chroms, starts, ends, minus, pad, upper, check) {
+    .Call(`_GenomicDL_cpp_genome_fetch`, ptr, chroms, starts, ends, minus, pad, upper, check)
 }
 
-cpp_onehot_strings <- function(seqs, nlc, zero) {
-    .Call(`_GenomicDL_cpp_onehot_strings`, seqs, nlc, zero)
+cpp_onehot_strings <- function(seqs, nlc, zero, threads, names) {
+    .Call(`_GenomicDL_cpp_onehot_strings`, seqs, nlc, zero, threads, names)
 }
 
-cpp_onehot_ranges <- function(ptr, chroms, starts, ends, minus, nlc, zero, pad, threads) {
-    .Call(`_GenomicDL_cpp_onehot_ranges`, ptr, chroms, starts, ends, minus, nlc, zero, pad, threads)
+cpp_onehot_ranges <- function(ptr, chroms, starts, ends, minus, nlc, zero, pad, threads, names) {
+    .Call(`_GenomicDL_cpp_onehot_ranges`, ptr, chroms, starts, ends, minus, nlc, zero, pad, threads, names)
+}
+
+cpp_onehot_stages <- function(ptr, chroms, starts, ends, minus, threads) {
+    .Call(`_GenomicDL_cpp_onehot_stages`, ptr, chroms, starts, ends, minus, threads)
 }
 
 cpp_interpret_attribute <- function(ptr, x, nlc, method, output, task, profile, hypothetical, n_refs, seed, batch, device, threads) {

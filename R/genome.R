@@ -183,14 +183,7 @@ getSequence <- function(genome, regions, ...) {
     .checkRanges(regions, .lengthsOf(g))
     s <- .native(cpp_genome_fetch(.genomePtr(g), as.character(seqnames(regions)),
                                   start(regions), end(regions),
-                                  as.character(strand(regions)) == "-", FALSE, TRUE))
-    bad <- regexpr("[^ACGTMRWSYKVHDBNacgtmrwsykvhdbn.+-]", s)
-    if (any(bad > 0L)) {
-        i <- which(bad > 0L)[1L]
-        .gdlStop("genome: range ", i, " (", as.character(seqnames(regions))[i], ") holds '",
-                 substr(s[i], bad[i], bad[i]), "' at its position ", bad[i], ", not a DNA letter ",
-                 "(A, C, G, T, N or an IUPAC code): the FASTA file is malformed")
-    }
+                                  as.character(strand(regions)) == "-", FALSE, TRUE, TRUE))
     out <- Biostrings::DNAStringSet(s)
     # named as Biostrings::getSeq() names them: by the regions' names, else their seqnames
     names(out) <- if (is.null(names(regions))) as.character(seqnames(regions)) else names(regions)
@@ -212,9 +205,17 @@ getSequence <- function(genome, regions, ...) {
 #'   layout) or \code{"NCL"} (sequences x channels x positions).
 #' @param ambiguous value of N and other IUPAC codes in every channel:
 #'   \code{"quarter"} (0.25) or \code{"zero"}.
-#' @param threads threads of the core (default: option GenomicDL.threads).
-#' @return A numeric array; channels are A, C, G, T. Lower case folds to upper
-#'   case and U reads as T. Minus-strand ranges are reverse-complemented.
+#' @param threads threads of the core (default: option GenomicDL.threads);
+#'   they write disjoint position ranges of the array.
+#' @return A numeric array; channels are A, C, G, T (its dimnames). Lower case
+#'   folds to upper case and U reads as T. Minus-strand ranges are
+#'   reverse-complemented.
+#' @details The core writes R's array in tiles of 512 sequences, in runs of
+#'   contiguous values (a sequence-by-sequence loop would miss the cache, and
+#'   for a new array fault a page, at every value). For genome-scale arrays
+#'   (20,000 x 1 kb x 4 is 640 MB) most of the time is R's own allocation,
+#'   with the garbage collection R runs before it when its heap must grow:
+#'   see the README's Benchmarks.
 #' @examples
 #' x <- oneHot(c("ACGTN", "ttgca"))
 #' dim(x)
@@ -224,6 +225,12 @@ oneHot <- function(x, genome = NULL, layout = c("NLC", "NCL"),
                    ambiguous = c("quarter", "zero"), threads = NULL) {
     layout <- .matchArg(layout)
     ambiguous <- .matchArg(ambiguous)
+    .oneHotArray(x, genome, layout, ambiguous, threads)
+}
+
+## oneHot() with the sequences' names (NULL: none) as the first dimnames, set by the core with
+## the channels' names: the array is never touched again in R (no dimnames<- copy).
+.oneHotArray <- function(x, genome, layout, ambiguous, threads, names = NULL) {
     nlc <- layout == "NLC"
     zero <- ambiguous == "zero"
     if (is(x, "GRanges")) {
@@ -234,34 +241,27 @@ oneHot <- function(x, genome = NULL, layout = c("NLC", "NCL"),
         if (any(w != w[1L]))
             .gdlStop("ranges must have equal widths for one-hot encoding (found widths ",
                      paste(utils::head(unique(w), 3L), collapse = ", "), ")")
-        out <- .native(cpp_onehot_ranges(.genomePtr(g), as.character(seqnames(x)), start(x),
+        return(.native(cpp_onehot_ranges(.genomePtr(g), as.character(seqnames(x)), start(x),
                                          end(x), as.character(strand(x)) == "-", nlc, zero,
-                                         FALSE, .threads(threads)))
-    } else {
-        if (is(x, "XStringSet")) x <- as.character(x)
-        if (!is.character(x)) .gdlStop("x must be sequences or a GRanges, not ", class(x)[1L])
-        if (length(x) == 0L) .gdlStop("x is empty")
-        if (anyNA(x)) .gdlStop("x has missing sequences (NA)")
-        w <- nchar(x, type = "bytes")
-        if (any(w != w[1L]))
-            .gdlStop("sequences must have equal widths for one-hot encoding (found widths ",
-                     paste(utils::head(unique(w), 3L), collapse = ", "), ")")
-        out <- .native(cpp_onehot_strings(unname(x), nlc, zero))
+                                         FALSE, .threads(threads), names)))
     }
-    ch <- c("A", "C", "G", "T")
-    dimnames(out) <- if (nlc) list(NULL, NULL, ch) else list(NULL, ch, NULL)
-    out
+    if (is(x, "XStringSet")) x <- as.character(x)
+    if (!is.character(x)) .gdlStop("x must be sequences or a GRanges, not ", class(x)[1L])
+    if (length(x) == 0L) .gdlStop("x is empty")
+    if (anyNA(x)) .gdlStop("x has missing sequences (NA)")
+    w <- nchar(x, type = "bytes")
+    if (any(w != w[1L]))
+        .gdlStop("sequences must have equal widths for one-hot encoding (found widths ",
+                 paste(utils::head(unique(w), 3L), collapse = ", "), ")")
+    .native(cpp_onehot_strings(unname(x), nlc, zero, .threads(threads), names))
 }
 
 ### - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -
 ### .asOneHot: every sequence input as a one-hot array (generic in R/AllGenerics.R)
 ###
 
-.namedOneHot <- function(x, genome, to) {
-    out <- oneHot(x, genome = genome, layout = to)
-    if (!is.null(names(x))) dimnames(out)[[1L]] <- names(x)
-    out
-}
+.namedOneHot <- function(x, genome, to)
+    .oneHotArray(x, genome, to, "quarter", NULL, names = names(x))
 
 setMethod(".asOneHot", "character", function(x, layout, to, genome, what, channels)
     .namedOneHot(x, NULL, to))

@@ -31,6 +31,18 @@ cppRate <- function(gen, nBatches, threads) {
     c(wall = nBatches * B / best[["wall"]], cpu = nBatches * B / best[["cpu"]])
 }
 
+## Samples per second of batch(gen, i), the exported call (one batch at a time on R's thread,
+## into R arrays): best of 3 runs of `nBatches` consecutive batches, wall and process CPU time.
+batchRate <- function(gen, nBatches) {
+    invisible(batch(gen, 1))
+    runs <- lapply(1:3, function(r) {
+        cpu <- system.time(for (i in seq_len(nBatches)) batch(gen, i))
+        c(wall = cpu[["elapsed"]], cpu = cpu[["user.self"]] + cpu[["sys.self"]])
+    })
+    best <- runs[[which.min(vapply(runs, `[[`, 0, "wall"))]]
+    c(wall = nBatches * B / best[["wall"]], cpu = nBatches * B / best[["cpu"]])
+}
+
 oneHotR <- function(seqs) {  # N x L x 4, as R code without a native encoder would do it
     L <- nchar(seqs[1])
     m <- do.call(rbind, strsplit(as.character(seqs), ""))
@@ -46,6 +58,7 @@ genA <- sequenceGenerator(fa, bw, inputLength = 2001, targetWindow = 100,
                           batchSize = B, seed = 1)
 a1 <- cppRate(genA, 200, 1)
 a2 <- cppRate(genA, 200, 2)
+aB <- batchRate(genA, 100)
 
 ## The generator's normalisation steps, applied in the order it reports them.
 normR <- function(v, steps) {
@@ -93,6 +106,7 @@ genB <- sequenceGenerator(fa, bed, annotationTypes = "CTCF", inputLength = 551, 
                           negativeType = "real", augmentation = TRUE, batchSize = B, seed = 1)
 b1 <- cppRate(genB, 1000, 1)
 b2 <- cppRate(genB, 1000, 2)
+bB <- batchRate(genB, 300)
 peaks <- rtracklayer::import(bed, format = "BED")
 peaks <- peaks[peaks$name == "CTCF"]
 baselineB <- function(nb) {
@@ -112,15 +126,18 @@ stopifnot(isTRUE(all.equal(unname(gB$x), bB$x)), isTRUE(all.equal(as.numeric(gB$
 
 cat(sprintf("GenomicDL generator benchmark (batches of %d, %d cores)\n", B, parallel::detectCores()))
 cat(sprintf("(a) regression  window 2001, tg 100, 2 bigWigs, max+perctrim, balanced weights\n"))
-report <- function(r1, r2, rR) {
+report <- function(r1, r2, rR, rB) {
     cat(sprintf("    C++ 1 thread: %8.0f samples/s   2 threads: %8.0f samples/s   (scaling x%.2f)\n",
                 r1[["wall"]], r2[["wall"]], r2[["wall"]] / r1[["wall"]]))
     cat(sprintf("    C++ per CPU-second: %8.0f (1 thread), %8.0f (2 threads)\n", r1[["cpu"]], r2[["cpu"]]))
     cat(sprintf("    R baseline:   %8.1f samples/s   ratio (C++ 2 threads / R): %.0fx\n", rR, r2[["wall"]] / rR))
+    cat(sprintf(paste0("    batch(gen, i): %8.0f samples/s (%8.0f per CPU-second)   ratio batch() / R: %.0fx ",
+                       "(target >= 20x);  C++ 1 thread / batch(): %.2fx wall, %.2fx per CPU-second (target <= 2x)\n"),
+                rB[["wall"]], rB[["cpu"]], rB[["wall"]] / rR, r1[["wall"]] / rB[["wall"]], r1[["cpu"]] / rB[["cpu"]]))
 }
-report(a1, a2, rA)
+report(a1, a2, rA, aB)
 cat(sprintf("(b) classification  seqLen 551, real negatives 1:1, augmentation\n"))
-report(b1, b2, rB)
+report(b1, b2, rB, bB)
 ## ---- (c) construction with maxN < 1 --------------------------------------------------------
 lensC <- GenomicDL:::.lengthsOf(genomeSource(fa))
 set.seed(3)

@@ -257,15 +257,16 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_generator_batch
-Rcpp::List cpp_generator_batch(SEXP ptr, double epoch, double i, bool nlc);
-RcppExport SEXP _GenomicDL_cpp_generator_batch(SEXP ptrSEXP, SEXP epochSEXP, SEXP iSEXP, SEXP nlcSEXP) {
+Rcpp::List cpp_generator_batch(SEXP ptr, double epoch, double i, bool nlc, int threads);
+RcppExport SEXP _GenomicDL_cpp_generator_batch(SEXP ptrSEXP, SEXP epochSEXP, SEXP iSEXP, SEXP nlcSEXP, SEXP threadsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
     Rcpp::traits::input_parameter< double >::type epoch(epochSEXP);
     Rcpp::traits::input_parameter< double >::type i(iSEXP);
     Rcpp::traits::input_parameter< bool >::type nlc(nlcSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_generator_batch(ptr, epoch, i, nlc));
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_generator_batch(ptr, epoch, i, nlc, threads));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -363,8 +364,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_genome_fetch
-Rcpp::CharacterVector cpp_genome_fetch(SEXP ptr, Rcpp::CharacterVector chroms, Rcpp::NumericVector starts, Rcpp::NumericVector ends, Rcpp::LogicalVector minus, bool pad, bool upper);
-RcppExport SEXP _GenomicDL_cpp_genome_fetch(SEXP ptrSEXP, SEXP chromsSEXP, SEXP startsSEXP, SEXP endsSEXP, SEXP minusSEXP, SEXP padSEXP, SEXP upperSEXP) {
+Rcpp::CharacterVector cpp_genome_fetch(SEXP ptr, Rcpp::CharacterVector chroms, Rcpp::NumericVector starts, Rcpp::NumericVector ends, Rcpp::LogicalVector minus, bool pad, bool upper, bool check);
+RcppExport SEXP _GenomicDL_cpp_genome_fetch(SEXP ptrSEXP, SEXP chromsSEXP, SEXP startsSEXP, SEXP endsSEXP, SEXP minusSEXP, SEXP padSEXP, SEXP upperSEXP, SEXP checkSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
@@ -374,25 +375,28 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::LogicalVector >::type minus(minusSEXP);
     Rcpp::traits::input_parameter< bool >::type pad(padSEXP);
     Rcpp::traits::input_parameter< bool >::type upper(upperSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_genome_fetch(ptr, chroms, starts, ends, minus, pad, upper));
+    Rcpp::traits::input_parameter< bool >::type check(checkSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_genome_fetch(ptr, chroms, starts, ends, minus, pad, upper, check));
     return rcpp_result_gen;
 END_RCPP
 }
 // cpp_onehot_strings
-Rcpp::NumericVector cpp_onehot_strings(Rcpp::CharacterVector seqs, bool nlc, bool zero);
-RcppExport SEXP _GenomicDL_cpp_onehot_strings(SEXP seqsSEXP, SEXP nlcSEXP, SEXP zeroSEXP) {
+Rcpp::NumericVector cpp_onehot_strings(Rcpp::CharacterVector seqs, bool nlc, bool zero, int threads, SEXP names);
+RcppExport SEXP _GenomicDL_cpp_onehot_strings(SEXP seqsSEXP, SEXP nlcSEXP, SEXP zeroSEXP, SEXP threadsSEXP, SEXP namesSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type seqs(seqsSEXP);
     Rcpp::traits::input_parameter< bool >::type nlc(nlcSEXP);
     Rcpp::traits::input_parameter< bool >::type zero(zeroSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_onehot_strings(seqs, nlc, zero));
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type names(namesSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_onehot_strings(seqs, nlc, zero, threads, names));
     return rcpp_result_gen;
 END_RCPP
 }
 // cpp_onehot_ranges
-Rcpp::NumericVector cpp_onehot_ranges(SEXP ptr, Rcpp::CharacterVector chroms, Rcpp::NumericVector starts, Rcpp::NumericVector ends, Rcpp::LogicalVector minus, bool nlc, bool zero, bool pad, int threads);
-RcppExport SEXP _GenomicDL_cpp_onehot_ranges(SEXP ptrSEXP, SEXP chromsSEXP, SEXP startsSEXP, SEXP endsSEXP, SEXP minusSEXP, SEXP nlcSEXP, SEXP zeroSEXP, SEXP padSEXP, SEXP threadsSEXP) {
+Rcpp::NumericVector cpp_onehot_ranges(SEXP ptr, Rcpp::CharacterVector chroms, Rcpp::NumericVector starts, Rcpp::NumericVector ends, Rcpp::LogicalVector minus, bool nlc, bool zero, bool pad, int threads, SEXP names);
+RcppExport SEXP _GenomicDL_cpp_onehot_ranges(SEXP ptrSEXP, SEXP chromsSEXP, SEXP startsSEXP, SEXP endsSEXP, SEXP minusSEXP, SEXP nlcSEXP, SEXP zeroSEXP, SEXP padSEXP, SEXP threadsSEXP, SEXP namesSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
@@ -404,7 +408,23 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< bool >::type zero(zeroSEXP);
     Rcpp::traits::input_parameter< bool >::type pad(padSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_onehot_ranges(ptr, chroms, starts, ends, minus, nlc, zero, pad, threads));
+    Rcpp::traits::input_parameter< SEXP >::type names(namesSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_onehot_ranges(ptr, chroms, starts, ends, minus, nlc, zero, pad, threads, names));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_onehot_stages
+Rcpp::NumericVector cpp_onehot_stages(SEXP ptr, Rcpp::CharacterVector chroms, Rcpp::NumericVector starts, Rcpp::NumericVector ends, Rcpp::LogicalVector minus, int threads);
+RcppExport SEXP _GenomicDL_cpp_onehot_stages(SEXP ptrSEXP, SEXP chromsSEXP, SEXP startsSEXP, SEXP endsSEXP, SEXP minusSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type chroms(chromsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type starts(startsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type ends(endsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::LogicalVector >::type minus(minusSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_onehot_stages(ptr, chroms, starts, ends, minus, threads));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -1036,7 +1056,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_generator_select", (DL_FUNC) &_GenomicDL_cpp_generator_select, 3},
     {"_GenomicDL_cpp_generator_multi", (DL_FUNC) &_GenomicDL_cpp_generator_multi, 5},
     {"_GenomicDL_cpp_generator_info", (DL_FUNC) &_GenomicDL_cpp_generator_info, 1},
-    {"_GenomicDL_cpp_generator_batch", (DL_FUNC) &_GenomicDL_cpp_generator_batch, 4},
+    {"_GenomicDL_cpp_generator_batch", (DL_FUNC) &_GenomicDL_cpp_generator_batch, 5},
     {"_GenomicDL_cpp_generator_windows", (DL_FUNC) &_GenomicDL_cpp_generator_windows, 4},
     {"_GenomicDL_cpp_generator_time", (DL_FUNC) &_GenomicDL_cpp_generator_time, 4},
     {"_GenomicDL_cpp_generator_memory", (DL_FUNC) &_GenomicDL_cpp_generator_memory, 2},
@@ -1045,9 +1065,10 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_genome_fasta", (DL_FUNC) &_GenomicDL_cpp_genome_fasta, 2},
     {"_GenomicDL_cpp_genome_memory", (DL_FUNC) &_GenomicDL_cpp_genome_memory, 2},
     {"_GenomicDL_cpp_genome_info", (DL_FUNC) &_GenomicDL_cpp_genome_info, 1},
-    {"_GenomicDL_cpp_genome_fetch", (DL_FUNC) &_GenomicDL_cpp_genome_fetch, 7},
-    {"_GenomicDL_cpp_onehot_strings", (DL_FUNC) &_GenomicDL_cpp_onehot_strings, 3},
-    {"_GenomicDL_cpp_onehot_ranges", (DL_FUNC) &_GenomicDL_cpp_onehot_ranges, 9},
+    {"_GenomicDL_cpp_genome_fetch", (DL_FUNC) &_GenomicDL_cpp_genome_fetch, 8},
+    {"_GenomicDL_cpp_onehot_strings", (DL_FUNC) &_GenomicDL_cpp_onehot_strings, 5},
+    {"_GenomicDL_cpp_onehot_ranges", (DL_FUNC) &_GenomicDL_cpp_onehot_ranges, 10},
+    {"_GenomicDL_cpp_onehot_stages", (DL_FUNC) &_GenomicDL_cpp_onehot_stages, 6},
     {"_GenomicDL_cpp_interpret_attribute", (DL_FUNC) &_GenomicDL_cpp_interpret_attribute, 13},
     {"_GenomicDL_cpp_interpret_shuffle", (DL_FUNC) &_GenomicDL_cpp_interpret_shuffle, 2},
     {"_GenomicDL_cpp_model_weights_view", (DL_FUNC) &_GenomicDL_cpp_model_weights_view, 1},

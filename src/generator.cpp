@@ -10,8 +10,11 @@
 
 #include "common/error.hpp"
 #include "data/generator.hpp"
+#include "data/input_array.hpp"
 #include "data/plan.hpp"
 #include "data/prefetch.hpp"
+#include "genome/onehot.hpp"
+#include "models.h"
 
 using namespace gdl::data;
 
@@ -144,29 +147,11 @@ std::shared_ptr<const SequenceGenerator> generator_of(SEXP ptr) {
   return g;
 }
 
-// Row-major per-sample buffer (n x prod(shape)) -> R array with dim c(n, shape), column-major.
-Rcpp::NumericVector r_array(const std::vector<float>& src, std::size_t n, const Shape& shape) {
-  std::size_t per = static_cast<std::size_t>(numel(shape));
-  Rcpp::NumericVector out(Rcpp::no_init(static_cast<R_xlen_t>(n * per)));
-  std::vector<std::size_t> colstride(shape.size());
-  std::size_t acc = n;
-  for (std::size_t k = 0; k < shape.size(); ++k) {
-    colstride[k] = acc;
-    acc *= static_cast<std::size_t>(shape[k]);
-  }
-  for (std::size_t j = 0; j < per; ++j) {
-    std::size_t rem = j, off = 0;
-    for (std::size_t k = shape.size(); k-- > 0;) {
-      std::size_t d = static_cast<std::size_t>(shape[k]);
-      off += (rem % d) * colstride[k];
-      rem /= d;
-    }
-    for (std::size_t s = 0; s < n; ++s) out[static_cast<R_xlen_t>(s + off)] = src[s * per + j];
-  }
-  Rcpp::IntegerVector dim(shape.size() + 1);
-  dim[0] = static_cast<int>(n);
-  for (std::size_t k = 0; k < shape.size(); ++k) dim[static_cast<R_xlen_t>(k + 1)] = static_cast<int>(shape[k]);
-  out.attr("dim") = dim;
+// Row-major per-sample buffer (n x prod(shape)) -> R array with dim c(n, shape), column-major,
+// through the bridge's one tiled conversion (models.h); an empty shape gives a vector of dim n.
+SEXP r_array(const std::vector<float>& src, std::size_t n, const Shape& shape) {
+  Rcpp::RObject out = gdlr_output_array(src, n, shape);
+  if (shape.empty()) out.attr("dim") = Rcpp::IntegerVector::create(static_cast<int>(n));
   return out;
 }
 
@@ -371,29 +356,50 @@ Rcpp::List cpp_generator_info(SEXP ptr) {
 }
 
 // Batch i (0-based) of epoch `epoch` as R arrays: x (N x L x 4, or N x 4 x L), targets (list,
-// N x label shape), weights, secondary (N x channels x Ls, as the core holds it).
+// N x label shape), weights, secondary (N x channels x Ls, as the core holds it). `threads`
+// write x.
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_generator_batch(SEXP ptr, double epoch, double i, bool nlc) {
+Rcpp::List cpp_generator_batch(SEXP ptr, double epoch, double i, bool nlc, int threads) {
   auto s = gdlr::source_of(ptr);
   BatchShapes sh = s->shapes();
   Batch b;
+  // Base codes (a byte per base) when the source has them and R's ambiguous value is one the
+  // writer knows: the tiled one-hot writer then fills R's array directly, without the N x 4 x L
+  // float batch and its conversion (both a fresh allocation per call, faulted in page by page).
+  const bool zero = sh.ambiguous == 0.0f, quarter = sh.ambiguous == 0.25f;
+  b.want_codes = sh.codes && (zero || quarter);
   s->fill(static_cast<std::size_t>(epoch), static_cast<std::size_t>(i), b);
   const std::size_t n = b.size;
-  const std::int64_t L = sh.x[1];
-  Rcpp::NumericVector x = nlc ? Rcpp::NumericVector() : r_array(b.x, n, sh.x);
-  if (nlc) {
-    x = Rcpp::NumericVector(Rcpp::no_init(static_cast<R_xlen_t>(n * 4 * static_cast<std::size_t>(L))));
-    for (std::size_t k = 0; k < n; ++k)
-      for (std::size_t c = 0; c < 4; ++c)
-        for (std::int64_t p = 0; p < L; ++p)
-          x[static_cast<R_xlen_t>(k + n * (static_cast<std::size_t>(p) + static_cast<std::size_t>(L) * c))] =
-              b.x[(k * 4 + c) * static_cast<std::size_t>(L) + static_cast<std::size_t>(p)];
-    x.attr("dim") = Rcpp::IntegerVector::create(static_cast<int>(n), static_cast<int>(L), 4);
+  const auto L = static_cast<std::size_t>(sh.x[1]);
+  Rcpp::RObject x;  // RObjects: each result stays protected while the next is allocated
+  if (has_codes(b)) {
+    Rcpp::NumericVector v(Rcpp::no_init(static_cast<R_xlen_t>(n * 4 * L)));
+    gdl::genome::ColumnMajorOneHot dst;
+    dst.out = REAL(v);
+    dst.n = n;
+    dst.len = L;
+    dst.nlc = nlc;
+    gdl::genome::codes_to_column_major(b.codes.data(), dst,
+                                       zero ? gdl::genome::Ambiguous::Zero : gdl::genome::Ambiguous::Quarter,
+                                       gdlr::threads_arg(threads));
+    v.attr("dim") = nlc ? Rcpp::IntegerVector::create(static_cast<int>(n), static_cast<int>(L), 4)
+                        : Rcpp::IntegerVector::create(static_cast<int>(n), 4, static_cast<int>(L));
+    x = v;
+  } else if (nlc) {
+    // The core's x is N x 4 x L; keras_dna's layout N x L x 4 is the same values with the
+    // trailing dimensions swapped, which the conversion's offsets do while writing.
+    Rcpp::NumericVector v(Rcpp::no_init(static_cast<R_xlen_t>(n * 4 * L)));
+    ColumnMajorArray geometry{nullptr, n, 4, L, true};
+    from_row_major(b.x.data(), n, column_major_offsets(geometry), REAL(v));
+    v.attr("dim") = Rcpp::IntegerVector::create(static_cast<int>(n), static_cast<int>(L), 4);
+    x = v;
+  } else {
+    x = r_array(b.x, n, sh.x);
   }
   Rcpp::List y(sh.targets.size());
   for (std::size_t h = 0; h < sh.targets.size(); ++h) y[static_cast<R_xlen_t>(h)] = r_array(b.targets[h], n, sh.targets[h]);
-  SEXP w = sh.has_weights ? static_cast<SEXP>(r_array(b.weights, n, sh.weights)) : R_NilValue;
-  SEXP sec = sh.has_secondary ? static_cast<SEXP>(r_array(b.secondary, n, sh.secondary)) : R_NilValue;
+  Rcpp::RObject w = sh.has_weights ? r_array(b.weights, n, sh.weights) : R_NilValue;
+  Rcpp::RObject sec = sh.has_secondary ? r_array(b.secondary, n, sh.secondary) : R_NilValue;
   return Rcpp::List::create(Rcpp::Named("x") = x, Rcpp::Named("y") = y, Rcpp::Named("weights") = w,
                             Rcpp::Named("secondary") = sec);
 }

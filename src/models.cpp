@@ -166,7 +166,7 @@ Rcpp::List cpp_check_onehot(SEXP x, bool nlc, bool one_hot) {
 SEXP gdlr_output_array(const std::vector<float>& buf, std::size_t N, const gdl::nn::Shape& shape) {
   std::size_t per = 1;
   for (auto d : shape) per *= static_cast<std::size_t>(d);
-  Rcpp::NumericVector out(N * per);
+  Rcpp::NumericVector out(Rcpp::no_init(static_cast<R_xlen_t>(N * per)));  // every value is written
   // Column-major strides of the trailing dimensions (the sample axis has stride 1).
   std::vector<std::size_t> cm(shape.size());
   std::size_t st = N;

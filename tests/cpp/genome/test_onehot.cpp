@@ -87,3 +87,98 @@ TEST_CASE("parallelize covers every item once and rethrows worker errors", "[com
                   }),
                   gdl::Error);
 }
+
+namespace {
+// Reference for the tiled writer: the strided kernel, one sequence at a time, into a
+// column-major N x L x 4 (nlc) or N x 4 x L array.
+std::vector<double> strided_reference(const std::vector<std::string>& seqs, bool nlc, Ambiguous amb) {
+  const std::size_t n = seqs.size(), len = seqs[0].size();
+  std::vector<double> out(n * len * 4, -1.0);
+  const auto N = static_cast<std::ptrdiff_t>(n), L = static_cast<std::ptrdiff_t>(len);
+  OneHotStrides st = nlc ? OneHotStrides{1, N, N * L} : OneHotStrides{1, N * 4, N};
+  for (std::size_t i = 0; i < n; ++i) one_hot<double>(seqs[i].data(), len, out.data() + i, st, amb);
+  return out;
+}
+
+std::vector<std::string> random_sequences(std::size_t n, std::size_t len, unsigned seed) {
+  const char alphabet[] = "ACGTacgtNRYuU";
+  std::vector<std::string> s(n, std::string(len, 'A'));
+  unsigned x = seed;
+  for (auto& q : s)
+    for (auto& c : q) {
+      x = x * 1103515245u + 12345u;
+      c = alphabet[(x >> 16) % 13];
+    }
+  return s;
+}
+
+std::vector<double> tiled(const std::vector<std::string>& seqs, bool nlc, Ambiguous amb, int threads,
+                          InvalidBase* bad = nullptr) {
+  std::vector<const char*> ptrs;
+  for (const auto& q : seqs) ptrs.push_back(q.data());
+  std::vector<double> out(seqs.size() * seqs[0].size() * 4, -1.0);
+  ColumnMajorOneHot dst;
+  dst.out = out.data();
+  dst.n = seqs.size();
+  dst.len = seqs[0].size();
+  dst.nlc = nlc;
+  InvalidBase b = one_hot_column_major(ptrs.data(), dst, amb, threads);
+  if (bad) *bad = b;
+  return out;
+}
+}  // namespace
+
+TEST_CASE("the tiled column-major writer equals the strided kernel", "[genome]") {
+  // 1037 sequences: two full tiles of 512 and a partial one (odd, for the pair stores); 300
+  // positions split over 1 to 3 threads. 3 x 4100: positions beyond one position block.
+  for (auto dims : {std::pair<std::size_t, std::size_t>{1037, 300}, {3, 4100}, {1, 1}}) {
+    auto seqs = random_sequences(dims.first, dims.second, 7);
+    for (bool nlc : {true, false})
+      for (Ambiguous amb : {Ambiguous::Quarter, Ambiguous::Zero}) {
+        auto ref = strided_reference(seqs, nlc, amb);
+        for (int threads : {1, 2, 3}) {
+          InvalidBase bad;
+          CHECK(tiled(seqs, nlc, amb, threads, &bad) == ref);
+          CHECK_FALSE(bad.found);
+        }
+      }
+  }
+}
+
+TEST_CASE("the tiled writer reports the first invalid byte by sequence, then position", "[genome]") {
+  auto seqs = random_sequences(1200, 260, 11);
+  seqs[1100][2] = '-';   // a later sequence at an early position (first thread's positions)
+  seqs[600][250] = '*';  // the first sequence with an invalid byte, in the last thread's positions
+  seqs[600][251] = '!';
+  auto ref = strided_reference(seqs, true, Ambiguous::Quarter);  // invalid bytes encode as N
+  for (int threads : {1, 2, 4}) {
+    InvalidBase bad;
+    CHECK(tiled(seqs, true, Ambiguous::Quarter, threads, &bad) == ref);
+    CHECK(bad.found);
+    CHECK(bad.sequence == 600);
+    CHECK(bad.position == 250);
+  }
+}
+
+TEST_CASE("base codes written column-major equal the letters they code", "[genome]") {
+  auto seqs = random_sequences(700, 90, 3);
+  std::vector<std::uint8_t> codes(700 * 90);
+  for (std::size_t i = 0; i < seqs.size(); ++i) to_codes(seqs[i].data(), 90, codes.data() + i * 90);
+  for (bool nlc : {true, false}) {
+    std::vector<double> out(700 * 90 * 4, -1.0);
+    ColumnMajorOneHot dst;
+    dst.out = out.data();
+    dst.n = 700;
+    dst.len = 90;
+    dst.nlc = nlc;
+    CHECK_FALSE(codes_to_column_major(codes.data(), dst, Ambiguous::Zero, 2).found);
+    CHECK(out == strided_reference(seqs, nlc, Ambiguous::Zero));
+    const std::uint8_t kept = codes[5 * 90 + 7];
+    codes[5 * 90 + 7] = 9;  // not a base code
+    InvalidBase bad = codes_to_column_major(codes.data(), dst, Ambiguous::Zero, 2);
+    CHECK(bad.found);
+    CHECK(bad.sequence == 5);
+    CHECK(bad.position == 7);
+    codes[5 * 90 + 7] = kept;
+  }
+}
