@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <set>
 
 #include "common/error.hpp"
@@ -122,6 +123,7 @@ struct Targets {
   std::vector<int> start, width;   // per expanded target
   std::vector<std::string> st_id;  // "+id" / "-id": Tomtom's final sort key
   std::vector<int> st_rank;        // rank of st_id among all (the sort compares ints)
+  std::vector<int> id_group;       // per original target: one number per distinct id
   std::vector<std::string> cons;
   std::vector<int> unique_widths;
   int n_original = 0;
@@ -145,6 +147,8 @@ Targets build_targets(const std::vector<Motif>& targets, const std::array<double
     widths.insert(m.width());
   }
   T.unique_widths.assign(widths.begin(), widths.end());
+  std::map<std::string, int> ids;
+  for (const auto& m : targets) T.id_group.push_back(ids.emplace(m.id, static_cast<int>(ids.size())).first->second);
   std::vector<int> order(T.st_id.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
   std::sort(order.begin(), order.end(), [&](int a, int b) { return T.st_id[a] < T.st_id[b]; });
@@ -203,7 +207,7 @@ class QueryComparison {
   void shift_and_scale();
   double select_pearson(const double* x, int r, long k);
   void span_distributions();
-  void best_alignment(int et, int& offset, int& overlap, double& value, int& configs) const;
+  void best_alignment(int et, int& offset, int& overlap, double& value, int& configs);
   double complete_pvalue(int width, int score) const;
   std::vector<double> reference_max_pvalues(const std::vector<std::pair<int, int>>& needed) const;
   int span_index(int s, int e) const { return s * wq_ + e; }
@@ -232,7 +236,8 @@ class QueryComparison {
   std::vector<double> row_lo_, row_hi_, shift_, scratch_;  // per row: extremes, minus median
   std::vector<int> counts_;              // wq x (kBins + 1): scaled scores per row
   bool fast_pearson_ = false;            // pearson without MEME's rounding: the SIMD kernels
-  std::vector<int> buckets_;             // wq x kPearsonBuckets: scores per bucket (medians)
+  std::vector<double> sample_;           // scratch of the median search
+  std::vector<int> diag_;                // per configuration of one target: its summed score
   std::vector<int> scaled_;              // wq x nt
   double offset_ = 0, scale_ = 0;
   long C_ = 0;                           // -offset * scale: the scaled score of an unaligned column
@@ -249,15 +254,13 @@ void QueryComparison::column_scores(const std::vector<double>& qprob) {
   raw_.resize(static_cast<std::size_t>(wq_) * nt_);
   bool exact = opt_.exact_rounding || opt_.reference;
   fast_pearson_ = opt_.dist == Distance::pearson && !exact;
-  if (fast_pearson_) buckets_.resize(static_cast<std::size_t>(wq_) * detail::kPearsonBuckets);
   row_lo_.resize(wq_);
   row_hi_.resize(wq_);
   for (int r = 0; r < wq_; ++r) {
     Column q = make_column(&qprob[4 * r]);
     double* out = &raw_[static_cast<std::size_t>(r) * nt_];
     if (fast_pearson_) {
-      pearson_row(out, T_.soa.data(), nt_, q.u, q.inv, &row_lo_[r], &row_hi_[r],
-                  &buckets_[static_cast<std::size_t>(r) * detail::kPearsonBuckets]);
+      pearson_row(out, T_.soa.data(), nt_, q.u, q.inv, &row_lo_[r], &row_hi_[r]);
       continue;
     }
     for (std::size_t t = 0; t < nt_; ++t) out[t] = column_score(opt_.dist, q, T_.cols[t], exact);
@@ -271,16 +274,37 @@ void QueryComparison::column_scores(const std::vector<double>& qprob) {
   }
 }
 
-// The k-th smallest score of row r (select() with the buckets counted by pearson_row).
+// The k-th smallest score of row r, exactly. Every 8th score is a sample; its histogram on
+// [min, max] gives a bracket [a, b] around sample rank k / 8 (3 standard deviations of a
+// sample quantile's rank, and 2 more); one vectorised pass counts the scores below a and
+// gathers those in [a, b] (a few percent), and select() finds the k-th among these. Exact
+// whatever the sample: a bracket that misses (rare) falls back to select() on the whole row.
+// (Selecting in the row itself costs a scattered increment per score; nth_element on the
+// gathered scores mispredicts a branch per comparison.)
 double QueryComparison::select_pearson(const double* x, int r, long k) {
-  const int* counts = &buckets_[static_cast<std::size_t>(r) * detail::kPearsonBuckets];
-  long before = 0;
-  int b = 0;
-  while (before + counts[b] <= k) before += counts[b++];
-  scratch_.resize(counts[b]);
-  std::size_t m = detail::pearson_bucket_values(x, nt_, b, scratch_.data());
-  std::nth_element(scratch_.begin(), scratch_.begin() + (k - before), scratch_.begin() + m);
-  return scratch_[k - before];
+  const std::size_t m = nt_ / 8;
+  const double lo = row_lo_[r], hi = row_hi_[r];
+  if (m >= 64 && hi > lo) {
+    constexpr int kBuckets = 1024;
+    const double f = kBuckets / (hi - lo);
+    int counts[kBuckets + 1] = {0};
+    for (std::size_t i = 0; i < m; ++i) ++counts[static_cast<int>((x[8 * i] - lo) * f)];
+    const long ks = static_cast<long>(static_cast<double>(k) * m / nt_);
+    const long d = static_cast<long>(1.5 * std::sqrt(static_cast<double>(m))) + 2;  // sd: sqrt(m) / 2
+    const long rlo = std::max(0L, ks - d), rhi = std::min(static_cast<long>(m) - 1, ks + d);
+    long seen = 0;
+    int bl = 0;
+    while (seen + counts[bl] <= rlo) seen += counts[bl++];
+    int bh = bl;
+    while (seen + counts[bh] <= rhi) seen += counts[bh++];
+    const double a = lo + bl / f, b = lo + (bh + 1) / f;
+    scratch_.resize(nt_ + 1);
+    std::size_t below = 0;
+    const std::size_t in = detail::bracket_values(x, nt_, a, b, scratch_.data(), &below);
+    if (static_cast<long>(below) <= k && k < static_cast<long>(below + in))
+      return select(scratch_.data(), in, a, b, k - static_cast<long>(below), sample_);
+  }
+  return select(x, nt_, lo, hi, k, scratch_);
 }
 
 // shift_all_pairwise_scores (median, Tomtom's index choice) and scale_score_matrix, in one
@@ -391,7 +415,7 @@ void QueryComparison::span_distributions() {
 
 // compare_motifs: best configuration of one (expanded) target.
 void QueryComparison::best_alignment(int et, int& best_offset, int& best_overlap, double& best_value,
-                                     int& configs) const {
+                                     int& configs) {
   const int wt = T_.width[et], col0 = T_.start[et];
   int start = 1, end = wq_ + wt - 1;
   if (opt_.min_overlap > 1) {
@@ -403,23 +427,24 @@ void QueryComparison::best_alignment(int et, int& best_offset, int& best_overlap
   best_value = std::numeric_limits<double>::infinity();
   best_overlap = -1;
   best_offset = 0;
+  // The score of configuration cfg is the sum of its diagonal of the scaled matrix: summed
+  // row by row (contiguous target columns) into diag_[cfg - 1], or, on the reference path,
+  // walked along the diagonal as Tomtom does. Integer sums: the same either way.
+  if (!opt_.reference) {
+    diag_.resize(static_cast<std::size_t>(wq_ + wt - 1));
+    detail::diagonal_sums(diag_.data(), scaled_.data() + col0, nt_, wq_, wt);
+  }
   for (int cfg = start; cfg <= end; ++cfg) {
-    int tcol, qcol;
-    if (cfg <= wq_) {
-      tcol = 0;
-      qcol = wq_ - cfg;
-    } else {
-      qcol = 0;
-      tcol = cfg - wq_;
-    }
-    int i_start = qcol;
+    const int i_start = cfg <= wq_ ? wq_ - cfg : 0;
+    const int overlap = cfg <= wq_ ? std::min(cfg, wt) : std::min(wq_, wt - (cfg - wq_));
     long score = 0;
-    do {
-      score += scaled_[static_cast<std::size_t>(qcol) * nt_ + col0 + tcol];
-      ++qcol;
-      ++tcol;
-    } while (qcol < wq_ && tcol < wt);
-    int overlap = qcol - i_start;
+    if (opt_.reference) {
+      for (int k = 0, tcol = cfg <= wq_ ? 0 : cfg - wq_; k < overlap; ++k)
+        score += scaled_[static_cast<std::size_t>(i_start + k) * nt_ + col0 + tcol + k];
+    } else {
+      score = diag_[cfg - 1];
+    }
+    const int qcol = i_start + overlap;
     double value;
     if (opt_.complete_scores) {
       value = -static_cast<double>(score - static_cast<long>(overlap) * C_);
@@ -652,25 +677,48 @@ std::vector<TomtomHit> tomtom(const std::vector<Motif>& queries, const std::vect
   std::vector<std::vector<TomtomHit>> per_query(queries.size());
   parallelize(queries.size(), opt.threads, [&](int, std::size_t begin, std::size_t end) {
     QueryComparison qc(T, opt);
+    std::vector<int> seen_at(T.n_original, -1);  // per id group: the last query that reported it
+    int stamp = 0;
     for (std::size_t qi = begin; qi < end; ++qi) {
       check_interrupt();
       std::vector<double> qprob = with_pseudocount(queries[qi], bg, opt.pseudocount);
       std::vector<Match> m = qc.run(qprob);
-      std::sort(m.begin(), m.end(), [&](const Match& a, const Match& b) {
+      auto tomtom_order = [&](const Match& a, const Match& b) {
         if (a.pvalue != b.pvalue) return a.pvalue < b.pvalue;
         if (a.overlap != b.overlap) return a.overlap > b.overlap;
         return T.st_rank[a.target] < T.st_rank[b.target];
-      });
+      };
+      // The k best distinct targets are among the 2k best (target, strand) pairs. The order
+      // is total, so the partial sort (a heap of 2k) gives the full sort's first 2k rows.
+      std::size_t keep = m.size();
+      if (opt.n_nearest > 0) keep = std::min(keep, 2 * static_cast<std::size_t>(opt.n_nearest));
       std::vector<double> p(m.size());
-      for (std::size_t i = 0; i < m.size(); ++i) p[i] = m[i].pvalue;
+      if (keep < m.size()) {
+        std::partial_sort(m.begin(), m.begin() + static_cast<std::ptrdiff_t>(keep), m.end(), tomtom_order);
+        for (std::size_t i = 0; i < m.size(); ++i) p[i] = m[i].pvalue;
+        std::sort(p.begin() + static_cast<std::ptrdiff_t>(keep), p.end());
+      } else {
+        std::sort(m.begin(), m.end(), tomtom_order);
+        for (std::size_t i = 0; i < m.size(); ++i) p[i] = m[i].pvalue;
+      }
+      // q-values need every p-value; a q-value depends on its p-value only (ties share one)
       std::vector<double> q = qvalues(p, drand48_skip(0, draws_per_query * qi));
       std::string qcons = consensus(qprob);
-      std::set<std::string> seen;
+      ++stamp;
+      std::size_t kept = 0;
       for (std::size_t i = 0; i < m.size(); ++i) {
+        if (i == keep) {  // repeated target ids left fewer than k distinct ones: sort the rest
+          std::sort(m.begin() + static_cast<std::ptrdiff_t>(keep), m.end(), tomtom_order);
+          keep = m.size();
+        }
         double sig = opt.evalue ? m[i].evalue : q[i];
         if (sig > opt.thresh) break;
+        if (opt.n_nearest > 0 && kept == static_cast<std::size_t>(opt.n_nearest)) break;
         const std::string& sid = T.st_id[m[i].target];
-        if (!seen.insert(sid.substr(1)).second) continue;
+        int& seen = seen_at[T.id_group[m[i].target / 2]];
+        if (seen == stamp) continue;  // the same id (Tomtom keys on it) on its better strand
+        seen = stamp;
+        ++kept;
         TomtomHit h;
         h.query = static_cast<int>(qi);
         h.target = m[i].target / 2;

@@ -11,7 +11,9 @@ namespace gdl::motif::detail {
 namespace {
 
 typedef double v4d __attribute__((vector_size(32)));
-typedef int v4si __attribute__((vector_size(16)));  // buckets of four doubles
+typedef int v4si __attribute__((vector_size(16)));  // scaled scores of four doubles
+typedef int v8si __attribute__((vector_size(32)));
+typedef long long v4l __attribute__((vector_size(32)));  // comparisons of four doubles
 
 // AVX2 (four doubles a lane group) where the CPU has it, SSE2 pairs otherwise. Not AVX-512:
 // there GCC may fuse a * b + c into one rounding, which would change the p-values.
@@ -56,22 +58,14 @@ void convolve_taps(double* out, const double* src, const int* v, const double* p
   }
 }
 
-inline __attribute__((always_inline)) v4si pearson_buckets(const v4d& x) {
-  v4si b = __builtin_convertvector((x + 1.0) * (0.5 * kPearsonBuckets), v4si);
-  b = b < 0 ? 0 : b;
-  return b > kPearsonBuckets - 1 ? kPearsonBuckets - 1 : b;
-}
-
 GDL_TT_CLONES
 void pearson_row(double* out, const double* soa, std::size_t n, const double* qu, double qinv,
-                 double* lo, double* hi, int* counts) {
+                 double* lo, double* hi) {
   const double *u0 = soa, *u1 = soa + n, *u2 = soa + 2 * n, *u3 = soa + 3 * n, *inv = soa + 4 * n;
   const v4d q0 = v4d{} + qu[0], q1 = v4d{} + qu[1], q2 = v4d{} + qu[2], q3 = v4d{} + qu[3];
   const v4d qi = v4d{} + qinv;
   const double inf = std::numeric_limits<double>::infinity();
   v4d vlo = v4d{} + inf, vhi = v4d{} - inf;
-  // four histograms, one per lane: runs of one bucket do not wait on each other's increment
-  std::vector<int> h(4 * kPearsonBuckets, 0);
   std::size_t t = 0;
   for (; t + 4 <= n; t += 4) {
     const v4d num = ((q0 * load4(u0 + t) + q1 * load4(u1 + t)) + q2 * load4(u2 + t)) + q3 * load4(u3 + t);
@@ -79,8 +73,6 @@ void pearson_row(double* out, const double* soa, std::size_t n, const double* qu
     store4(out + t, x);
     vlo = x < vlo ? x : vlo;
     vhi = x > vhi ? x : vhi;
-    const v4si b = pearson_buckets(x);
-    for (int j = 0; j < 4; ++j) ++h[j * kPearsonBuckets + b[j]];
   }
   double l = inf, u = -inf;
   for (int j = 0; j < 4; ++j) {
@@ -93,26 +85,37 @@ void pearson_row(double* out, const double* soa, std::size_t n, const double* qu
     out[t] = x;
     l = x < l ? x : l;
     u = x > u ? x : u;
-    const v4si b = pearson_buckets(v4d{} + x);
-    ++h[b[0]];
   }
   *lo = l;
   *hi = u;
-  for (int c = 0; c < kPearsonBuckets; ++c)
-    counts[c] = h[c] + h[kPearsonBuckets + c] + h[2 * kPearsonBuckets + c] + h[3 * kPearsonBuckets + c];
 }
 
 GDL_TT_CLONES
-std::size_t pearson_bucket_values(const double* x, std::size_t n, int b, double* out) {
+std::size_t bracket_values(const double* x, std::size_t n, double a, double b, double* out,
+                           std::size_t* below) {
+  const v4d va = v4d{} + a, vb = v4d{} + b;
+  v4l cnt = {0, 0, 0, 0};
   std::size_t m = 0, t = 0;
   for (; t + 4 <= n; t += 4) {
-    const v4si hit = pearson_buckets(load4(x + t)) == b;
-    if (hit[0] | hit[1] | hit[2] | hit[3])
-      for (int j = 0; j < 4; ++j)
-        if (hit[j]) out[m++] = x[t + j];
+    const v4d v = load4(x + t);
+    cnt -= v < va;  // a true comparison is -1
+    const v4l in = (v >= va) & (v <= vb);
+    // branch-free: which lanes fall inside is random, a branch would mispredict
+    out[m] = v[0];
+    m -= in[0];
+    out[m] = v[1];
+    m -= in[1];
+    out[m] = v[2];
+    m -= in[2];
+    out[m] = v[3];
+    m -= in[3];
   }
-  for (; t < n; ++t)
-    if (pearson_buckets(v4d{} + x[t])[0] == b) out[m++] = x[t];
+  std::size_t lt = static_cast<std::size_t>(cnt[0] + cnt[1] + cnt[2] + cnt[3]);
+  for (; t < n; ++t) {
+    lt += x[t] < a;
+    if (x[t] >= a && x[t] <= b) out[m++] = x[t];
+  }
+  *below = lt;
   return m;
 }
 
@@ -124,6 +127,7 @@ void scale_row(int* out, const double* x, std::size_t n, double shift, bool shif
                double scale, int* counts) {
   constexpr int kBins1 = 101;
   int h[4][kBins1] = {{0}};
+  int *h0 = h[0], *h1 = h[1], *h2 = h[2], *h3 = h[3];
   const v4d sh = v4d{} + (shifted ? shift : 0.0), off = v4d{} + offset, sc = v4d{} + scale;
   std::size_t t = 0;
   for (; t + 4 <= n; t += 4) {
@@ -131,7 +135,10 @@ void scale_row(int* out, const double* x, std::size_t n, double shift, bool shif
     v = v >= 0 ? v + 0.5 : v - 0.5;  // MEME's nint
     const v4si s = __builtin_convertvector(v, v4si);
     std::memcpy(out + t, &s, sizeof s);
-    for (int j = 0; j < 4; ++j) ++h[j][s[j]];
+    ++h0[s[0]];  // unrolled by hand: -O2 keeps a loop over j, with its index arithmetic
+    ++h1[s[1]];
+    ++h2[s[2]];
+    ++h3[s[3]];
   }
   for (; t < n; ++t) {
     const double v = ((shifted ? x[t] + shift : x[t]) - offset) * scale;
@@ -140,6 +147,24 @@ void scale_row(int* out, const double* x, std::size_t n, double shift, bool shif
     ++h[0][s];
   }
   for (int b = 0; b < kBins1; ++b) counts[b] = h[0][b] + h[1][b] + h[2][b] + h[3][b];
+}
+
+GDL_TT_CLONES
+void diagonal_sums(int* d, const int* s, std::size_t stride, int wq, int wt) {
+  std::fill(d, d + wq + wt - 1, 0);
+  for (int q = 0; q < wq; ++q) {
+    const int* row = s + static_cast<std::size_t>(q) * stride;
+    int* out = d + (wq - 1 - q);
+    int t = 0;
+    for (; t + 8 <= wt; t += 8) {
+      v8si a, b;
+      std::memcpy(&a, out + t, sizeof a);
+      std::memcpy(&b, row + t, sizeof b);
+      a += b;
+      std::memcpy(out + t, &a, sizeof a);
+    }
+    for (; t < wt; ++t) out[t] += row[t];
+  }
 }
 
 // Four interleaved drand48 streams (x_{i+4} = A^4 x_i + c_4) break the chain of dependent
@@ -155,23 +180,32 @@ void bootstrap_counts(unsigned long long* state, const int* bucket, std::size_t 
     x[j] = (a * *state + c) & kMask48;
   }
   const unsigned long long a4 = a, c4 = c;
+  unsigned long long x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
   const double dn = static_cast<double>(n);
+  // x < 2^48: the signed conversion is exact and one instruction
+  auto draw = [dn](unsigned long long v) {
+    return static_cast<int>(static_cast<double>(static_cast<long long>(v)) * (1.0 / 281474976710656.0) * dn);
+  };
   std::vector<int> h(4 * static_cast<std::size_t>(nbuckets));
+  int *h0 = h.data(), *h1 = h0 + nbuckets, *h2 = h1 + nbuckets, *h3 = h2 + nbuckets;
   for (int r = 0; r < rounds; ++r) {
     std::fill(h.begin(), h.end(), 0);
     for (int s = 0; s < samples; s += 4) {
-      for (int j = 0; j < 4; ++j) {
-        // x < 2^48: the signed conversion is exact and one instruction
-        const double u = static_cast<double>(static_cast<long long>(x[j])) * (1.0 / 281474976710656.0);
-        ++h[j * nbuckets + bucket[static_cast<int>(u * dn)]];
+      ++h0[bucket[draw(x0)]];
+      ++h1[bucket[draw(x1)]];
+      ++h2[bucket[draw(x2)]];
+      ++h3[bucket[draw(x3)]];
+      if (s + 4 < samples || r + 1 < rounds) {
+        x0 = (a4 * x0 + c4) & kMask48;
+        x1 = (a4 * x1 + c4) & kMask48;
+        x2 = (a4 * x2 + c4) & kMask48;
+        x3 = (a4 * x3 + c4) & kMask48;
       }
-      if (s + 4 < samples || r + 1 < rounds)
-        for (int j = 0; j < 4; ++j) x[j] = (a4 * x[j] + c4) & kMask48;
     }
     int* out = hist + static_cast<std::size_t>(r) * nbuckets;
-    for (int b = 0; b < nbuckets; ++b) out[b] = h[b] + h[nbuckets + b] + h[2 * nbuckets + b] + h[3 * nbuckets + b];
+    for (int b = 0; b < nbuckets; ++b) out[b] = h0[b] + h1[b] + h2[b] + h3[b];
   }
-  *state = x[3];
+  *state = x3;
 }
 
 }  // namespace gdl::motif::detail

@@ -13,24 +13,26 @@ namespace gdl::motif::detail {
 void convolve_taps(double* out, const double* src, const int* v, const double* p, int ntaps, long k0,
                    long k1);
 
-// Buckets of Pearson scores for the search of a row's median: a monotone map of [-1, 1]
-// (clamped) onto 0..kPearsonBuckets - 1.
-constexpr int kPearsonBuckets = 1024;
-
 // One row of Pearson column scores: out[t] = num * qinv * inv[t] with num = ((qu0 u0[t] +
 // qu1 u1[t]) + qu2 u2[t]) + qu3 u3[t], the target columns' u and inv in soa as five arrays of
-// n; also the row's minimum and maximum and the count of its scores per bucket (counts has
-// kPearsonBuckets entries).
+// n; also the row's minimum and maximum.
 void pearson_row(double* out, const double* soa, std::size_t n, const double* qu, double qinv,
-                 double* lo, double* hi, int* counts);
+                 double* lo, double* hi);
 
-// The scores of x[0, n) in Pearson bucket b, appended to out (in order); returns their number.
-std::size_t pearson_bucket_values(const double* x, std::size_t n, int b, double* out);
+// The values of x[0, n) in [a, b], appended to out in order (their number is returned), and
+// in *below the number of values < a: one pass of comparisons for a median search. out must
+// have room for n + 1 values.
+std::size_t bracket_values(const double* x, std::size_t n, double a, double b, double* out,
+                           std::size_t* below);
 
 // One row of scale_score_matrix: out[t] = nint(((x[t] + shift) - offset) * scale) (no shift
 // when !shifted), and counts[out[t]] incremented (counts has kBins + 1 = 101 entries).
 void scale_row(int* out, const double* x, std::size_t n, double shift, bool shifted, double offset,
                double scale, int* counts);
+
+// d[wq - 1 - q + t] summed over q of s[q * stride + t] (q < wq, t < wt): the diagonals of a
+// wq x wt block of the scaled score matrix, d[0, wq + wt - 1) overwritten.
+void diagonal_sums(int* d, const int* s, std::size_t stride, int wq, int wt);
 
 // The bootstrap of MEME's estimate_pi0 for one query: `rounds` rounds of `samples` draws of
 // drand48 continued from *state (updated), r = int(drand48() * n), counted in
