@@ -150,20 +150,25 @@ void scale_row(int* out, const double* x, std::size_t n, double shift, bool shif
 }
 
 GDL_TT_CLONES
-void diagonal_sums(int* d, const int* s, std::size_t stride, int wq, int wt) {
-  std::fill(d, d + wq + wt - 1, 0);
-  for (int q = 0; q < wq; ++q) {
-    const int* row = s + static_cast<std::size_t>(q) * stride;
-    int* out = d + (wq - 1 - q);
-    int t = 0;
-    for (; t + 8 <= wt; t += 8) {
-      v8si a, b;
-      std::memcpy(&a, out + t, sizeof a);
-      std::memcpy(&b, row + t, sizeof b);
-      a += b;
-      std::memcpy(out + t, &a, sizeof a);
+void diagonal_sums(int* d, const int* s, std::size_t stride, int wq, const int* start, const int* width,
+                   int ntargets) {
+  for (int e = 0; e < ntargets; ++e) {
+    const int wt = width[e];
+    int* de = d + start[e] + static_cast<std::size_t>(e) * (wq - 1);
+    std::fill(de, de + wq + wt - 1, 0);
+    for (int q = 0; q < wq; ++q) {
+      const int* row = s + static_cast<std::size_t>(q) * stride + start[e];
+      int* out = de + (wq - 1 - q);
+      int t = 0;
+      for (; t + 8 <= wt; t += 8) {
+        v8si a, b;
+        std::memcpy(&a, out + t, sizeof a);
+        std::memcpy(&b, row + t, sizeof b);
+        a += b;
+        std::memcpy(out + t, &a, sizeof a);
+      }
+      for (; t < wt; ++t) out[t] += row[t];
     }
-    for (; t < wt; ++t) out[t] += row[t];
   }
 }
 

@@ -30,9 +30,12 @@ std::size_t bracket_values(const double* x, std::size_t n, double a, double b, d
 void scale_row(int* out, const double* x, std::size_t n, double shift, bool shifted, double offset,
                double scale, int* counts);
 
-// d[wq - 1 - q + t] summed over q of s[q * stride + t] (q < wq, t < wt): the diagonals of a
-// wq x wt block of the scaled score matrix, d[0, wq + wt - 1) overwritten.
-void diagonal_sums(int* d, const int* s, std::size_t stride, int wq, int wt);
+// The diagonal sums of each target's wq x width[e] block of the scaled score matrix s (rows
+// of stride values; the block starts at column start[e]): for target e, d[start[e] + e (wq - 1)
+// + wq - 1 - q + t] summed over q of s[q * stride + start[e] + t] (q < wq, t < width[e]);
+// each target's wq + width[e] - 1 sums are overwritten.
+void diagonal_sums(int* d, const int* s, std::size_t stride, int wq, const int* start, const int* width,
+                   int ntargets);
 
 // The bootstrap of MEME's estimate_pi0 for one query: `rounds` rounds of `samples` draws of
 // drand48 continued from *state (updated), r = int(drand48() * n), counted in

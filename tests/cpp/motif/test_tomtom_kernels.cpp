@@ -85,14 +85,20 @@ TEST_CASE("bracket_values, diagonal_sums and scale_row against plain loops", "[m
   REQUIRE(m == want.size());
   CHECK(std::equal(want.begin(), want.end(), out.begin()));
 
-  const int wq = 7, wt = 11, stride = 40;
+  // two targets side by side (columns 0..10 and 11..16), each with its wq + w - 1 sums
+  const int wq = 7, stride = 40;
+  const int start[2] = {0, 11}, width[2] = {11, 6};
   std::vector<int> s(wq * stride);
   for (auto& v : s) v = static_cast<int>(rng() % 101);
-  std::vector<int> d(wq + wt - 1, -5), ref(wq + wt - 1, 0);
-  detail::diagonal_sums(d.data(), s.data() + 3, stride, wq, wt);
-  for (int q = 0; q < wq; ++q)
-    for (int t = 0; t < wt; ++t) ref[t - q + wq - 1] += s[q * stride + 3 + t];
-  CHECK(d == ref);
+  std::vector<int> d(17 + 2 * (wq - 1), -5);
+  detail::diagonal_sums(d.data(), s.data(), stride, wq, start, width, 2);
+  for (int e = 0; e < 2; ++e) {
+    std::vector<int> ref(wq + width[e] - 1, 0);
+    for (int q = 0; q < wq; ++q)
+      for (int t = 0; t < width[e]; ++t) ref[t - q + wq - 1] += s[q * stride + start[e] + t];
+    const int* got = d.data() + start[e] + e * (wq - 1);
+    CHECK(std::vector<int>(got, got + ref.size()) == ref);
+  }
 
   std::vector<int> sc(x.size()), counts(101);
   const double shift = -0.0123, offset = -2, scale = 33;
