@@ -93,6 +93,11 @@ test_that("the fast path equals the straightforward reference path", {
         ref <- GenomicDL:::.tomtom(sub, q, d, 5L, 10, TRUE, TRUE, threads = 2, reference = TRUE)
         expect_identical(as.data.frame(fast), as.data.frame(ref))
     }
+    # Tomtom's -incomplete-scores statistics (ed: no rounding of Pearson sums in play)
+    fast <- GenomicDL:::.tomtom(sub, q, "ed", 5L, 10, TRUE, FALSE, threads = 2)
+    ref <- GenomicDL:::.tomtom(sub, q, "ed", 5L, 10, TRUE, FALSE, threads = 2, reference = TRUE)
+    expect_identical(as.data.frame(fast), as.data.frame(ref))
+    expect_gt(nrow(fast), 0L)
 })
 
 test_that("thresholds and minOverlap behave", {
