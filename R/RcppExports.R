@@ -193,8 +193,8 @@ cpp_motif_write_meme <- function(motifs, path) {
     invisible(.Call(`_GenomicDL_cpp_motif_write_meme`, motifs, path))
 }
 
-cpp_motif_tomtom <- function(query, target, dist, min_overlap, thresh, evalue, complete, reference, exact, background, threads) {
-    .Call(`_GenomicDL_cpp_motif_tomtom`, query, target, dist, min_overlap, thresh, evalue, complete, reference, exact, background, threads)
+cpp_motif_tomtom <- function(query, target, dist, min_overlap, thresh, evalue, complete, reference, exact, background, n_nearest, threads) {
+    .Call(`_GenomicDL_cpp_motif_tomtom`, query, target, dist, min_overlap, thresh, evalue, complete, reference, exact, background, n_nearest, threads)
 }
 
 cpp_motif_extract <- function(weight, bias, dilation, x, method, both_strands, threshold, threads) {

@@ -72,6 +72,15 @@
 #'   the motif file's (FIMO's command line defaults to \code{--nrdb--}:
 #'   \code{background = "nrdb"}). Like FIMO's \code{--text}, streaming to a
 #'   file computes no q-values.
+#'
+#'   Reference used: MEME suite's FIMO could not be run where this was built
+#'   (no MEME installation, and no FIMO 5.5.8 output is stored with the
+#'   package or its shared data), so the hits, scores and p-values are
+#'   checked (tests/testthat/test-motif-scan.R) against an independent R
+#'   implementation of the steps above: the exact score distribution by
+#'   convolution, written out from fimo.c / pssm.c, with background,
+#'   pseudocount and q-value variants. Agreement with FIMO 5.5.8's printed
+#'   output is therefore not verified here.
 #' @references Grant CE, Bailey TL, Noble WS (2011). FIMO: scanning for
 #'   occurrences of a given motif. Bioinformatics 27:1017-1018.
 #' @seealso \code{\link{compareMotifs}}, \code{\link{readMEME}}

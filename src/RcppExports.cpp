@@ -635,8 +635,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_motif_tomtom
-Rcpp::List cpp_motif_tomtom(Rcpp::List query, Rcpp::List target, std::string dist, int min_overlap, double thresh, bool evalue, bool complete, bool reference, bool exact, Rcpp::NumericVector background, int threads);
-RcppExport SEXP _GenomicDL_cpp_motif_tomtom(SEXP querySEXP, SEXP targetSEXP, SEXP distSEXP, SEXP min_overlapSEXP, SEXP threshSEXP, SEXP evalueSEXP, SEXP completeSEXP, SEXP referenceSEXP, SEXP exactSEXP, SEXP backgroundSEXP, SEXP threadsSEXP) {
+Rcpp::List cpp_motif_tomtom(Rcpp::List query, Rcpp::List target, std::string dist, int min_overlap, double thresh, bool evalue, bool complete, bool reference, bool exact, Rcpp::NumericVector background, int n_nearest, int threads);
+RcppExport SEXP _GenomicDL_cpp_motif_tomtom(SEXP querySEXP, SEXP targetSEXP, SEXP distSEXP, SEXP min_overlapSEXP, SEXP threshSEXP, SEXP evalueSEXP, SEXP completeSEXP, SEXP referenceSEXP, SEXP exactSEXP, SEXP backgroundSEXP, SEXP n_nearestSEXP, SEXP threadsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< Rcpp::List >::type query(querySEXP);
@@ -649,8 +649,9 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< bool >::type reference(referenceSEXP);
     Rcpp::traits::input_parameter< bool >::type exact(exactSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type background(backgroundSEXP);
+    Rcpp::traits::input_parameter< int >::type n_nearest(n_nearestSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_motif_tomtom(query, target, dist, min_overlap, thresh, evalue, complete, reference, exact, background, threads));
+    rcpp_result_gen = Rcpp::wrap(cpp_motif_tomtom(query, target, dist, min_overlap, thresh, evalue, complete, reference, exact, background, n_nearest, threads));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -1087,7 +1088,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_motif_read_meme", (DL_FUNC) &_GenomicDL_cpp_motif_read_meme, 1},
     {"_GenomicDL_cpp_motif_read_jaspar", (DL_FUNC) &_GenomicDL_cpp_motif_read_jaspar, 1},
     {"_GenomicDL_cpp_motif_write_meme", (DL_FUNC) &_GenomicDL_cpp_motif_write_meme, 2},
-    {"_GenomicDL_cpp_motif_tomtom", (DL_FUNC) &_GenomicDL_cpp_motif_tomtom, 11},
+    {"_GenomicDL_cpp_motif_tomtom", (DL_FUNC) &_GenomicDL_cpp_motif_tomtom, 12},
     {"_GenomicDL_cpp_motif_extract", (DL_FUNC) &_GenomicDL_cpp_motif_extract, 8},
     {"_GenomicDL_cpp_motif_filter_means", (DL_FUNC) &_GenomicDL_cpp_motif_filter_means, 5},
     {"_GenomicDL_cpp_motif_scan_background", (DL_FUNC) &_GenomicDL_cpp_motif_scan_background, 5},

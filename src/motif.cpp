@@ -74,7 +74,7 @@ void cpp_motif_write_meme(Rcpp::List motifs, std::string path) { write_meme(moti
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_motif_tomtom(Rcpp::List query, Rcpp::List target, std::string dist, int min_overlap,
                             double thresh, bool evalue, bool complete, bool reference, bool exact,
-                            Rcpp::NumericVector background, int threads) {
+                            Rcpp::NumericVector background, int n_nearest, int threads) {
   return gdlr::interruptible([&]() -> Rcpp::List {  // the core polls for Ctrl-C
     TomtomOptions opt;
     opt.dist = distance_of(dist);
@@ -84,6 +84,7 @@ Rcpp::List cpp_motif_tomtom(Rcpp::List query, Rcpp::List target, std::string dis
     opt.complete_scores = complete;
     opt.reference = reference;
     opt.exact_rounding = exact;
+    opt.n_nearest = n_nearest;
     opt.threads = gdlr::threads_arg(threads);
     std::array<double, 4> bg{{background[0], background[1], background[2], background[3]}};
     auto q = motifs_from_r(query), t = motifs_from_r(target);

@@ -150,3 +150,34 @@ test_that("attributeBases on a hand-set GATA detector, then discoverMotifs, reco
     s <- res$seqlets[!is.na(res$seqlets$pattern) & res$seqlets$pattern == "pattern_1", ]
     expect_gt(mean(s$start <= at[s$example] & s$end >= at[s$example] + 4L), 0.9)
 })
+
+test_that("clusters split by Leiden merge back into one pattern per planted motif, seqlets re-assigned", {
+    skip_if_not_installed("igraph")
+    d <- plantedData()
+    best <- function(r) {
+        h <- compareMotifs(r$patterns, motifFile, threshold = 1)
+        h <- h[!duplicated(h$Query_ID), ]
+        setNames(h$Target_ID, h$Query_ID)
+    }
+    # no merging (mergeThreshold above 1): each motif comes out in several patterns
+    split <- discoverMotifs(d$attr, d$seqs, hypothetical = d$hyp, mergeThreshold = 1.1, seed = 1)
+    bs <- best(split)
+    expect_gte(sum(bs == "MA0035.4"), 2L)
+    expect_gte(sum(bs == "MA0139.1"), 2L)
+    # merging: one GATA1 pattern and one CTCF pattern
+    merged <- discoverMotifs(d$attr, d$seqs, hypothetical = d$hyp, seed = 1)
+    bm <- best(merged)
+    expect_setequal(bm, c("MA0035.4", "MA0139.1"))
+    expect_length(merged$patterns, 2L)
+    # the seqlets of the split GATA1 patterns all belong to the merged GATA1 pattern
+    key <- function(s) paste(s$example, s$start)
+    ss <- split$seqlets
+    gSplit <- key(ss[!is.na(ss$pattern) & ss$pattern %in% names(bs)[bs == "MA0035.4"], ])
+    sm <- merged$seqlets
+    gMerged <- key(sm[!is.na(sm$pattern) & sm$pattern == names(bm)[bm == "MA0035.4"], ])
+    expect_true(all(gSplit %in% gMerged))
+    expect_equal(TFBSTools::tags(merged$patterns[[names(bm)[bm == "MA0035.4"]]])$nSeqlets, length(gMerged))
+    # and they are GATA1's sites (odd examples)
+    gex <- sm$example[!is.na(sm$pattern) & sm$pattern == names(bm)[bm == "MA0035.4"]]
+    expect_gt(mean(d$sites$motif[gex] == "GATA1"), 0.95)
+})

@@ -93,6 +93,11 @@ test_that("the fast path equals the straightforward reference path", {
         ref <- GenomicDL:::.tomtom(sub, q, d, 5L, 10, TRUE, TRUE, threads = 2, reference = TRUE)
         expect_identical(as.data.frame(fast), as.data.frame(ref))
     }
+    # Tomtom's -incomplete-scores statistics (ed: no rounding of Pearson sums in play)
+    fast <- GenomicDL:::.tomtom(sub, q, "ed", 5L, 10, TRUE, FALSE, threads = 2)
+    ref <- GenomicDL:::.tomtom(sub, q, "ed", 5L, 10, TRUE, FALSE, threads = 2, reference = TRUE)
+    expect_identical(as.data.frame(fast), as.data.frame(ref))
+    expect_gt(nrow(fast), 0L)
 })
 
 test_that("thresholds and minOverlap behave", {
@@ -111,4 +116,55 @@ test_that("thresholds and minOverlap behave", {
     expect_gdl_error(compareMotifs(q, all, threshold = 2), "at most 1")
     expect_gdl_error(compareMotifs(q, 42), "target must be")
     expect_gdl_error(compareMotifs(q, all, minOverlap = -1), "minOverlap")
+})
+
+test_that("nNearest keeps the first k rows per query of the full comparison", {
+    skip_if_no_shared("motifs")
+    all <- readMEME(jaspar())
+    q <- all[c(1, 50, 300, 700)]
+    for (d in c("pearson", "ed")) {
+        full <- as.data.frame(compareMotifs(q, all, dist = d, threshold = 1))
+        topk <- do.call(rbind, lapply(split(full, factor(full$Query_ID, unique(full$Query_ID))), head, 7))
+        near <- as.data.frame(compareMotifs(q, all, dist = d, threshold = 1, nNearest = 7))
+        rownames(topk) <- rownames(near) <- NULL
+        expect_identical(near, topk)
+        expect_equal(as.vector(table(near$Query_ID)), rep(7L, 4))
+    }
+    # the threshold still applies (fewer than k rows where fewer pass), as do E-values
+    strict <- as.data.frame(compareMotifs(q, all, threshold = 1e-3, nNearest = 50))
+    fullStrict <- as.data.frame(compareMotifs(q, all, threshold = 1e-3))
+    expect_identical(strict, fullStrict)
+    ev <- compareMotifs(q, all, evalue = TRUE, threshold = 10, nNearest = 1)
+    expect_identical(ev$Query_ID, vapply(q, TFBSTools::ID, character(1), USE.NAMES = FALSE))
+    expect_gdl_error(compareMotifs(q, all, nNearest = 0), "nNearest must be a whole number")
+    expect_gdl_error(compareMotifs(q, all, nNearest = 2.5), "nNearest")
+})
+
+test_that("queries as an N x width x 4 array equal the same motifs as matrices", {
+    skip_if_no_shared("motifs")
+    all <- readMEME(jaspar())
+    set.seed(3)
+    idx <- sample(length(all), 5)
+    w <- 8L
+    counts <- lapply(idx, function(i) round(TFBSTools::Matrix(all[[i]])[, 1:w]))
+    arr <- array(0, c(5, w, 4), dimnames = list(paste0("s", 1:5), NULL, c("A", "C", "G", "T")))
+    for (i in 1:5) arr[i, , ] <- t(counts[[i]])
+    pfl <- do.call(TFBSTools::PFMatrixList,
+                   lapply(1:5, function(i) TFBSTools::PFMatrix(ID = paste0("s", i), name = "",
+                                                               profileMatrix = counts[[i]],
+                                                               tags = list(nsites = 20))))
+    a <- compareMotifs(arr, all, dist = "pearson", threshold = 1, nNearest = 3)
+    b <- compareMotifs(pfl, all, dist = "pearson", threshold = 1, nNearest = 3)
+    expect_identical(as.data.frame(a), as.data.frame(b))  # positions scaled to sum 1, 20 sites
+    expect_identical(unique(a$Query_ID), paste0("s", 1:5))
+    expect_identical(as.data.frame(compareMotifs(arr * 4, all, threshold = 1, nNearest = 3)),
+                     as.data.frame(compareMotifs(arr, all, threshold = 1, nNearest = 3)))
+    # one-hot seqlets (oneHot()'s layout) without row names
+    oh <- oneHot(Biostrings::DNAStringSet(c("TTATCTGA", "CACGTGAC", "GGGGCGGG")))
+    hits <- compareMotifs(unname(oh), all, dist = "pearson", threshold = 1, nNearest = 2)
+    expect_identical(hits$Query_ID, rep(c("query1", "query2", "query3"), each = 2))
+    expect_gdl_error(compareMotifs(-arr, all), "negative")
+    expect_gdl_error(compareMotifs(arr[, , 1:3], all), "N x width x 4")
+    arr[2, 3, ] <- 0
+    expect_gdl_error(compareMotifs(arr, all), "motif 2 has no weight at position 3")
 })

@@ -33,6 +33,7 @@ struct TomtomOptions {
   double pseudocount = 0.1;
   bool exact_rounding = false;  // MEME's RND() of Pearson partial sums
   bool reference = false;       // straightforward per-target baseline (benchmarks, tests)
+  int n_nearest = 0;            // > 0: only the n_nearest best targets per query (O(k) rows)
   int threads = 1;
 };
 
@@ -48,6 +49,9 @@ struct TomtomHit {
 
 // Compares every query with all targets. Hits come grouped by query (in query order), each
 // group in Tomtom's order (p-value ascending, overlap descending, then "+id" before "-id").
+// With n_nearest = k > 0 each group is cut to its first k rows: the statistics (q-values over
+// all targets included) are those of the full comparison, and the memory held per query is
+// O(k), the work per query's targets being done in per-thread scratch.
 // background: letter frequencies of the query file (made strand-symmetric, as Tomtom does).
 std::vector<TomtomHit> tomtom(const std::vector<Motif>& queries, const std::vector<Motif>& targets,
                               const TomtomOptions& options,
