@@ -13,6 +13,7 @@ namespace {
 typedef double v4d __attribute__((vector_size(32)));
 typedef int v4si __attribute__((vector_size(16)));  // scaled scores of four doubles
 typedef int v8si __attribute__((vector_size(32)));
+typedef unsigned long long v4du __attribute__((vector_size(32)));  // drand48 states
 typedef long long v4l __attribute__((vector_size(32)));  // comparisons of four doubles
 
 // AVX2 (four doubles a lane group) where the CPU has it, SSE2 pairs otherwise. Not AVX-512:
@@ -175,6 +176,7 @@ void diagonal_sums(int* d, const int* s, std::size_t stride, int wq, const int* 
 // Four interleaved drand48 streams (x_{i+4} = A^4 x_i + c_4) break the chain of dependent
 // multiplications, and four histograms the chain of increments of one (mostly the same)
 // bucket. The draws of a round are the same numbers as one stream's, so are the counts.
+GDL_TT_CLONES
 void bootstrap_counts(unsigned long long* state, const int* bucket, std::size_t n, int rounds,
                       int samples, int nbuckets, int* hist) {
   unsigned long long a = 1, c = 0;  // x -> a x + c: k steps of the generator, k = 1..4
@@ -184,32 +186,32 @@ void bootstrap_counts(unsigned long long* state, const int* bucket, std::size_t 
     a = (kDrandA * a) & kMask48;
     x[j] = (a * *state + c) & kMask48;
   }
-  const unsigned long long a4 = a, c4 = c;
-  unsigned long long x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
+  // the four states in one vector: x -> (a4 x + c4) mod 2^48 is the low bits of the 64-bit
+  // product, and x < 2^48 converts to double exactly through the 2^52 exponent trick
+  const v4du a4 = v4du{} + a, c4 = v4du{} + c, m48 = v4du{} + kMask48;
+  const v4du magic = v4du{} + 0x4330000000000000ULL;
+  v4du xs = {x[0], x[1], x[2], x[3]};
   const double dn = static_cast<double>(n);
-  // x < 2^48: the signed conversion is exact and one instruction
-  auto draw = [dn](unsigned long long v) {
-    return static_cast<int>(static_cast<double>(static_cast<long long>(v)) * (1.0 / 281474976710656.0) * dn);
-  };
   std::vector<int> h(4 * static_cast<std::size_t>(nbuckets));
   int *h0 = h.data(), *h1 = h0 + nbuckets, *h2 = h1 + nbuckets, *h3 = h2 + nbuckets;
   for (int r = 0; r < rounds; ++r) {
     std::fill(h.begin(), h.end(), 0);
     for (int s = 0; s < samples; s += 4) {
-      ++h0[bucket[draw(x0)]];
-      ++h1[bucket[draw(x1)]];
-      ++h2[bucket[draw(x2)]];
-      ++h3[bucket[draw(x3)]];
-      if (s + 4 < samples || r + 1 < rounds) {
-        x0 = (a4 * x0 + c4) & kMask48;
-        x1 = (a4 * x1 + c4) & kMask48;
-        x2 = (a4 * x2 + c4) & kMask48;
-        x3 = (a4 * x3 + c4) & kMask48;
-      }
+      v4d u;
+      const v4du bits = xs | magic;
+      std::memcpy(&u, &bits, sizeof u);
+      u = (u - 4503599627370496.0) * (1.0 / 281474976710656.0) * dn;
+      const v4si idx = __builtin_convertvector(u, v4si);
+      ++h0[bucket[idx[0]]];
+      ++h1[bucket[idx[1]]];
+      ++h2[bucket[idx[2]]];
+      ++h3[bucket[idx[3]]];
+      if (s + 4 < samples || r + 1 < rounds) xs = (a4 * xs + c4) & m48;
     }
     int* out = hist + static_cast<std::size_t>(r) * nbuckets;
     for (int b = 0; b < nbuckets; ++b) out[b] = h0[b] + h1[b] + h2[b] + h3[b];
   }
+  const unsigned long long x3 = xs[3];
   *state = x3;
 }
 
