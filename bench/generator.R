@@ -33,19 +33,23 @@ cppRate <- function(gen, nBatches, threads) {
 
 ## Samples per second of batch(gen, i), the exported call (one batch at a time on R's thread,
 ## into R arrays): best of 3 runs of `nBatches` consecutive batches, wall and process CPU time,
-## and the share of that CPU time R's garbage collector took (gc.time(): the collections that
-## allocating each batch's arrays triggers).
+## and the share of a fourth run's samples (Rprof, CPU time) spent in R's garbage collector (the
+## collections that allocating each batch's arrays triggers).
 batchRate <- function(gen, nBatches) {
     invisible(batch(gen, 1))
     runs <- lapply(1:3, function(r) {
-        g0 <- gc.time()
         cpu <- system.time(for (i in seq_len(nBatches)) batch(gen, i))
-        g <- gc.time() - g0
-        c(wall = cpu[["elapsed"]], cpu = cpu[["user.self"]] + cpu[["sys.self"]], gc = g[[1]] + g[[2]])
+        c(wall = cpu[["elapsed"]], cpu = cpu[["user.self"]] + cpu[["sys.self"]])
     })
     best <- runs[[which.min(vapply(runs, `[[`, 0, "wall"))]]
-    c(wall = nBatches * B / best[["wall"]], cpu = nBatches * B / best[["cpu"]],
-      gcShare = best[["gc"]] / best[["cpu"]])
+    prof <- tempfile()
+    Rprof(prof, interval = 0.005, gc.profiling = TRUE)
+    for (i in seq_len(nBatches)) batch(gen, i)
+    Rprof(NULL)
+    self <- summaryRprof(prof)$by.self
+    unlink(prof)
+    gcShare <- if ("<GC>" %in% rownames(self)) self["<GC>", "self.pct"] / 100 else 0
+    c(wall = nBatches * B / best[["wall"]], cpu = nBatches * B / best[["cpu"]], gcShare = gcShare)
 }
 
 oneHotR <- function(seqs) {  # N x L x 4, as R code without a native encoder would do it
