@@ -48,7 +48,7 @@ batchRate <- function(gen, nBatches) {
     Rprof(NULL)
     self <- summaryRprof(prof)$by.self
     unlink(prof)
-    gcShare <- if ("<GC>" %in% rownames(self)) self["<GC>", "self.pct"] / 100 else 0
+    gcShare <- sum(self[grepl("<GC>", rownames(self), fixed = TRUE), "self.pct"]) / 100
     c(wall = nBatches * B / best[["wall"]], cpu = nBatches * B / best[["cpu"]], gcShare = gcShare)
 }
 
@@ -67,7 +67,7 @@ genA <- sequenceGenerator(fa, bw, inputLength = 2001, targetWindow = 100,
                           batchSize = B, seed = 1)
 a1 <- cppRate(genA, 200, 1)
 a2 <- cppRate(genA, 200, 2)
-aB <- batchRate(genA, 100)
+batchA <- batchRate(genA, 100)
 
 ## The generator's normalisation steps, applied in the order it reports them.
 normR <- function(v, steps) {
@@ -115,7 +115,7 @@ genB <- sequenceGenerator(fa, bed, annotationTypes = "CTCF", inputLength = 551, 
                           negativeType = "real", augmentation = TRUE, batchSize = B, seed = 1)
 b1 <- cppRate(genB, 1000, 1)
 b2 <- cppRate(genB, 1000, 2)
-bB <- batchRate(genB, 300)
+batchB <- batchRate(genB, 300)
 peaks <- rtracklayer::import(bed, format = "BED")
 peaks <- peaks[peaks$name == "CTCF"]
 baselineB <- function(nb) {
@@ -147,9 +147,9 @@ report <- function(r1, r2, rR, rB) {
                        "without the collections (target <= 2x)\n"), r1[["wall"]] / rB[["wall"]],
                 r1[["cpu"]] / rB[["cpu"]], r1[["cpu"]] / rB[["cpu"]] * (1 - rB[["gcShare"]])))
 }
-report(a1, a2, rA, aB)
+report(a1, a2, rA, batchA)
 cat(sprintf("(b) classification  seqLen 551, real negatives 1:1, augmentation\n"))
-report(b1, b2, rB, bB)
+report(b1, b2, rB, batchB)
 ## ---- (c) construction with maxN < 1 --------------------------------------------------------
 lensC <- GenomicDL:::.lengthsOf(genomeSource(fa))
 set.seed(3)
