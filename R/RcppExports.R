@@ -69,8 +69,8 @@ cpp_generator_info <- function(ptr) {
     .Call(`_GenomicDL_cpp_generator_info`, ptr)
 }
 
-cpp_generator_batch <- function(ptr, epoch, i, nlc, threads) {
-    .Call(`_GenomicDL_cpp_generator_batch`, ptr, epoch, i, nlc, threads)
+cpp_generator_batch <- function(ptr, epoch, i, nlc) {
+    .Call(`_GenomicDL_cpp_generator_batch`, ptr, epoch, i, nlc)
 }
 
 cpp_generator_windows <- function(ptr, genome, epoch, i) {

@@ -354,8 +354,7 @@ setMethod("length", "MultiGenerator", function(x) as.integer(x@info$batches))
     if (!is.numeric(i) || length(i) != 1L || is.na(i) || i < 1 || i > n || i != round(i))
         .gdlStop("batch ", i, " does not exist: the generator has ", n, " batches per epoch")
     epoch <- .checkCount(epoch, "epoch")
-    b <- .native(cpp_generator_batch(.generatorPtr(x), epoch - 1, i - 1, plan$layout == "NLC",
-                                         .threads()))
+    b <- .native(cpp_generator_batch(.generatorPtr(x), epoch - 1, i - 1, plan$layout == "NLC"))
     N <- dim(b$x)[1L]
     if (!is.null(plan$inputShape) && length(plan$inputShape) == 3L)
         dim(b$x) <- c(N, plan$inputShape)

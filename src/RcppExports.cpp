@@ -257,16 +257,15 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_generator_batch
-Rcpp::List cpp_generator_batch(SEXP ptr, double epoch, double i, bool nlc, int threads);
-RcppExport SEXP _GenomicDL_cpp_generator_batch(SEXP ptrSEXP, SEXP epochSEXP, SEXP iSEXP, SEXP nlcSEXP, SEXP threadsSEXP) {
+Rcpp::List cpp_generator_batch(SEXP ptr, double epoch, double i, bool nlc);
+RcppExport SEXP _GenomicDL_cpp_generator_batch(SEXP ptrSEXP, SEXP epochSEXP, SEXP iSEXP, SEXP nlcSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
     Rcpp::traits::input_parameter< double >::type epoch(epochSEXP);
     Rcpp::traits::input_parameter< double >::type i(iSEXP);
     Rcpp::traits::input_parameter< bool >::type nlc(nlcSEXP);
-    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_generator_batch(ptr, epoch, i, nlc, threads));
+    rcpp_result_gen = Rcpp::wrap(cpp_generator_batch(ptr, epoch, i, nlc));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -1057,7 +1056,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_generator_select", (DL_FUNC) &_GenomicDL_cpp_generator_select, 3},
     {"_GenomicDL_cpp_generator_multi", (DL_FUNC) &_GenomicDL_cpp_generator_multi, 5},
     {"_GenomicDL_cpp_generator_info", (DL_FUNC) &_GenomicDL_cpp_generator_info, 1},
-    {"_GenomicDL_cpp_generator_batch", (DL_FUNC) &_GenomicDL_cpp_generator_batch, 5},
+    {"_GenomicDL_cpp_generator_batch", (DL_FUNC) &_GenomicDL_cpp_generator_batch, 4},
     {"_GenomicDL_cpp_generator_windows", (DL_FUNC) &_GenomicDL_cpp_generator_windows, 4},
     {"_GenomicDL_cpp_generator_time", (DL_FUNC) &_GenomicDL_cpp_generator_time, 4},
     {"_GenomicDL_cpp_generator_memory", (DL_FUNC) &_GenomicDL_cpp_generator_memory, 2},

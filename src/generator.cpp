@@ -356,10 +356,9 @@ Rcpp::List cpp_generator_info(SEXP ptr) {
 }
 
 // Batch i (0-based) of epoch `epoch` as R arrays: x (N x L x 4, or N x 4 x L), targets (list,
-// N x label shape), weights, secondary (N x channels x Ls, as the core holds it). `threads`
-// write x.
+// N x label shape), weights, secondary (N x channels x Ls, as the core holds it).
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_generator_batch(SEXP ptr, double epoch, double i, bool nlc, int threads) {
+Rcpp::List cpp_generator_batch(SEXP ptr, double epoch, double i, bool nlc) {
   auto s = gdlr::source_of(ptr);
   BatchShapes sh = s->shapes();
   Batch b;
@@ -381,7 +380,7 @@ Rcpp::List cpp_generator_batch(SEXP ptr, double epoch, double i, bool nlc, int t
     dst.nlc = nlc;
     gdl::genome::codes_to_column_major(b.codes.data(), dst,
                                        zero ? gdl::genome::Ambiguous::Zero : gdl::genome::Ambiguous::Quarter,
-                                       gdlr::threads_arg(threads));
+                                       1);  // a batch is a few MB: one thread is quicker
     v.attr("dim") = nlc ? Rcpp::IntegerVector::create(static_cast<int>(n), static_cast<int>(L), 4)
                         : Rcpp::IntegerVector::create(static_cast<int>(n), 4, static_cast<int>(L));
     x = v;
