@@ -90,21 +90,16 @@ setMethod("show", "MotifDiscovery", function(object) {
         .gdlStop("discoverMotifs() needs the igraph package (Debian: r-cran-igraph)")
     gr <- igraph::make_empty_graph(n, directed = FALSE)
     if (length(g$from)) gr <- igraph::add_edges(gr, rbind(g$from, g$to), attr = list(weight = g$weight))
-    ## igraph's Leiden draws from R's generator: seed it for reproducible patterns, and give
-    ## the user's random state back untouched afterwards
-    if (exists(".Random.seed", envir = globalenv(), inherits = FALSE)) {
-        old <- get(".Random.seed", envir = globalenv())
-        on.exit(assign(".Random.seed", old, envir = globalenv()), add = TRUE)
-    } else {
-        on.exit(rm(".Random.seed", envir = globalenv()), add = TRUE)
-    }
+    ## igraph's Leiden draws from R's generator: seeded for reproducible patterns, and
+    ## withr gives the user's random state back untouched afterwards
     best <- NULL
     bestQ <- -Inf
     for (k in seq_len(nSeeds)) {
-        set.seed(seed + k - 1L)
-        cl <- igraph::cluster_leiden(gr, objective_function = "modularity",
-                                     weights = igraph::E(gr)$weight,
-                                     resolution_parameter = resolution, n_iterations = -1)
+        cl <- withr::with_seed(seed + k - 1L,
+                               igraph::cluster_leiden(gr, objective_function = "modularity",
+                                                      weights = igraph::E(gr)$weight,
+                                                      resolution_parameter = resolution,
+                                                      n_iterations = -1))
         m <- igraph::membership(cl)
         q <- if (length(g$from)) igraph::modularity(gr, m, weights = igraph::E(gr)$weight) else 0
         if (q > bestQ + 1e-12) {

@@ -20,7 +20,7 @@ DEB_PACKAGES=(
   r-bioc-summarizedexperiment r-bioc-tfbstools r-bioc-biocparallel r-bioc-hdf5array
   r-bioc-bioccheck r-bioc-bsgenome r-cran-knitr r-cran-rmarkdown r-bioc-biocstyle r-cran-roxygen2
   r-cran-ggplot2 r-cran-ggseqlogo r-cran-progress r-cran-cli r-cran-igraph r-cran-digest
-  r-cran-batchtools r-bioc-variantannotation pandoc
+  r-cran-batchtools r-bioc-variantannotation r-cran-withr pandoc
 )
 # Optional: only the libFuzzer targets need them (clang's -fsanitize=fuzzer runtime lives in
 # libclang-rt-14-dev); `make test-asan` uses gcc's sanitizers and needs nothing more.
