@@ -6,6 +6,22 @@
 
 library(BiocParallel)
 
+## the backends of the file, started once (fresh R sessions are slow to start)
+backends <- function() {
+    if (is.null(.bk$list)) {
+        snow <- SnowParam(2)
+        bpstart(snow)
+        .bk$list <- list(multicore = MulticoreParam(2), snow = snow,
+                         batchtools = BatchtoolsParam(workers = 2, cluster = "multicore",
+                             progressbar = FALSE,
+                             registryargs = batchtoolsRegistryargs(file.dir = tempfile())))
+    }
+    .bk$list
+}
+.bk <- new.env()
+withr::defer(if (!is.null(.bk$list)) bpstop(.bk$list$snow), teardown_env())
+md5 <- function(f) unname(tools::md5sum(f))
+
 ## a bigWig read back base by base over whole chromosomes (NA where it has no data)
 bwBases <- function(f, lens) {
     bw <- rtracklayer::import(f, as = "GRanges")
@@ -102,20 +118,167 @@ test_that("scanDeepBind over multicore, socket and batchtools workers equals ser
     dir.create(d)
     serial <- scanDeepBind(models, fa, reg, step = 1, export = file.path(d, "serial_%s.bw"),
                            verbose = FALSE)
-    backends <- list(multicore = MulticoreParam(2), snow = SnowParam(2),
-                     batchtools = BatchtoolsParam(workers = 2, cluster = "multicore",
-                         progressbar = FALSE,
-                         registryargs = batchtoolsRegistryargs(file.dir = tempfile())))
-    for (be in names(backends)) {
-        p <- backends[[be]]
+    for (be in names(backends())) {
+        p <- backends()[[be]]
         expect_identical(suppressMessages(scanDeepBind(models, fa, reg, step = 1, BPPARAM = p,
                                                        verbose = FALSE)), mem, label = be)
         h <- suppressMessages(scanDeepBind(models, fa, reg, step = 1, BPPARAM = p,
                                            export = file.path(d, paste0(be, "_%s.bw")),
                                            verbose = FALSE))
         for (id in names(h))
-            expect_identical(unname(tools::md5sum(BiocGenerics::path(h)[[id]])),
-                             unname(tools::md5sum(BiocGenerics::path(serial)[[id]])), label = be)
+            expect_identical(md5(BiocGenerics::path(h)[[id]]),
+                             md5(BiocGenerics::path(serial)[[id]]), label = be)
     }
     expect_length(strayFiles(d), 8L)
+})
+
+## a genome in memory: two chromosomes and one shorter than the models' windows
+tileGenome <- function() {
+    set.seed(5)
+    s <- vapply(c(25000, 31, 9000), function(n) paste(sample(c("A", "C", "G", "T"), n, TRUE),
+                                                     collapse = ""), "")
+    Biostrings::DNAStringSet(c(chrX = s[1], chrY = s[2], chrZ = s[3]))
+}
+
+test_that("predictRegions(BPPARAM, export) streams tiles: files and values equal the serial run's", {
+    skip_if_not_installed("batchtools")
+    g <- tileGenome()
+    lens <- stats::setNames(Biostrings::width(g), names(g))
+    ## a profile model (2 tracks of 60 positions), windows overlapping (step < span), regions
+    ## out of genome order, at chromosome ends, and one shorter than the span
+    prof <- sequentialModel(c(200, 4), list(layerConv1d(4, 9, activation = "relu"),
+                                            layerConv1d(2, 1), layerCrop(60)))
+    win <- cnnModel(201)
+    r <- GRanges(c("chrZ", "chrX", "chrX", "chrY"),
+                 IRanges::IRanges(c(10, 15000, 1, 1), c(9000, 25000, 7003, 31)))
+    d <- tempfile("tiles")
+    dir.create(d)
+    ## one LibTorch thread everywhere: forked workers run one OpenMP thread, and float sums
+    ## depend on the threads. Tiles of 2 batches of 8 windows: dozens of tiles, pieces of regions and several regions
+    ## in one tile
+    old <- options(GenomicDL.tileValues = 16 * 120)
+    on.exit(options(old))
+    mem <- predictRegions(prof, g, r, step = 20, batchSize = 8, threads = 1, verbose = FALSE)
+    ser <- predictRegions(prof, g, r, step = 20, batchSize = 8, threads = 1, verbose = FALSE,
+                          export = file.path(d, "ser"))
+    memW <- predictRegions(win, g, r, step = 50, batchSize = 8, threads = 1, verbose = FALSE)
+    serW <- predictRegions(win, g, r, step = 50, batchSize = 8, threads = 1, verbose = FALSE,
+                           export = file.path(d, "serW.bw"))
+    for (be in c("serial", names(backends()))) {
+        p <- if (be == "serial") SerialParam() else backends()[[be]]
+        h <- suppressMessages(predictRegions(prof, g, r, step = 20, batchSize = 8, threads = 1, BPPARAM = p,
+                                             export = file.path(d, be), verbose = FALSE))
+        expect_s4_class(h, "BigWigFileList")
+        expect_identical(names(h), c("task1", "task2"))
+        expect_identical(md5(BiocGenerics::path(h)), md5(BiocGenerics::path(ser)), label = be)
+        for (i in 1:2) {
+            back <- bwBases(BiocGenerics::path(h)[i], lens)
+            for (ch in names(g))
+                expect_equal(back[[ch]], as.numeric(mem[[i]][[ch]]), tolerance = 1e-6)
+        }
+        w <- suppressMessages(predictRegions(win, g, r, step = 50, batchSize = 8, threads = 1, BPPARAM = p,
+                                             export = file.path(d, paste0(be, "W.bw")),
+                                             verbose = FALSE))
+        expect_identical(w, serW, label = be)
+        expect_identical(md5(file.path(d, paste0(be, "W.bw"))), md5(file.path(d, "serW.bw")))
+    }
+    ## the per-window scores in genome order are the in-memory ones (batched per region there)
+    expect_equal(serW$score, genomeOrder(memW, names(g))$score, tolerance = 1e-6)
+    expect_length(strayFiles(d), 2L * 5L + 5L)
+})
+
+test_that("a tiled streamed run leaves no file when a worker fails", {
+    g <- genomeSource(fa)
+    ## the FASTA goes away after the parent opened it: fresh workers cannot read it
+    f <- tempfile(fileext = ".fa")
+    file.copy(fa, f)
+    Rsamtools::indexFa(f)
+    g <- genomeSource(f)
+    unlink(c(f, paste0(f, ".fai")))
+    d <- tempfile("tilefail")
+    dir.create(d)
+    expect_error(predictRegions(cnnModel(201), g, GRanges("chr1:1-20000"), step = 50,
+                                export = file.path(d, "x.bw"), BPPARAM = backends()$snow,
+                                verbose = FALSE))
+    expect_length(strayFiles(d), 0L)
+})
+
+test_that("attributeBases over regions: bigWig sums, HDF5 array and values equal the windows' attributions", {
+    skip_if_not_installed("HDF5Array")
+    set.seed(2)
+    m <- sequentialModel(c(100, 4), list(layerConv1d(4, 5, activation = "relu"),
+                                         layerGlobalAvgPool1d(), layerDense(1)))
+    lens <- GenomeInfoDb::seqlengths(Rsamtools::FaFile(fa))
+    ## out of genome order; one shorter than the input, one at a chromosome end, one needing a
+    ## last window flush with its end (overlapping the one before)
+    r <- GRanges(c("chr2", "chr1", "chr1", "chr3"),
+                 IRanges::IRanges(c(101, 1, 30000, lens[["chr3"]] - 249),
+                                  c(160, 26150, 30050, lens[["chr3"]])))
+    a <- attributeBases(m, regions = r, genome = fa, method = "saliency", verbose = FALSE)
+    w <- attr(a, "windows")
+    expect_identical(dim(a), c(length(w), 100L, 4L))
+    ## windows: 262 for the 26,150 bases of chr1 (the last flush with the end), one each for
+    ## the 51 and 60 bases (centred), 3 for the 250 bases at chr3's end
+    expect_identical(as.character(seqnames(w)), rep(c("chr1", "chr2", "chr3"), c(263, 1, 3)))
+    expect_equal(start(w)[c(1, 261:264)], c(1, 26001, 26051, 29976, 81))
+    expect_equal(start(w)[265:267], lens[["chr3"]] - c(249, 149, 99))
+    expect_identical(w$region[1], 2L)
+    ## the attributions are those of the windows given as sequences
+    direct <- attributeBases(m, w, genome = fa, method = "saliency")
+    expect_equal(unclass(a), unclass(direct), ignore_attr = TRUE, tolerance = 1e-6)
+    expect_equal(attr(a, "prediction"), attr(direct, "prediction"), tolerance = 1e-6)
+    ## bigWig: each base of the regions, its window's contribution summed over the bases
+    d <- tempfile("attr")
+    dir.create(d)
+    h <- attributeBases(m, regions = r, genome = fa, method = "saliency",
+                        export = file.path(d, "s.bw"), verbose = FALSE)
+    expect_s4_class(h, "BigWigFileList")
+    back <- bwBases(BiocGenerics::path(h)[[1L]], lens)
+    sums <- rowSums(unclass(a), dims = 2L)
+    want <- lapply(lens, function(n) rep(NA_real_, n))
+    for (k in rev(seq_along(w))) {          # the earlier window wins where two overlap
+        ch <- as.character(seqnames(w))[k]
+        bases <- start(w)[k] + 0:99
+        reg <- r[w$region[k]]
+        inside <- bases >= start(reg) & bases <= end(reg)
+        want[[ch]][bases[inside]] <- sums[k, inside]
+    }
+    for (ch in names(lens)) expect_equal(back[[ch]], want[[ch]], tolerance = 1e-6)
+    ## HDF5: the array, backed by the file
+    se <- attributeBases(m, regions = r, genome = fa, method = "saliency",
+                         export = file.path(d, "s.h5"), verbose = FALSE)
+    expect_s4_class(se, "RangedSummarizedExperiment")
+    arr <- SummarizedExperiment::assay(se, "attribution")
+    expect_s4_class(arr, "DelayedArray")
+    expect_equal(as.array(arr), unclass(a), ignore_attr = TRUE)
+    expect_identical(SummarizedExperiment::rowRanges(se), w)
+    expect_identical(sort(strayFiles(d)), c("s.bw", "s.h5"))
+    expect_gdl_error(attributeBases(m, regions = r, genome = fa, export = file.path(d, "s.txt")),
+                     "export must end")
+    expect_gdl_error(attributeBases(m, regions = "chr1", genome = fa), "GRanges")
+})
+
+test_that("attributeBases over regions: backends equal serial; nothing left after an error", {
+    skip_if_not_installed("batchtools")
+    m <- sequentialModel(c(100, 4), list(layerConv1d(4, 5, activation = "relu"),
+                                         layerGlobalAvgPool1d(), layerDense(1)))
+    r <- GRanges(c("chr1:1-30000", "chr2:501-3000"))
+    d <- tempfile("attrpar")
+    dir.create(d)
+    ref <- attributeBases(m, regions = r, genome = fa, method = "deepliftshap", nReferences = 3,
+                          threads = 1, export = file.path(d, "serial.bw"), returnValues = TRUE,
+                          verbose = FALSE)
+    for (be in names(backends())) {
+        v <- suppressMessages(attributeBases(m, regions = r, genome = fa, method = "deepliftshap",
+                                             nReferences = 3, threads = 1,
+                                             export = file.path(d, paste0(be, ".bw")),
+                                             returnValues = TRUE, BPPARAM = backends()[[be]],
+                                             verbose = FALSE))
+        expect_identical(v, ref, label = be)
+        expect_identical(md5(file.path(d, paste0(be, ".bw"))), md5(file.path(d, "serial.bw")))
+    }
+    ## an error in a tile (a task the model does not have) after the streams are open
+    expect_error(attributeBases(m, regions = r, genome = fa, method = "saliency", task = 5,
+                                export = file.path(d, "bad.h5"), verbose = FALSE))
+    expect_length(strayFiles(d), 4L)
 })
