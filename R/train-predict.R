@@ -436,9 +436,10 @@
     st <- lapply(seq_along(layouts), function(k)
         streams$add(.trackStream(su$paths[[k]], su$chroms, lens[su$chroms],
                                  if (profile[k]) "bins" else "windows")))
-    ## tiles of whole batches, at most 2^22 output values (and 2^14 windows) each
+    ## tiles of whole batches, at most 2^22 output values (and 2^12 windows: a few seconds of
+    ## work, what an interrupt waits for the workers to finish) each
     per <- sum(vapply(layouts, function(l) if (l[1L] > 0) l[1L] * l[2L] else l[2L], 0))
-    size <- batchSize * max(1, floor(min(2^14, .tileValues() / max(1, per)) / batchSize))
+    size <- batchSize * max(1, floor(min(2^12, .tileValues() / max(1, per)) / batchSize))
     bin <- if (any(profile)) layouts[[which(profile)[1L]]][3L] else 1
     counts <- cpp_predict_window_counts(start(sreg), end(sreg), L, span, step, bin)
     tiles <- .predictTiles(sreg, counts, size, batchSize * ceiling(ceiling(span / step) / batchSize),
@@ -556,7 +557,7 @@
 #'
 #'   With \code{export} and \code{BPPARAM} (and \code{returnValues = FALSE}),
 #'   the windows of the regions, in genome order, are cut into tiles of whole
-#'   batches, at most 2^14 windows and 2^22 output values (option
+#'   batches, at most 2^12 windows and 2^22 output values (option
 #'   \code{GenomicDL.tileValues}); each tile runs in a worker with the batches
 #'   before it that overlap its first bases (the serial run's very batches and
 #'   windows, so every value and file is the serial one) and comes back cut to

@@ -282,3 +282,50 @@ test_that("attributeBases over regions: backends equal serial; nothing left afte
                                 export = file.path(d, "bad.h5"), verbose = FALSE))
     expect_length(strayFiles(d), 4L)
 })
+
+## A call in a fresh Rscript, sent SIGINT (Ctrl-C) a second into it: what it ended with, the
+## seconds from the signal to its end (printed, never asserted: the machine is shared) and the
+## files left in its export folder.
+interruptRun <- function(setup, call, dir) {
+    ready <- tempfile()
+    out <- tempfile()
+    script <- tempfile(fileext = ".R")
+    writeLines(c("suppressMessages({library(GenomicDL); library(BiocParallel)})", setup,
+                 sprintf("writeLines(as.character(Sys.getpid()), %s)", deparse(ready)),
+                 sprintf("r <- tryCatch({ %s; 'finished' }, interrupt = function(e) 'interrupt')",
+                         call),
+                 "cat('DONE', r, '\\n')"), script)
+    system2(rscript(), script, stdout = out, stderr = out, wait = FALSE,
+            env = paste0("R_LIBS=", paste(.libPaths(), collapse = ":")))
+    t0 <- Sys.time()
+    while (!file.exists(ready) && difftime(Sys.time(), t0, units = "secs") < 120) Sys.sleep(0.05)
+    Sys.sleep(1.2)
+    sent <- Sys.time()
+    tools::pskill(as.integer(readLines(ready)), tools::SIGINT)
+    while (!any(grepl("^DONE", readLines(out, warn = FALSE))) &&
+           difftime(Sys.time(), sent, units = "secs") < 60) Sys.sleep(0.02)
+    secs <- as.numeric(difftime(Sys.time(), sent, units = "secs"))
+    done <- grep("^DONE", readLines(out, warn = FALSE), value = TRUE)
+    message(sprintf("stopped %.2f s after SIGINT: %s", secs, call))
+    list(result = if (length(done)) strsplit(done, " ")[[1L]][2L] else "no answer",
+         files = strayFiles(dir))
+}
+
+test_that("Ctrl-C stops the streamed calls and leaves no file", {
+    skip_if(.Platform$OS.type != "unix", "signals")
+    genome <- c("set.seed(1)", paste0("g <- Biostrings::DNAStringSet(c(chrA = paste(sample(c('A', ",
+                                      "'C', 'G', 'T'), 3e6, TRUE), collapse = '')))"))
+    d <- tempfile("intr")
+    dir.create(d)
+    calls <- c(
+        sprintf("scanDeepBind(readDeepBind('D00328.003', db = '%s'), g, GRanges('chrA:1-3000000'), step = 1, method = 'reference', export = '%s/scan.bw')",
+                extdata("deepbind"), d),
+        sprintf("predictRegions(cnnModel(1000), g, step = 1, export = '%s/pred.bw', verbose = FALSE)", d),
+        sprintf("predictRegions(cnnModel(1000), g, step = 1, export = '%s/tiles.bw', BPPARAM = MulticoreParam(2), verbose = FALSE)", d),
+        sprintf("attributeBases(cnnModel(1000), regions = GRanges('chrA:1-3000000'), genome = g, method = 'ism', export = '%s/attr.h5')", d))
+    for (cl in calls) {
+        r <- interruptRun(genome, cl, d)
+        expect_identical(r$result, "interrupt", label = cl)
+        expect_length(r$files, 0L)
+    }
+})
