@@ -245,6 +245,30 @@ cpp_xptr_is_null <- function(ptr) {
     .Call(`_GenomicDL_cpp_xptr_is_null`, ptr)
 }
 
+cpp_track_stream_open <- function(paths, chroms, lengths, kind) {
+    .Call(`_GenomicDL_cpp_track_stream_open`, paths, chroms, lengths, kind)
+}
+
+cpp_track_stream_bins <- function(stream, chrom, grid, bin, first, values, lo, hi) {
+    invisible(.Call(`_GenomicDL_cpp_track_stream_bins`, stream, chrom, grid, bin, first, values, lo, hi))
+}
+
+cpp_track_stream_intervals <- function(stream, chrom, start, width, values) {
+    invisible(.Call(`_GenomicDL_cpp_track_stream_intervals`, stream, chrom, start, width, values))
+}
+
+cpp_track_stream_windows <- function(stream, chrom, regionStart, regionEnd, start, end, values) {
+    invisible(.Call(`_GenomicDL_cpp_track_stream_windows`, stream, chrom, regionStart, regionEnd, start, end, values))
+}
+
+cpp_track_stream_commit <- function(stream) {
+    invisible(.Call(`_GenomicDL_cpp_track_stream_commit`, stream))
+}
+
+cpp_track_stream_abort <- function(stream) {
+    invisible(.Call(`_GenomicDL_cpp_track_stream_abort`, stream))
+}
+
 cpp_bigwig_info <- function(path) {
     .Call(`_GenomicDL_cpp_bigwig_info`, path)
 }

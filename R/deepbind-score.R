@@ -150,16 +150,30 @@ deepbindScore <- function(models, x, genome = NULL, deepbindWindow = NULL, avera
     out
 }
 
-## The windows cut into pieces (one core call each) of at most `n` consecutive windows of one
-## region: a piece's windows are the windows of its span.
-.scanPieces <- function(windows, n = 20000L) {
-    if (!length(windows)) return(NULL)
-    r <- windows$region
-    piece <- cumsum((sequence(rle(r)$lengths) - 1L) %% n == 0L)
-    first <- !duplicated(piece)
-    data.frame(region = r[first], chrom = as.character(seqnames(windows))[first],
-               start = start(windows)[first], end = end(windows)[!duplicated(piece, fromLast = TRUE)])
+## The windows of the regions cut into pieces (one core call each) of at most `n` consecutive
+## windows of one region, computed from the regions alone (no window list: memory does not grow
+## with the genome): a piece's windows are the windows of its span; `windows` counts them.
+.scanRegionPieces <- function(regions, width, step, n = 20000L) {
+    nw <- pmax(0, (width(regions) - width) %/% step + 1)
+    np <- ceiling(nw / n)
+    r <- rep(seq_along(regions), np)
+    first <- (sequence(np) - 1) * n                      # window index (0-based) of the piece
+    count <- pmin(n, nw[r] - first)
+    s <- start(regions)[r] + first * step
+    data.frame(region = r, chrom = as.character(seqnames(regions))[r], start = s,
+               end = s + (count - 1) * step + width - 1, windows = count)
 }
+
+## One piece in this process or a worker: windows x models scores.
+.scanPiece <- function(piece, g, call, params, opts) {
+    g <- .workerGenome(g, call)
+    .native(cpp_deepbind_scan(params, .genomePtr(g), piece$chrom, piece$start, piece$end,
+                              opts$inputLength, opts$step, opts$window, opts$average,
+                              opts$padding, opts$strands, opts$method, opts$threads))
+}
+
+## Rows of a data frame as a list of one-row data frames (the tiles of .forTiles).
+.rowList <- function(df) lapply(seq_len(nrow(df)), function(i) df[i, , drop = FALSE])
 
 .deepbindExportPaths <- function(export, ids) {
     if (is.null(export)) return(NULL)
@@ -177,7 +191,8 @@ deepbindScore <- function(models, x, genome = NULL, deepbindWindow = NULL, avera
 #' Scan genome regions with DeepBind models
 #'
 #' Scores sliding windows over genome regions with DeepBind models, in
-#' parallel over regions (BiocParallel) and threads (the core).
+#' parallel over regions (BiocParallel) and threads (the core); with
+#' \code{export}, streams the score tracks to bigWig as it goes.
 #'
 #' @param models a \code{\link[=DeepBindModel-class]{DeepBindModel}}, a
 #'   \code{DeepBindModelList} or params file paths.
@@ -189,14 +204,22 @@ deepbindScore <- function(models, x, genome = NULL, deepbindWindow = NULL, avera
 #'   \code{scoreVariants()} of DeepBind models).
 #' @param step distance between window starts (bases).
 #' @param BPPARAM \code{NULL} (default: this process, in the core's
-#'   \code{threads}) or a BiocParallel backend; regions are split over its
-#'   workers.
+#'   \code{threads}) or a BiocParallel backend (any: multicore, snow,
+#'   batchtools); the tiles (up to 20,000 windows of a region) are scored by
+#'   its workers, each opening the genome itself, and the results equal the
+#'   serial ones.
 #' @param export \code{NULL}, or bigWig path(s) to write the score tracks to,
 #'   one per model (or one path with \code{"\%s"}, replaced by the model ID).
-#'   Each window's score covers its central \code{min(step, inputLength)} bases, so
-#'   the track has no overlaps; regions must not overlap.
+#'   Each window's score covers its central \code{min(step, inputLength)}
+#'   bases, so the track has no overlaps; regions must not overlap. The files
+#'   are written as the tiles finish, in genome order, through temporary
+#'   files renamed at the end (see Details).
 #' @param threads threads of the core per worker (default: option
 #'   GenomicDL.threads).
+#' @param returnValues with \code{export}: also return the scores in memory
+#'   (the \code{GRanges} of the windows), instead of handles to the files.
+#' @param verbose show a progress bar (tiles done, rate, time left) on long
+#'   scans.
 #' @param ... \code{deepbindWindow}, \code{average}, \code{padding},
 #'   \code{strands}, \code{method}: as in \code{\link{deepbindScore}}
 #'   (\code{window} and \code{width}, the deprecated names of
@@ -204,7 +227,15 @@ deepbindScore <- function(models, x, genome = NULL, deepbindWindow = NULL, avera
 #' @return A \code{GRanges} of the windows with one score column per model
 #'   (named by model ID) and the region index in column \code{region}.
 #'   Regions shorter than \code{inputLength} give no windows. IUPAC ambiguity codes
-#'   of the genome read as N.
+#'   of the genome read as N. With \code{export} (and \code{returnValues =
+#'   FALSE}): a \code{BigWigFileList} of the written files, named by model ID.
+#' @details A streamed run (\code{export}) scores the regions in genome order,
+#'   a tile of at most 20,000 windows at a time (in this process or in the
+#'   workers of \code{BPPARAM}), and hands each tile's scores to the core's
+#'   bigWig writer as it comes back, in order: memory is bounded by the tiles
+#'   in flight (20,000 x models scores each, times the workers), whatever the
+#'   length of the genome. No window list is built. An error or an interrupt
+#'   (Ctrl-C) leaves no file under the final names.
 #' @seealso \code{\link{deepbindScore}}, \code{\link{exportTrack}}
 #' @examples
 #' db <- system.file("extdata", "deepbind", package = "GenomicDL")
@@ -213,61 +244,80 @@ deepbindScore <- function(models, x, genome = NULL, deepbindWindow = NULL, avera
 #' hits <- scanDeepBind(ctcf, fa, GRanges("chr1:1-2000"), inputLength = 101, step = 25,
 #'                      BPPARAM = BiocParallel::SerialParam())
 #' hits[which.max(hits$D00328.003)]
+#' ## streamed to bigWig: a handle to the file comes back
+#' f <- scanDeepBind(ctcf, fa, GRanges("chr1:1-20000"), step = 25,
+#'                   export = tempfile(fileext = ".bw"), verbose = FALSE)
+#' f
 #' @export
 scanDeepBind <- function(models, genome, regions, inputLength = 101, step = 10,
-                         BPPARAM = NULL, export = NULL, threads = NULL, ...) {
+                         BPPARAM = NULL, export = NULL, threads = NULL, returnValues = FALSE,
+                         verbose = TRUE, ...) {
     opts <- .renamedArgs(list(width = "inputLength"), dots = TRUE)
     opts <- .renameArgList(opts, list(window = "deepbindWindow"), "scanDeepBind")
     models <- .asDeepBindList(models)
     if (!length(models)) .gdlStop("models is empty")
-    if (is.null(BPPARAM)) BPPARAM <- BiocParallel::SerialParam()
     bad <- setdiff(names(opts), c("deepbindWindow", "average", "padding", "strands", "method"))
     if (length(bad) || (length(opts) && is.null(names(opts))))
         .gdlStop("unknown argument(s) of scanDeepBind: ", paste(bad, collapse = ", "))
-    padding <- .matchArg(opts$padding, c("N", "flank"), "padding")
-    strands <- .matchArg(opts$strands, c("model", "both", "forward"), "strands")
-    method <- .matchArg(opts$method, c("fast", "reference"), "method")
-    window <- .deepbindWindow(opts$deepbindWindow)
-    average <- .checkFlag(if (is.null(opts$average)) FALSE else opts$average, "average")
     inputLength <- as.integer(.checkCount(inputLength, "inputLength"))
     step <- as.integer(.checkCount(step, "step"))
+    o <- list(padding = .matchArg(opts$padding, c("N", "flank"), "padding"),
+              strands = .matchArg(opts$strands, c("model", "both", "forward"), "strands"),
+              method = .matchArg(opts$method, c("fast", "reference"), "method"),
+              window = .deepbindWindow(opts$deepbindWindow),
+              average = .checkFlag(if (is.null(opts$average)) FALSE else opts$average, "average"),
+              inputLength = inputLength, step = step, threads = .threads(threads))
+    .checkFlag(returnValues, "returnValues")
+    .checkFlag(verbose, "verbose")
     g <- genomeSource(genome)
-    .checkRanges(regions, .lengthsOf(g))
+    lens <- .lengthsOf(g)
+    .checkRanges(regions, lens)
     ids <- names(models)
     paths <- .deepbindExportPaths(export, ids)
-    threads <- .threads(threads)
     params <- .deepbindParams(models)
+    call <- .workerCall(genome = g)
+    on.exit(.workerDone(), add = TRUE)
+    ## a streamed run goes through the regions in genome order
+    ord <- if (is.null(paths)) seq_along(regions)
+           else order(match(as.character(seqnames(regions)), names(lens)), start(regions))
+    sreg <- regions[ord]
+    if (!is.null(paths)) .checkDisjoint(sreg, "regions of an exported scan")
+    pieces <- .scanRegionPieces(sreg, inputLength, step)
+    keep <- if (is.null(paths) || returnValues) vector("list", nrow(pieces)) else NULL
+    streams <- .streamSet()
+    on.exit(streams$abort(), add = TRUE)
+    write <- function(i, scores) if (!is.null(keep)) keep[[i]] <<- scores
+    if (!is.null(paths)) {
+        chroms <- unique(as.character(seqnames(sreg)))
+        st <- streams$add(.trackStream(paths, chroms, lens[chroms], "bins"))
+        ## each window's score covers its central min(step, inputLength) bases
+        bin <- min(step, inputLength)
+        offset <- (inputLength - bin) %/% 2L
+        write <- function(i, scores) {
+            p <- pieces[i, ]
+            st$intervals(p$chrom, p$start + offset + (seq_len(p$windows) - 1) * step, bin, scores)
+            if (!is.null(keep)) keep[[i]] <<- scores
+        }
+    }
+    pb <- .progressBar(nrow(pieces), "tiles", "Scanning", verbose)
+    on.exit(pb$close(), add = TRUE)
+    .forTiles(.rowList(pieces), .scanPiece, write, g = g, call = call, params = params, opts = o,
+              BPPARAM = BPPARAM, progress = pb)
+    streams$commit()
+    if (!is.null(paths) && !returnValues) {
+        f <- rtracklayer::BigWigFileList(unname(paths))
+        names(f) <- ids
+        return(f)
+    }
+    scores <- if (length(keep)) do.call(rbind, keep) else matrix(numeric(), 0L, length(ids))
     out <- .scanWindows(regions, inputLength, step, seqinfo(g))
-    pieces <- .scanPieces(out)
-    empty <- matrix(numeric(), 0L, length(ids))
-    if (is.null(pieces)) {
-        scores <- empty
-    } else {
-        parent <- Sys.getpid()
-        ## each worker opens the genome itself (a forked handle must not be shared)
-        nt <- min(nrow(pieces), max(1L, BiocParallel::bpnworkers(BPPARAM)))
-        tasks <- split(seq_len(nrow(pieces)), ceiling(seq_len(nrow(pieces)) / ceiling(nrow(pieces) / nt)))
-        res <- BiocParallel::bplapply(tasks, function(idx, pieces, g, params, parent) {
-            if (Sys.getpid() != parent) g@handle <- new.env(parent = emptyenv())
-            ptr <- .genomePtr(g)
-            lapply(idx, function(i)
-                .native(cpp_deepbind_scan(params, ptr, pieces$chrom[i], pieces$start[i],
-                                          pieces$end[i], inputLength, step, window, average, padding,
-                                          strands, method, threads)))
-        }, pieces = pieces, g = g, params = params, parent = parent, BPPARAM = BPPARAM)
-        scores <- do.call(rbind, unlist(res, recursive = FALSE, use.names = FALSE))
+    if (!is.null(paths)) {   # rows back from genome order to the regions' order
+        nw <- tabulate(out$region, length(regions))
+        block <- rep(seq_along(sreg), nw[ord])
+        scores <- scores[unlist(split(seq_along(block), factor(block, seq_along(sreg)))[order(ord)], use.names = FALSE), ,
+                         drop = FALSE]
     }
     colnames(scores) <- ids
     mcols(out) <- S4Vectors::DataFrame(region = out$region, scores, check.names = FALSE)
-    if (!is.null(paths)) {
-        bin <- min(step, inputLength)
-        track <- GRanges(seqnames(out),
-                         IRanges::IRanges(start(out) + (inputLength - bin) %/% 2L, width = bin),
-                         seqinfo = seqinfo(g))
-        for (id in ids) {
-            mcols(track)$score <- mcols(out)[[id]]
-            exportTrack(track, paths[[id]])
-        }
-    }
     out
 }

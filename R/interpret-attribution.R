@@ -79,7 +79,9 @@
 #'   (\code{"deepliftshap"}).
 #' @param device \code{"auto"}, \code{"cpu"} or \code{"cuda"}.
 #' @param threads threads of LibTorch (default: option GenomicDL.threads).
-#' @param ... ignored.
+#' @param ... ignored, but for \code{regions} (with \code{export},
+#'   \code{returnValues}, \code{BPPARAM}, \code{verbose}): attributions over
+#'   genome regions of any length, see \link{attributeBases-regions}.
 #' @return An array N x length x 4 (dimnames: the sequences' names, NULL,
 #'   A C G T; a \code{GRanges} gives the same array, its rows in the order of
 #'   the ranges, minus-strand ranges reverse-complemented as \code{oneHot}
@@ -106,6 +108,11 @@ attributeBases <- function(model, x, genome = NULL,
                            batchSize = 128, layout = c("NLC", "NCL"), tolerance = 1e-3,
                            device = "auto", threads = NULL, ...) {
     if (!is(model, "SequenceModel")) .gdlStop("model must be a SequenceModel")
+    if (!is.null(list(...)$regions))   # regions of any length, streamed: R/interpret-regions.R
+        return(.attributeRegions(model, genome = genome, opts = list(method = method[1L],
+            output = output, task = task, profile = profile, hypothetical = hypothetical,
+            nReferences = nReferences, seed = seed, batchSize = batchSize, tolerance = tolerance,
+            device = device, threads = threads), ...))
     if (!is.character(method) || length(method) < 1L || !(method[1L] %in% c("deepliftshap", "ism", "saliency")))
         .gdlStop("method must be \"deepliftshap\", \"ism\" or \"saliency\", not ",
                  paste(format(method), collapse = ", "))

@@ -83,6 +83,12 @@
                                 threads, ambiguous == "zero", verbose, .sequenceEncoding()))
 }
 
+## One chunk of regions in a BiocParallel worker (predictRegions() with BPPARAM, in memory).
+.predictRegionsWorker <- function(regions, g, call, o) {
+    .predictChunk(.workerModel(call), .workerGenome(g, call), regions, o$layouts, o$step, o$rc,
+                  o$batchSize, o$dev, o$threads, o$ambiguous, FALSE)
+}
+
 .combineChunks <- function(parts) {
     if (length(parts) == 1L) return(parts[[1L]])
     offsets <- cumsum(c(0, vapply(parts, function(p) length(p$grid), 0)))
@@ -198,6 +204,92 @@
     paste0(prefix, "_", gsub("[^A-Za-z0-9._-]+", "_", name), ".h5")
 }
 
+## Per-window rows of a streamed run, in genome order: the window coordinates (three numbers per
+## window) and, per output, the scores in an R matrix or, for a SummarizedExperiment, an HDF5
+## dataset written block by block. add() takes rows from `first` on (row numbers in genome
+## order); results() gives the outputs' objects (a GRanges or an HDF5-backed
+## SummarizedExperiment each); abort() removes unfinished HDF5 files.
+.windowRows <- function(perWindow, taskNames, nwin, format, export, outNames) {
+    ## rows arrive in chunks; an environment lets them fill preallocated vectors in place
+    acc <- new.env(parent = emptyenv())
+    acc$region <- integer(nwin)
+    acc$start <- acc$end <- numeric(nwin)
+    sinks <- list()
+    for (k in perWindow) {
+        nt <- length(taskNames[[k]])
+        asSE <- format == "SummarizedExperiment" || (format == "auto" && nt > 10L)
+        if (asSE) sinks[[k]] <- .hdf5Sink(.hdf5ExportPath(export, outNames[k]), nwin, nt)
+        else acc[[paste0("m", k)]] <- matrix(NA_real_, nwin, nt)
+    }
+    sinkOf <- function(k) if (k <= length(sinks)) sinks[[k]] else NULL
+    list(add = function(k, first, region, start, end, values) {
+        i <- seq.int(first, length.out = length(region))
+        if (k == perWindow[1L]) {
+            acc$region[i] <- region
+            acc$start[i] <- start
+            acc$end[i] <- end
+        }
+        s <- sinkOf(k)
+        if (!is.null(s)) s$write(first, values)
+        else acc[[paste0("m", k)]][i, ] <- values
+        NULL
+    }, abort = function() for (s in sinks) if (!is.null(s)) s$abort(),
+    results = function(sreg, ord, seqinfo) {
+        chroms <- unique(as.character(seqnames(sreg)))
+        windows <- GRanges(as.character(seqnames(sreg))[acc$region],
+                           IRanges(acc$start, acc$end), seqinfo = seqinfo[chroms])
+        windows$region <- ord[acc$region]
+        out <- vector("list", max(perWindow))
+        for (k in perWindow) {
+            s <- sinkOf(k)
+            if (is.null(s)) {
+                scores <- acc[[paste0("m", k)]]
+                colnames(scores) <- taskNames[[k]]
+                gr <- windows
+                mcols(gr) <- cbind(mcols(gr), S4Vectors::DataFrame(scores, check.names = FALSE))
+                out[[k]] <- gr
+                next
+            }
+            out[[k]] <- SummarizedExperiment::SummarizedExperiment(
+                assays = list(score = s$commit()), rowRanges = windows,
+                colData = S4Vectors::DataFrame(task = taskNames[[k]], row.names = taskNames[[k]]))
+        }
+        out
+    })
+}
+
+## The light results of a streamed run, per output: profiles a BigWigFileList of their files
+## (named by track), per-window outputs the objects of .windowRows().
+.streamResults <- function(profile, paths, taskNames, rows, sreg, ord, seqinfo) {
+    win <- if (is.null(rows)) NULL else rows$results(sreg, ord, seqinfo)
+    lapply(seq_along(profile), function(k) {
+        if (!profile[k]) return(win[[k]])
+        f <- rtracklayer::BigWigFileList(paths[[k]])
+        names(f) <- taskNames[[k]]
+        f
+    })
+}
+
+## What a streamed run shares: the regions in genome order, the export paths per output, the
+## per-window outputs and their row sink.
+.streamSetup <- function(regions, lens, layouts, profile, taskNames, fileNames, outNames, export,
+                         step, span, L, format, returnValues) {
+    ord <- order(match(as.character(seqnames(regions)), names(lens)), start(regions), end(regions))
+    sreg <- regions[ord]
+    allPaths <- .trackExportPaths(export, unlist(fileNames))
+    paths <- split(allPaths, rep(seq_along(fileNames), lengths(fileNames)))
+    paths <- lapply(unname(paths), unname)
+    bin <- if (any(profile)) layouts[[which(profile)[1L]]][3L] else 1
+    perWindow <- which(!profile)
+    rows <- NULL
+    if (length(perWindow) && !returnValues) {
+        nwin <- sum(cpp_predict_window_counts(start(sreg), end(sreg), L, span, step, bin))
+        rows <- .windowRows(perWindow, taskNames, nwin, format, export, outNames)
+    }
+    list(ord = ord, sreg = sreg, chroms = unique(as.character(seqnames(sreg))), paths = paths,
+         rows = rows)
+}
+
 ## predictRegions() with export and no BPPARAM: regions in genome order go through the core,
 ## which writes one bigWig per track as the windows finish (profiles bin by bin, per-window
 ## scores as nearest-centre tracks one chromosome at a time); per-window scores come back in
@@ -209,76 +301,155 @@
 .streamPredict <- function(model, g, regions, lens, layouts, profile, taskNames, fileNames,
                            outNames, export, step, span, L, rc, batchSize, dev, threads, ambiguous,
                            verbose, format, returnValues) {
-    ord <- order(match(as.character(seqnames(regions)), names(lens)), start(regions), end(regions))
-    sreg <- regions[ord]
-    chroms <- unique(as.character(seqnames(sreg)))
-    allPaths <- .trackExportPaths(export, unlist(fileNames))
-    paths <- split(allPaths, rep(seq_along(fileNames), lengths(fileNames)))
-    paths <- lapply(unname(paths), unname)
-    bin <- if (any(profile)) layouts[[which(profile)[1L]]][3L] else 1
-    perWindow <- which(!profile)
-    nwin <- if (length(perWindow))
-        sum(cpp_predict_window_counts(start(sreg), end(sreg), L, span, step, bin)) else 0
-    ## per-window rows arrive in chunks; an environment lets them fill preallocated vectors
-    ## in place
-    acc <- new.env(parent = emptyenv())
-    sinks <- list()
-    if (length(perWindow) && !returnValues) {
-        acc$region <- integer(nwin)
-        acc$start <- acc$end <- numeric(nwin)
-        for (k in perWindow) {
-            nt <- length(taskNames[[k]])
-            asSE <- format == "SummarizedExperiment" || (format == "auto" && nt > 10L)
-            if (asSE) sinks[[k]] <- .hdf5Sink(.hdf5ExportPath(export, outNames[k]), nwin, nt)
-            else acc[[paste0("m", k)]] <- matrix(NA_real_, nwin, nt)
-        }
-        on.exit(for (s in sinks) if (!is.null(s$abort)) s$abort(), add = TRUE)
-    }
-    onRows <- if (!length(perWindow) || returnValues) NULL
-              else function(k, first, region, start, end, values) {
-        i <- seq.int(first, length.out = length(region))
-        if (k == perWindow[1L]) {
-            acc$region[i] <- region
-            acc$start[i] <- start
-            acc$end[i] <- end
-        }
-        if (k <= length(sinks) && !is.null(sinks[[k]])) sinks[[k]]$write(first, values)
-        else acc[[paste0("m", k)]][i, ] <- values
-        NULL
-    }
+    su <- .streamSetup(regions, lens, layouts, profile, taskNames, fileNames, outNames, export,
+                       step, span, L, format, returnValues)
+    sreg <- su$sreg
+    if (!is.null(su$rows)) on.exit(su$rows$abort(), add = TRUE)
     res <- .native(cpp_predict_stream(.modelPtr(model), .genomePtr(g), as.character(seqnames(sreg)),
                                       as.numeric(start(sreg)), as.numeric(end(sreg)), layouts,
                                       step, rc, batchSize, dev, threads, ambiguous == "zero",
-                                      verbose, .sequenceEncoding(), paths, chroms,
-                                      as.numeric(lens[chroms]), onRows, 4096, returnValues))
-    if (returnValues) return(list(res = res, regions = sreg, order = ord, paths = paths))
-    windows <- NULL
-    if (length(perWindow)) {
-        windows <- GRanges(as.character(seqnames(sreg))[acc$region],
-                           IRanges(acc$start, acc$end), seqinfo = seqinfo(g)[chroms])
-        windows$region <- ord[acc$region]
-    }
-    out <- lapply(seq_along(layouts), function(k) {
-        if (profile[k]) {
-            f <- rtracklayer::BigWigFileList(paths[[k]])
-            names(f) <- taskNames[[k]]
-            return(f)
-        }
-        s <- if (k <= length(sinks)) sinks[[k]] else NULL
-        if (is.null(s)) {
-            scores <- acc[[paste0("m", k)]]
-            colnames(scores) <- taskNames[[k]]
-            gr <- windows
-            mcols(gr) <- cbind(mcols(gr), S4Vectors::DataFrame(scores, check.names = FALSE))
-            return(gr)
-        }
-        a <- s$commit()
-        sinks[[k]]$abort <<- NULL
-        SummarizedExperiment::SummarizedExperiment(
-            assays = list(score = a), rowRanges = windows,
-            colData = S4Vectors::DataFrame(task = taskNames[[k]], row.names = taskNames[[k]]))
+                                      verbose, .sequenceEncoding(), su$paths, su$chroms,
+                                      as.numeric(lens[su$chroms]), su$rows$add, 4096,
+                                      returnValues))
+    if (returnValues) return(list(res = res, regions = sreg, order = su$ord, paths = su$paths))
+    list(out = .streamResults(profile, su$paths, taskNames, su$rows, sreg, su$ord, seqinfo(g)))
+}
+
+### - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -
+### Streamed runs over BiocParallel workers: tiles computed by the workers, written here
+###
+
+## Tiles of a run over the regions in genome order, as ranges of the serial run's windows (in
+## order over all regions): tile j owns windows [G0, G1), G0 and G1 multiples of the batch size,
+## and computes windows [H0, G1), H0 = G0 - `pad` (a multiple of the batch size, at least the
+## windows that can cover one base), so that its batches are the serial run's very batches (a
+## window's output depends on its batch's size in LibTorch) and every owned bin averages the very
+## windows it averages in the serial run. Per tile, a data frame of its pieces of regions: the
+## region, the sub-region [s, t] whose tiling gives exactly windows [i0, i1) of the region
+## (spans at a + i step; the last one flush with e), and the owned windows [j0, j1) and bases
+## [lo, hi] (none, j1 = j0: a piece computed for the stitching only).
+.predictTiles <- function(sreg, counts, size, pad, step, span, bin) {
+    a <- start(sreg)
+    e <- end(sreg)
+    n <- counts
+    offset <- cumsum(c(0, n))[seq_along(n)]
+    ## span start of window j of region r: on the grid, the last one flush with e
+    flush <- a + ceiling((e - span + 1 - a) / bin) * bin
+    spanStart <- function(r, j) ifelse(j >= n[r] - 1 & n[r] > 1, flush[r], a[r] + j * step)
+    total <- sum(n)
+    G0 <- seq(0, max(0, total - 1), by = size)
+    lapply(G0, function(g0) {
+        g1 <- min(total, g0 + size)
+        h0 <- max(0, g0 - pad)
+        r <- which(offset < g1 & offset + n > h0)
+        i0 <- pmax(h0, offset[r]) - offset[r]
+        i1 <- pmin(g1, offset[r] + n[r]) - offset[r]
+        j0 <- pmax(g0, offset[r]) - offset[r]
+        j1 <- pmin(g1, offset[r] + n[r]) - offset[r]
+        s <- ifelse(i0 == 0, a[r], spanStart(r, i0))
+        t <- ifelse(i1 == n[r], e[r], spanStart(r, i1 - 1) + span - 1)
+        ## the flush window alone: a sub-region of the span's width places it where it is
+        only <- i0 == n[r] - 1 & i0 > 0
+        t[only] <- s[only] + span - 1
+        data.frame(region = r, chrom = as.character(seqnames(sreg))[r], a = a[r], e = e[r],
+                   s = s, t = t, i0 = i0, i1 = i1, j0 = j0, j1 = j1,
+                   lo = ifelse(j0 == 0, a[r], spanStart(r, j0)),
+                   hi = ifelse(j1 == n[r], e[r], spanStart(r, j1) - 1), whole = n[r] == 1)
     })
-    list(out = out)
+}
+
+## Output values per tile of a tiled run (option GenomicDL.tileValues, 2^22: 32 MB of doubles).
+.tileValues <- function() .checkCount(getOption("GenomicDL.tileValues", 2^22), "GenomicDL.tileValues")
+
+## One tile in this process or a worker: the core's results for its sub-regions, cut to what
+## the tile owns: per piece and profile output its bins (grid = first base of the first bin) and
+## per-window outputs its owned windows.
+.predictTile <- function(tile, g, call, o) {
+    g <- .workerGenome(g, call)
+    res <- .predictChunk(.workerModel(call), g, GRanges(tile$chrom, IRanges(tile$s, tile$t)),
+                         o$layouts, o$step, o$rc, o$batchSize, o$dev, o$threads, o$ambiguous,
+                         FALSE)
+    lapply(seq_len(nrow(tile)), function(p) {
+        own <- tile$j1[p] > tile$j0[p]
+        w <- which(res$windowRegion == p)
+        keep <- w[seq_along(w) > tile$j0[p] - tile$i0[p] & seq_along(w) <= tile$j1[p] - tile$i0[p]]
+        out <- list(own = own, start = res$windowStart[keep], end = res$windowEnd[keep],
+                    grid = numeric(length(o$layouts)), tracks = list(), perWindow = list())
+        if (!own) return(out)
+        for (k in seq_along(o$layouts)) {
+            if (!o$profile[k]) {
+                out$perWindow[[k]] <- res$perWindow[[k]][keep, , drop = FALSE]
+                next
+            }
+            b <- o$layouts[[k]][3L]
+            grid <- res$grid[p]
+            i0 <- if (tile$whole[p]) 1 else (tile$lo[p] - grid) %/% b + 1
+            i1 <- if (tile$whole[p]) res$bins[p]
+                  else min(res$bins[p], ceiling((tile$hi[p] - grid + 1) / b))
+            out$grid[k] <- grid + (i0 - 1) * b
+            out$tracks[[k]] <- res$tracks[[k]][[p]][seq.int(i0, i1), , drop = FALSE]
+        }
+        out
+    })
+}
+
+## predictRegions() with export and BPPARAM: the tiles run in the workers (each opening the
+## genome itself and rebuilding the model from its serialised archive); this process writes
+## each tile's bins and windows to the bigWig streams as they come back, in genome order. Memory
+## here is bounded by the tiles in flight (`size` bases, at most 2^22 output values each) and
+## the per-window rows that come back (three numbers per window and the scores, or HDF5).
+.streamPredictTiles <- function(model, g, regions, lens, layouts, profile, taskNames, fileNames,
+                                outNames, export, step, span, L, rc, batchSize, dev, threads,
+                                ambiguous, verbose, format, BPPARAM) {
+    su <- .streamSetup(regions, lens, layouts, profile, taskNames, fileNames, outNames, export,
+                       step, span, L, format, FALSE)
+    sreg <- su$sreg
+    if (!is.null(su$rows)) on.exit(su$rows$abort(), add = TRUE)
+    streams <- .streamSet()
+    on.exit(streams$abort(), add = TRUE)
+    st <- lapply(seq_along(layouts), function(k)
+        streams$add(.trackStream(su$paths[[k]], su$chroms, lens[su$chroms],
+                                 if (profile[k]) "bins" else "windows")))
+    ## tiles of whole batches, at most 2^22 output values (and 2^12 windows: a few seconds of
+    ## work, what an interrupt waits for the workers to finish) each
+    per <- sum(vapply(layouts, function(l) if (l[1L] > 0) l[1L] * l[2L] else l[2L], 0))
+    size <- batchSize * max(1, floor(min(2^12, .tileValues() / max(1, per)) / batchSize))
+    bin <- if (any(profile)) layouts[[which(profile)[1L]]][3L] else 1
+    counts <- cpp_predict_window_counts(start(sreg), end(sreg), L, span, step, bin)
+    tiles <- .predictTiles(sreg, counts, size, batchSize * ceiling(ceiling(span / step) / batchSize),
+                           step, span, bin)
+    call <- .workerCall(model, g)
+    on.exit(.workerDone(), add = TRUE)
+    o <- list(layouts = layouts, step = step, rc = rc, batchSize = batchSize, dev = dev,
+              threads = threads, ambiguous = ambiguous, profile = profile, L = L, span = span)
+    nextRow <- 1
+    write <- function(i, parts) {
+        t <- tiles[[i]]
+        for (p in which(vapply(parts, `[[`, NA, "own"))) {
+            part <- parts[[p]]
+            chrom <- t$chrom[p]
+            ws <- pmax(1, part$start)
+            we <- pmin(lens[[chrom]], part$end)
+            first <- t$j0[p] == 0
+            for (k in seq_along(layouts)) {
+                if (profile[k]) {
+                    st[[k]]$bins(chrom, part$grid[k], layouts[[k]][3L], 1, part$tracks[[k]],
+                                 t$a[p], t$e[p])
+                    next
+                }
+                st[[k]]$windows(chrom, if (first) t$a[p] else numeric(),
+                                if (first) t$e[p] else numeric(), ws, we, part$perWindow[[k]])
+                su$rows$add(k, nextRow, rep(t$region[p], length(ws)), ws, we, part$perWindow[[k]])
+            }
+            nextRow <<- nextRow + length(ws)
+        }
+    }
+    pb <- .progressBar(length(tiles), "tiles", "Predicting", verbose)
+    on.exit(pb$close(), add = TRUE)
+    .forTiles(tiles, .predictTile, write, g = g, call = call, o = o, BPPARAM = BPPARAM,
+              progress = pb)
+    streams$commit()
+    .streamResults(profile, su$paths, taskNames, su$rows, sreg, su$ord, seqinfo(g))
 }
 
 #' Predict over genomic regions or whole chromosomes
@@ -310,8 +481,12 @@
 #' @param format for per-window outputs: \code{"auto"} (a
 #'   \code{SummarizedExperiment} above 10 tasks), \code{"GRanges"} or
 #'   \code{"SummarizedExperiment"}.
-#' @param BPPARAM \code{NULL} or a \code{BiocParallel} parameter object: the
-#'   regions are split into one chunk per worker.
+#' @param BPPARAM \code{NULL} or a \code{BiocParallel} parameter object (any
+#'   backend: multicore, snow, batchtools); each worker opens the genome
+#'   itself and rebuilds the model from its serialised archive, and the results
+#'   equal the serial ones. Without \code{export} the regions are split into
+#'   one chunk per worker; with \code{export}, the workers run tiles and this
+#'   process writes them as they come back (see Details).
 #' @param threads threads of the core (encoding and LibTorch).
 #' @param ambiguous value of N in the one-hot encoding (\code{"quarter"} or
 #'   \code{"zero"}); positions past chromosome ends read as N.
@@ -353,6 +528,17 @@
 #'   chromosome are held until it is written (one value per window and
 #'   track), and the window coordinates (three numbers per window) come back.
 #'   An error or an interrupt leaves no file under the final names.
+#'
+#'   With \code{export} and \code{BPPARAM} (and \code{returnValues = FALSE}),
+#'   the windows of the regions, in genome order, are cut into tiles of whole
+#'   batches, at most 2^12 windows and 2^22 output values (option
+#'   \code{GenomicDL.tileValues}); each tile runs in a worker with the batches
+#'   before it that overlap its first bases (the serial run's very batches and
+#'   windows, so every value and file is the serial one) and comes back cut to
+#'   the tile; this process
+#'   writes the tiles in genome order as they arrive, holding only those
+#'   that arrived ahead of the next one to write. A progress bar counts the
+#'   tiles.
 #' @examples
 #' fa <- system.file("extdata", "example_genome.fa", package = "GenomicDL")
 #' m <- sequentialModel(c(101, 4), list(layerConv1d(1, 1, useBias = FALSE),
@@ -399,8 +585,18 @@ predictRegions <- function(model, genome, regions = NULL, step = NULL,
     taskNames <- lapply(sem, `[[`, "names")   # unique within an output
     fileNames <- .uniqueTrackNames(sem)        # unique across outputs: one file per track
     outNames <- .outputNames(model)
+    if (!is.null(BPPARAM) && !is(BPPARAM, "BiocParallelParam"))
+        .gdlStop("BPPARAM must be a BiocParallelParam")
     streamed <- !is.null(export) && is.null(BPPARAM)
     regionOrder <- NULL
+    if (!is.null(export) && !is.null(BPPARAM) && !returnValues) {
+        out <- .streamPredictTiles(model, g, regions, lens, layouts, profile, taskNames,
+                                   fileNames, outNames, export, step, span, L, rc, batchSize, dev,
+                                   threads, ambiguous, isTRUE(verbose), format, BPPARAM)
+        if (length(out) == 1L) return(out[[1L]])
+        names(out) <- outNames
+        return(out)
+    }
     if (streamed) {
         st <- .streamPredict(model, g, regions, lens, layouts, profile, taskNames, fileNames,
                              outNames, export, step, span, L, rc, batchSize, dev, threads,
@@ -417,17 +613,17 @@ predictRegions <- function(model, genome, regions = NULL, step = NULL,
         res <- .predictChunk(model, g, regions, layouts, step, rc, batchSize, dev, threads,
                              ambiguous, isTRUE(verbose))
     } else {
-        if (!is(BPPARAM, "BiocParallelParam")) .gdlStop("BPPARAM must be a BiocParallelParam")
-        .syncWeights(model)
+        ## one chunk of regions per worker, each worker with its own genome handle and model
+        call <- .workerCall(model, g)
+        on.exit(.workerDone(), add = TRUE)
         n <- min(length(regions), BiocParallel::bpnworkers(BPPARAM))
         chunks <- split(seq_along(regions), ceiling(seq_along(regions) * n / length(regions)))
-        parts <- BiocParallel::bplapply(unname(chunks), function(i, model, g, regions, layouts, step,
-                                                                rc, batchSize, dev, threads, ambiguous) {
-            .predictChunk(model, g, regions[i], layouts, step, rc, batchSize, dev, threads,
-                          ambiguous, FALSE)
-        }, model = model, g = g, regions = regions, layouts = layouts, step = step, rc = rc,
-        batchSize = batchSize, dev = dev, threads = threads, ambiguous = ambiguous,
-        BPPARAM = BPPARAM)
+        parts <- BiocParallel::bplapply(lapply(unname(chunks), function(i) regions[i]),
+                                        .predictRegionsWorker, g = g, call = call,
+                                        o = list(layouts = layouts, step = step, rc = rc,
+                                                 batchSize = batchSize, dev = dev,
+                                                 threads = threads, ambiguous = ambiguous),
+                                        BPPARAM = BPPARAM)
         res <- .combineChunks(parts)
     }
     windows <- NULL

@@ -839,6 +839,81 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_track_stream_open
+SEXP cpp_track_stream_open(std::vector<std::string> paths, std::vector<std::string> chroms, std::vector<double> lengths, std::string kind);
+RcppExport SEXP _GenomicDL_cpp_track_stream_open(SEXP pathsSEXP, SEXP chromsSEXP, SEXP lengthsSEXP, SEXP kindSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< std::vector<std::string> >::type paths(pathsSEXP);
+    Rcpp::traits::input_parameter< std::vector<std::string> >::type chroms(chromsSEXP);
+    Rcpp::traits::input_parameter< std::vector<double> >::type lengths(lengthsSEXP);
+    Rcpp::traits::input_parameter< std::string >::type kind(kindSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_track_stream_open(paths, chroms, lengths, kind));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_track_stream_bins
+void cpp_track_stream_bins(SEXP stream, std::string chrom, double grid, double bin, double first, Rcpp::NumericMatrix values, double lo, double hi);
+RcppExport SEXP _GenomicDL_cpp_track_stream_bins(SEXP streamSEXP, SEXP chromSEXP, SEXP gridSEXP, SEXP binSEXP, SEXP firstSEXP, SEXP valuesSEXP, SEXP loSEXP, SEXP hiSEXP) {
+BEGIN_RCPP
+    Rcpp::traits::input_parameter< SEXP >::type stream(streamSEXP);
+    Rcpp::traits::input_parameter< std::string >::type chrom(chromSEXP);
+    Rcpp::traits::input_parameter< double >::type grid(gridSEXP);
+    Rcpp::traits::input_parameter< double >::type bin(binSEXP);
+    Rcpp::traits::input_parameter< double >::type first(firstSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type values(valuesSEXP);
+    Rcpp::traits::input_parameter< double >::type lo(loSEXP);
+    Rcpp::traits::input_parameter< double >::type hi(hiSEXP);
+    cpp_track_stream_bins(stream, chrom, grid, bin, first, values, lo, hi);
+    return R_NilValue;
+END_RCPP
+}
+// cpp_track_stream_intervals
+void cpp_track_stream_intervals(SEXP stream, std::string chrom, Rcpp::NumericVector start, double width, Rcpp::NumericMatrix values);
+RcppExport SEXP _GenomicDL_cpp_track_stream_intervals(SEXP streamSEXP, SEXP chromSEXP, SEXP startSEXP, SEXP widthSEXP, SEXP valuesSEXP) {
+BEGIN_RCPP
+    Rcpp::traits::input_parameter< SEXP >::type stream(streamSEXP);
+    Rcpp::traits::input_parameter< std::string >::type chrom(chromSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type start(startSEXP);
+    Rcpp::traits::input_parameter< double >::type width(widthSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type values(valuesSEXP);
+    cpp_track_stream_intervals(stream, chrom, start, width, values);
+    return R_NilValue;
+END_RCPP
+}
+// cpp_track_stream_windows
+void cpp_track_stream_windows(SEXP stream, std::string chrom, Rcpp::NumericVector regionStart, Rcpp::NumericVector regionEnd, Rcpp::NumericVector start, Rcpp::NumericVector end, Rcpp::NumericMatrix values);
+RcppExport SEXP _GenomicDL_cpp_track_stream_windows(SEXP streamSEXP, SEXP chromSEXP, SEXP regionStartSEXP, SEXP regionEndSEXP, SEXP startSEXP, SEXP endSEXP, SEXP valuesSEXP) {
+BEGIN_RCPP
+    Rcpp::traits::input_parameter< SEXP >::type stream(streamSEXP);
+    Rcpp::traits::input_parameter< std::string >::type chrom(chromSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type regionStart(regionStartSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type regionEnd(regionEndSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type start(startSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type end(endSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type values(valuesSEXP);
+    cpp_track_stream_windows(stream, chrom, regionStart, regionEnd, start, end, values);
+    return R_NilValue;
+END_RCPP
+}
+// cpp_track_stream_commit
+void cpp_track_stream_commit(SEXP stream);
+RcppExport SEXP _GenomicDL_cpp_track_stream_commit(SEXP streamSEXP) {
+BEGIN_RCPP
+    Rcpp::traits::input_parameter< SEXP >::type stream(streamSEXP);
+    cpp_track_stream_commit(stream);
+    return R_NilValue;
+END_RCPP
+}
+// cpp_track_stream_abort
+void cpp_track_stream_abort(SEXP stream);
+RcppExport SEXP _GenomicDL_cpp_track_stream_abort(SEXP streamSEXP) {
+BEGIN_RCPP
+    Rcpp::traits::input_parameter< SEXP >::type stream(streamSEXP);
+    cpp_track_stream_abort(stream);
+    return R_NilValue;
+END_RCPP
+}
 // cpp_bigwig_info
 Rcpp::List cpp_bigwig_info(std::string path);
 RcppExport SEXP _GenomicDL_cpp_bigwig_info(SEXP pathSEXP) {
@@ -1100,6 +1175,12 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_sitrep", (DL_FUNC) &_GenomicDL_cpp_sitrep, 0},
     {"_GenomicDL_cpp_set_torch_threads", (DL_FUNC) &_GenomicDL_cpp_set_torch_threads, 1},
     {"_GenomicDL_cpp_xptr_is_null", (DL_FUNC) &_GenomicDL_cpp_xptr_is_null, 1},
+    {"_GenomicDL_cpp_track_stream_open", (DL_FUNC) &_GenomicDL_cpp_track_stream_open, 4},
+    {"_GenomicDL_cpp_track_stream_bins", (DL_FUNC) &_GenomicDL_cpp_track_stream_bins, 8},
+    {"_GenomicDL_cpp_track_stream_intervals", (DL_FUNC) &_GenomicDL_cpp_track_stream_intervals, 5},
+    {"_GenomicDL_cpp_track_stream_windows", (DL_FUNC) &_GenomicDL_cpp_track_stream_windows, 7},
+    {"_GenomicDL_cpp_track_stream_commit", (DL_FUNC) &_GenomicDL_cpp_track_stream_commit, 1},
+    {"_GenomicDL_cpp_track_stream_abort", (DL_FUNC) &_GenomicDL_cpp_track_stream_abort, 1},
     {"_GenomicDL_cpp_bigwig_info", (DL_FUNC) &_GenomicDL_cpp_bigwig_info, 1},
     {"_GenomicDL_cpp_bigwig_values", (DL_FUNC) &_GenomicDL_cpp_bigwig_values, 7},
     {"_GenomicDL_cpp_bigwig_write", (DL_FUNC) &_GenomicDL_cpp_bigwig_write, 4},

@@ -3,13 +3,16 @@
 # CRAN only for what Debian lacks. Idempotent: when everything is present it only checks (~1 s).
 #   tools/install-deps.sh          what `make install`, `make test` and `make demo` need
 #   tools/install-deps.sh --fuzz   also clang and its libFuzzer/sanitizer runtimes (tools/fuzz.sh)
+#   tools/install-deps.sh --bench  also Debian's PyTorch (python3-torch), the baseline of bench/genome.R
 set -euo pipefail
 
 WITH_FUZZ=0
+WITH_BENCH=0
 for arg in "$@"; do
   case "$arg" in
     --fuzz) WITH_FUZZ=1 ;;
-    *) echo "install-deps: unknown option '$arg' (allowed: --fuzz)" >&2; exit 2 ;;
+    --bench) WITH_BENCH=1 ;;
+    *) echo "install-deps: unknown option '$arg' (allowed: --fuzz, --bench)" >&2; exit 2 ;;
   esac
 done
 
@@ -26,6 +29,9 @@ DEB_PACKAGES=(
 # libclang-rt-14-dev); `make test-asan` uses gcc's sanitizers and needs nothing more.
 FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
 if [ "$WITH_FUZZ" -eq 1 ]; then DEB_PACKAGES+=("${FUZZ_PACKAGES[@]}"); fi
+# Optional: the PyTorch baseline of bench/genome.R (skipped with a message without it).
+BENCH_PACKAGES=(python3-torch)
+if [ "$WITH_BENCH" -eq 1 ]; then DEB_PACKAGES+=("${BENCH_PACKAGES[@]}"); fi
 
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do

@@ -173,7 +173,8 @@ test_that("scanDeepBind scores sliding windows and exports bigWig", {
     regions <- GRanges(c("chr1:101-600", "chr2:1-250"))
     out <- file.path(tempdir(), "scan-%s.bw")
     hits <- scanDeepBind(models, fa, regions, inputLength = 101, step = 20,
-                         BPPARAM = BiocParallel::SerialParam(), export = out)
+                         BPPARAM = BiocParallel::SerialParam(), export = out,
+                         returnValues = TRUE)
     nw <- (c(500, 250) - 101) %/% 20 + 1
     expect_length(hits, sum(nw))
     expect_equal(names(mcols(hits)), c("region", "D00410.003", "D00328.003"))

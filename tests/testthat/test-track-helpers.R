@@ -12,14 +12,15 @@ test_that("scanDeepBind windows are IRanges' sliding windows, cut into pieces of
     expect_identical(start(w), start(sw)[full])
     expect_identical(w$region, region[full])
     expect_false(4L %in% w$region)                   # 2 bases: no window
-    pieces <- GenomicDL:::.scanPieces(w, n = 5L)
+    pieces <- GenomicDL:::.scanRegionPieces(regions, 20, 7, n = 5L)
     ## the windows of each piece's span (every 7 bases) are the windows, in order, <= 5 a piece
     nw <- (pieces$end - pieces$start + 1 - 20) %/% 7 + 1
     expect_true(all(nw >= 1 & nw <= 5))
     starts <- unlist(Map(function(s, n) s + (seq_len(n) - 1) * 7, pieces$start, nw))
     expect_identical(as.numeric(starts), as.numeric(start(w)))
     expect_identical(rep(pieces$region, nw), w$region)
-    expect_null(GenomicDL:::.scanPieces(w[0]))
+    expect_identical(pieces$windows, nw)
+    expect_identical(nrow(GenomicDL:::.scanRegionPieces(regions[4], 20, 7)), 0L)
 })
 
 test_that("stitched tracks hold each region's bins, NA between regions and for NaN", {
