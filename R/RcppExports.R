@@ -117,8 +117,8 @@ cpp_onehot_ranges <- function(ptr, chroms, starts, ends, minus, nlc, zero, pad, 
     .Call(`_GenomicDL_cpp_onehot_ranges`, ptr, chroms, starts, ends, minus, nlc, zero, pad, threads)
 }
 
-cpp_interpret_attribute <- function(ptr, x, nlc, method, output, task, profile, hypothetical, n_refs, seed, batch, device, threads) {
-    .Call(`_GenomicDL_cpp_interpret_attribute`, ptr, x, nlc, method, output, task, profile, hypothetical, n_refs, seed, batch, device, threads)
+cpp_interpret_attribute <- function(ptr, x, nlc, method, output, task, profile, hypothetical, n_refs, seed, batch, device, threads, ism = "fast") {
+    .Call(`_GenomicDL_cpp_interpret_attribute`, ptr, x, nlc, method, output, task, profile, hypothetical, n_refs, seed, batch, device, threads, ism)
 }
 
 cpp_interpret_shuffle <- function(x, seed) {
