@@ -4,7 +4,6 @@
 #include <torch/torch.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -25,9 +24,11 @@ namespace F = torch::nn::functional;
 using torch::Tensor;
 using Starts = std::vector<std::int64_t>;
 
-constexpr double kGrowBelowSeconds = 0.05;   // a pass this short doubles the next one
-constexpr double kShrinkAboveSeconds = 0.2;  // a pass this long halves it (interrupts: 0.5 s)
-constexpr std::size_t kMaxGrowth = 64;       // passes of at most 64 x opt.batch mutants
+// A pass holds kPassBatches x opt.batch mutants: a mutant's windows are small, and the many
+// small steps of a pass (indices, overlays) cost as much for 128 mutants as for 1,024. The
+// convolutions, the one step that grows with the model, run opt.batch mutants at a time with an
+// interrupt check between them. Fixed sizes (not timed ones) keep results reproducible.
+constexpr std::size_t kPassBatches = 8;
 
 std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return -floor_div(-a, b); }
@@ -55,6 +56,9 @@ struct Step {
   nn::Activation act = nn::Activation::Linear;
   Tensor weight, bias;      // conv1d (Cout, Cin, k), dense (out, in)
   std::int64_t crop_left = 0;
+  // Output windows start at multiples of this: the stride of the pooling that reads them
+  // (through per-position layers), so that its windows are theirs, with nothing to rebuild.
+  std::int64_t align = 1;
 };
 
 // A node's value for the mutants of one pass. Sequence nodes: each mutant's positions
@@ -182,6 +186,7 @@ class Runner {
       }
       if (need[node]) plan(k);
     }
+    align_windows();
   }
 
   // prediction f(x) and delta (4 x L) of one sequence x (4 x L)
@@ -198,8 +203,7 @@ class Runner {
           base.push_back(b);
         }
     for (std::size_t first = 0; first < pos.size();) {
-      auto m = std::min(batch_, pos.size() - first);
-      auto t0 = std::chrono::steady_clock::now();
+      auto m = std::min(pass_, pos.size() - first);
       Starts p(pos.begin() + static_cast<std::ptrdiff_t>(first),
                pos.begin() + static_cast<std::ptrdiff_t>(first + m));
       Starts b(base.begin() + static_cast<std::ptrdiff_t>(first),
@@ -208,9 +212,6 @@ class Runner {
       const double* yv = y.data_ptr<double>();
       for (std::size_t k = 0; k < m; ++k) delta[b[k] * L + p[k]] = yv[k] - fx;
       first += m;
-      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      if (secs < kGrowBelowSeconds && m == batch_) batch_ = std::min(batch_ * 2, max_batch_);
-      else if (secs > kShrinkAboveSeconds) batch_ = std::max<std::size_t>(batch_ / 2, 1);
     }
     return fx;
   }
@@ -224,10 +225,28 @@ class Runner {
   std::vector<Step> steps_;                 // by layer; module null where not needed
   std::vector<Tensor> ref_;                 // by node: the sequence's value (1, C, L) or (1, F)
   std::map<std::size_t, Tensor> ref_pre_;   // by layer: reference pre-activation of dense layers (1, F)
-  std::size_t batch_ = std::max<std::size_t>(opt_.batch, 1);
-  std::size_t max_batch_ = batch_ * kMaxGrowth;
+  std::int64_t batch_ = static_cast<std::int64_t>(std::max<std::size_t>(opt_.batch, 1));
+  std::size_t pass_ = static_cast<std::size_t>(batch_) * kPassBatches;
 
   static Tensor api(const Tensor& t) { return t.dim() == 3 ? t.permute({0, 2, 1}) : t; }
+
+  // f over opt.batch mutants at a time (inputs split along the mutants), polling in between.
+  template <typename Fn>
+  Tensor chunked(const std::vector<Tensor>& xs, Fn f) const {
+    auto B = xs[0].size(0), step = batch_;
+    if (B <= step) return f(xs);
+    std::vector<Tensor> parts;
+    for (std::int64_t b = 0; b < B; b += step) {
+      check_interrupt();
+      std::vector<Tensor> part;
+      for (const auto& x : xs) part.push_back(x.narrow(0, b, std::min(step, B - b)));
+      parts.push_back(f(part));
+    }
+    return torch::cat(parts, 0);
+  }
+  Tensor forward(const Step& st, const std::vector<Tensor>& xs) const {
+    return chunked(xs, [&](const std::vector<Tensor>& part) { return st.module->forward(part); });
+  }
 
   void plan(std::size_t k) {
     const auto& s = g_.spec.layers[k];
@@ -272,6 +291,23 @@ class Runner {
       st.kind = Kind::Flatten;
     } else {
       st.kind = Kind::Whole;
+    }
+  }
+
+  void align_windows() {
+    std::vector<int> consumers(length_.size(), 0), consumer(length_.size(), -1);
+    for (std::size_t k = 0; k < steps_.size(); ++k)
+      if (steps_[k].module)
+        for (int id : steps_[k].inputs) {
+          ++consumers[static_cast<std::size_t>(id)];
+          consumer[static_cast<std::size_t>(id)] = static_cast<int>(k);
+        }
+    for (auto k = static_cast<int>(steps_.size()) - 1; k >= 0; --k) {
+      auto node = static_cast<std::size_t>(n_in_ + k);
+      if (!steps_[static_cast<std::size_t>(k)].module || consumers[node] != 1) continue;
+      const Step& c = steps_[static_cast<std::size_t>(consumer[node])];
+      if (c.kind == Kind::Window && !c.is_conv) steps_[static_cast<std::size_t>(k)].align = c.geo.stride;
+      else if (c.kind == Kind::Local) steps_[static_cast<std::size_t>(k)].align = c.align;
     }
   }
 
@@ -347,7 +383,7 @@ class Runner {
         if (in.flat_of >= 0) break;
         {
           Patch p = in;
-          p.values = st.module->forward({in.values});
+          p.values = forward(st, {in.values});
           return p;
         }
       case Kind::Crop:
@@ -369,16 +405,21 @@ class Runner {
     }
     std::vector<Tensor> xs;
     for (int id : st.inputs) xs.push_back(full(id, at[static_cast<std::size_t>(id)]));
-    return whole_patch(st.module->forward(xs));
+    return whole_patch(forward(st, xs));
   }
 
-  // Output windows [o_b, o_b + W) of `width` <= length positions holding [lo_b, hi_b).
-  static Starts place(const Starts& lo, const Starts& hi, std::int64_t length, std::int64_t& width) {
-    width = 1;
-    for (std::size_t b = 0; b < lo.size(); ++b) width = std::max(width, hi[b] - lo[b]);
-    width = std::min(width, length);
+  // Output windows [o_b, o_b + W) of `width` <= length positions holding [lo_b, hi_b), starting
+  // at multiples of `align` where the length allows.
+  static Starts place(const Starts& lo, const Starts& hi, std::int64_t length, std::int64_t& width,
+                      std::int64_t align = 1) {
     Starts o(lo.size());
-    for (std::size_t b = 0; b < lo.size(); ++b) o[b] = std::clamp<std::int64_t>(lo[b], 0, length - width);
+    width = 1;
+    for (std::size_t b = 0; b < lo.size(); ++b) {
+      o[b] = lo[b] / align * align;
+      width = std::max(width, hi[b] - o[b]);
+    }
+    width = std::min(ceil_div(width, align) * align, length);
+    for (auto& v : o) v = std::clamp<std::int64_t>(v, 0, length - width);
     return o;
   }
 
@@ -393,15 +434,21 @@ class Runner {
       hi[b] = std::min(st.length, ceil_div(in.start[b] + in.width + gm.pad_left, gm.stride));
     }
     Patch out;
-    out.start = place(lo, hi, st.length, out.width);
+    out.start = place(lo, hi, st.length, out.width, st.align);
     Starts from(out.start);
     for (auto& v : from) v = v * gm.stride - gm.pad_left;
-    auto x = stitch(ref_[static_cast<std::size_t>(st.inputs[0])][0], in, from,
-                    (out.width - 1) * gm.stride + span, gm.pad_value);
-    if (st.is_conv)
-      out.values = nn::activate(st.act, conv(x, st.weight, st.bias, gm.stride, gm.dilation), 1e-6);
-    else
-      out.values = st.module->forward({x});  // valid pooling
+    auto need = (out.width - 1) * gm.stride + span;
+    // the input's windows hold all the layer reads (aligned windows): no rebuilding
+    auto rel = in.start[0] - from[0];
+    bool within = true;
+    for (std::size_t b = 0; b < from.size() && within; ++b)
+      within = in.start[b] - from[b] == rel && rel <= 0 && need - rel <= in.width;
+    auto x = within ? in.values.narrow(2, -rel, need)
+                    : stitch(ref_[static_cast<std::size_t>(st.inputs[0])][0], in, from, need, gm.pad_value);
+    out.values = chunked({x}, [&](const std::vector<Tensor>& xs) {
+      if (!st.is_conv) return st.module->forward(xs);  // valid pooling
+      return nn::activate(st.act, conv(xs[0], st.weight, st.bias, gm.stride, gm.dilation), 1e-6);
+    });
     return out;
   }
 
@@ -412,7 +459,7 @@ class Runner {
       hi[b] = std::min(st.length, in.start[b] + in.width - st.crop_left);
     }
     Patch out;
-    out.start = place(lo, hi, st.length, out.width);
+    out.start = place(lo, hi, st.length, out.width, st.align);
     Starts from(out.start);
     for (auto& v : from) v += st.crop_left;
     out.values = stitch(ref_[static_cast<std::size_t>(st.inputs[0])][0], in, from, out.width, 0.0);
@@ -432,7 +479,7 @@ class Runner {
       }
     }
     Patch out;
-    out.start = place(lo, hi, st.length, out.width);
+    out.start = place(lo, hi, st.length, out.width, st.align);
     std::vector<Tensor> xs;
     for (int id : st.inputs) {
       auto left = (length_[static_cast<std::size_t>(id)] - st.length) / 2;
@@ -441,7 +488,7 @@ class Runner {
       xs.push_back(stitch(ref_[static_cast<std::size_t>(id)][0], at[static_cast<std::size_t>(id)],
                           from, out.width, 0.0));
     }
-    out.values = st.module->forward(xs);
+    out.values = forward(st, xs);
     return out;
   }
 

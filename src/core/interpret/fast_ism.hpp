@@ -44,8 +44,8 @@ std::string fast_ism_obstacle(const nn::ModelSpec& spec, int output);
 // ISM of n one-hot sequences x (n x 4 x L, the network's input length) for the value chosen by
 // opt (output, task, profile): prediction[i] = f(x_i); delta (n x 4 x L) = f(x_i with base b at l)
 // - f(x_i), 0 where base b is already there. The network must be in evaluation mode on
-// opt.device. Passes start at opt.batch mutants and grow (up to 64x) while one takes under
-// 0.05 s, shrinking again above 0.2 s; interrupts are polled between layers.
+// opt.device. A pass holds 8 x opt.batch mutants, its convolutions run opt.batch at a time;
+// interrupts are polled between layers and between those convolutions.
 void fast_ism(const nn::Network& net, const float* x, std::size_t n, const AttributionOptions& opt,
               std::vector<double>& prediction, std::vector<double>& delta);
 
