@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <memory>
 
@@ -41,6 +42,7 @@ enum class Kind {
   Merge,      // add, concatenate, logsumexp of sequences
   Flatten,    // keeps the window; the dense layer after it takes the difference
   Dense,      // dense on a flat input
+  GlobalPool, // global max / average pooling: the window against the reference's outside it
   Whole       // everything else: the whole input
 };
 
@@ -53,6 +55,7 @@ struct Step {
   std::int64_t channels = 0;
   nn::ConvGeometry geo;     // conv1d and pooling (kernel = pool)
   bool is_conv = false;
+  bool is_max = false;      // global max pooling
   nn::Activation act = nn::Activation::Linear;
   Tensor weight, bias;      // conv1d (Cout, Cin, k), dense (out, in)
   std::int64_t crop_left = 0;
@@ -224,7 +227,9 @@ class Runner {
   std::vector<std::int64_t> length_, channels_;
   std::vector<Step> steps_;                 // by layer; module null where not needed
   std::vector<Tensor> ref_;                 // by node: the sequence's value (1, C, L) or (1, F)
-  std::map<std::size_t, Tensor> ref_pre_;   // by layer: reference pre-activation of dense layers (1, F)
+  // by layer: reference pre-activation of dense layers (1, F); for global max pooling, the
+  // reference's maxima before each position (C, L + 1), and in ref_after_ from it on
+  std::map<std::size_t, Tensor> ref_pre_, ref_after_;
   std::int64_t batch_ = static_cast<std::int64_t>(std::max<std::size_t>(opt_.batch, 1));
   std::size_t pass_ = static_cast<std::size_t>(batch_) * kPassBatches;
 
@@ -275,6 +280,9 @@ class Runner {
       st.kind = Kind::Window;
       st.geo.kernel = static_cast<std::int64_t>(s.number("pool", 1));
       st.geo.stride = static_cast<std::int64_t>(s.number("stride", static_cast<double>(st.geo.kernel)));
+    } else if (t == "global_maxpool1d" || t == "global_avgpool1d") {
+      st.kind = Kind::GlobalPool;
+      st.is_max = t == "global_maxpool1d";
     } else if (t == "batchnorm" || t == "dropout" || t == "activation") {
       st.kind = Kind::Local;
     } else if (t == "dense") {
@@ -326,6 +334,15 @@ class Runner {
       ref_[static_cast<std::size_t>(n_in_) + k] = st.module->forward(in);
       if (st.kind == Kind::Dense && flatten_source(st.inputs[0]) >= 0)
         ref_pre_[k] = nn::dense_forward(in[0], st.weight, st.bias);
+      if (st.kind == Kind::GlobalPool && st.is_max) {
+        // the maximum of the reference before position i and from i on: (C, L + 1) each
+        auto r = in[0][0];
+        auto lowest = torch::full({r.size(0), 1}, -std::numeric_limits<float>::infinity(), r.options());
+        auto before = std::get<0>(torch::cummax(r, 1));
+        auto after = std::get<0>(torch::cummax(r.flip({1}), 1)).flip({1});
+        ref_pre_[k] = torch::cat({lowest, before}, 1);
+        ref_after_[k] = torch::cat({after, lowest}, 1);
+      }
     }
   }
 
@@ -400,6 +417,9 @@ class Runner {
       case Kind::Dense:
         if (in.flat_of < 0) break;
         return dense_delta(k, in);
+      case Kind::GlobalPool:
+        if (whole_in || in.flat_of >= 0) break;
+        return global_pool(k, in);
       case Kind::Whole:
         break;
     }
@@ -490,6 +510,23 @@ class Runner {
     }
     out.values = forward(st, xs);
     return out;
+  }
+
+  // Global pooling of a window: max(window, the reference outside it); reference mean + the
+  // window's change / length.
+  Patch global_pool(std::size_t k, const Patch& in) const {
+    const Step& st = steps_[k];
+    auto src = static_cast<std::size_t>(st.inputs[0]);
+    if (!st.is_max) {
+      auto change = (in.values - windows(ref_[src][0], in.start, in.width, 0.0)).sum(2);
+      return whole_patch(ref_[static_cast<std::size_t>(n_in_) + k] + change / static_cast<double>(length_[src]));
+    }
+    Starts end(in.start);
+    for (auto& v : end) v += in.width;
+    const auto& dev = in.values.device();
+    auto outside = torch::maximum(ref_pre_.at(k).index_select(1, index_tensor(in.start, dev)),
+                                  ref_after_.at(k).index_select(1, index_tensor(end, dev)));
+    return whole_patch(torch::maximum(in.values.amax(2), outside.t()));
   }
 
   // Dense layer after the flatten of a window: reference + (flattened difference) x (its columns).

@@ -14,8 +14,10 @@
 //     union of the inputs' windows for merges);
 //   flatten of a window then a dense layer: reference pre-activation + the product of the
 //     flattened difference with the weight columns of the window;
-//   any other layer (global pooling, reshape, flat merges): the whole input, rebuilt from the
-//     reference and the window.
+//   global max pooling: the larger of the window's maximum and the reference's outside it
+//     (prefix and suffix maxima); global average pooling: reference + the window's change / L;
+//   any other layer (reshape, flat merges, a dense layer on a whole flat input): the whole input,
+//     rebuilt from the reference and the window.
 // Windows have one width per batch (the widest a mutant needs, at most the length), so that a
 // layer runs once per batch; a window that reaches the whole length becomes the full tensor and
 // the rest of the network runs as usual.
