@@ -17,16 +17,9 @@
 
 using namespace gdl;
 using gdltest::layer;
+using gdltest::random_onehot;
 
 namespace {
-
-std::vector<float> random_onehot(std::size_t n, std::size_t len, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::vector<float> x(n * 4 * len, 0.0f);
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t l = 0; l < len; ++l) x[i * 4 * len + (rng() % 4) * len + l] = 1.0f;
-  return x;
-}
 
 // conv(same) -> conv(dilated, same) + residual -> crop -> maxpool 3 / 2 -> conv stride 2 ->
 // batchnorm -> flatten -> dense relu -> dense (3 tasks); more outputs: the crop (per base) and
