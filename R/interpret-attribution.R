@@ -72,9 +72,10 @@
 #'   idea): each layer's output is computed once for the sequence, and each
 #'   mutant recomputes only the positions its base reaches (its receptive
 #'   field in that layer), until they cover the whole output; equal to
-#'   \code{"batched"} up to float rounding. Passes start at
-#'   \code{batchSize} mutants and grow while they stay short (a mutant
-#'   holds a window, not a sequence). Models with layers it does not cover
+#'   \code{"batched"} up to float rounding. A pass holds 8 x
+#'   \code{batchSize} mutants (a mutant holds windows, not whole
+#'   sequences), its layers run \code{batchSize} at a time; results do not
+#'   depend on \code{batchSize} beyond rounding. Models with layers it does not cover
 #'   (LSTM, GRU, transposed convolutions) run \code{"batched"} with a
 #'   message. \code{"batched"}: every mutant through the whole network,
 #'   \code{batchSize} at a time.

@@ -60,7 +60,8 @@ struct Step {
   Tensor weight, bias;      // conv1d (Cout, Cin, k), dense (out, in)
   std::int64_t crop_left = 0;
   // Output windows start at multiples of this: the stride of the pooling that reads them
-  // (through per-position layers), so that its windows are theirs, with nothing to rebuild.
+  // (through per-position layers), so that its windows are theirs, with nothing to rebuild
+  // (not for convolutions: see align_windows).
   std::int64_t align = 1;
 };
 
@@ -312,7 +313,11 @@ class Runner {
         }
     for (auto k = static_cast<int>(steps_.size()) - 1; k >= 0; --k) {
       auto node = static_cast<std::size_t>(n_in_ + k);
-      if (!steps_[static_cast<std::size_t>(k)].module || consumers[node] != 1) continue;
+      // Convolutions are not widened to align: the positions that adds cost more than the
+      // rebuilt pooling windows save (Basset's second convolution: 20 outputs instead of 17).
+      if (!steps_[static_cast<std::size_t>(k)].module || consumers[node] != 1 ||
+          steps_[static_cast<std::size_t>(k)].is_conv)
+        continue;
       const Step& c = steps_[static_cast<std::size_t>(consumer[node])];
       if (c.kind == Kind::Window && !c.is_conv) steps_[static_cast<std::size_t>(k)].align = c.geo.stride;
       else if (c.kind == Kind::Local) steps_[static_cast<std::size_t>(k)].align = c.align;
