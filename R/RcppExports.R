@@ -121,8 +121,8 @@ cpp_onehot_stages <- function(ptr, chroms, starts, ends, minus, threads) {
     .Call(`_GenomicDL_cpp_onehot_stages`, ptr, chroms, starts, ends, minus, threads)
 }
 
-cpp_interpret_attribute <- function(ptr, x, nlc, method, output, task, profile, hypothetical, n_refs, seed, batch, device, threads) {
-    .Call(`_GenomicDL_cpp_interpret_attribute`, ptr, x, nlc, method, output, task, profile, hypothetical, n_refs, seed, batch, device, threads)
+cpp_interpret_attribute <- function(ptr, x, nlc, method, output, task, profile, hypothetical, n_refs, seed, batch, device, threads, ism = "fast") {
+    .Call(`_GenomicDL_cpp_interpret_attribute`, ptr, x, nlc, method, output, task, profile, hypothetical, n_refs, seed, batch, device, threads, ism)
 }
 
 cpp_interpret_shuffle <- function(x, seed) {

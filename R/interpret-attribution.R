@@ -79,6 +79,17 @@
 #'   (\code{"deepliftshap"}).
 #' @param device \code{"auto"}, \code{"cpu"} or \code{"cuda"}.
 #' @param threads threads of LibTorch (default: option GenomicDL.threads).
+#' @param ism how \code{"ism"} runs the mutants. \code{"fast"} (fastISM's
+#'   idea): each layer's output is computed once for the sequence, and each
+#'   mutant recomputes only the positions its base reaches (its receptive
+#'   field in that layer), until they cover the whole output; equal to
+#'   \code{"batched"} up to float rounding. A pass holds 8 x
+#'   \code{batchSize} mutants (a mutant holds windows, not whole
+#'   sequences), its layers run \code{batchSize} at a time; results do not
+#'   depend on \code{batchSize} beyond rounding. Models with layers it does not cover
+#'   (LSTM, GRU, transposed convolutions) run \code{"batched"} with a
+#'   message. \code{"batched"}: every mutant through the whole network,
+#'   \code{batchSize} at a time.
 #' @param ... ignored, but for \code{regions} (with \code{export},
 #'   \code{returnValues}, \code{BPPARAM}, \code{verbose}): attributions over
 #'   genome regions of any length, see \link{attributeBases-regions}.
@@ -88,7 +99,8 @@
 #'   reads them) with attributes \code{method}, \code{hypothetical},
 #'   \code{prediction} (f(x) per sequence) and, for \code{"deepliftshap"},
 #'   \code{reference} (mean_r f(r)), \code{completenessGap} (per sequence)
-#'   and \code{maxCompletenessGap}.
+#'   and \code{maxCompletenessGap}; for \code{"ism"}, \code{ism} (the path
+#'   taken, \code{"fast"} or \code{"batched"}).
 #' @examples
 #' m <- sequentialModel(c(30, 4), list(layerConv1d(8, 5, activation = "relu"),
 #'     layerGlobalAvgPool1d(), layerDense(2)))
@@ -101,18 +113,21 @@
 #' cbind(rowSums(a), attr(a, "prediction") - attr(a, "reference"))
 #' ism <- attributeBases(m, seqs, method = "ism", task = 2)
 #' round(ism[1, 1:5, ], 3)
+#' # the same through every mutant's whole network
+#' all.equal(ism, attributeBases(m, seqs, method = "ism", task = 2, ism = "batched"),
+#'           check.attributes = FALSE, tolerance = 1e-5)
 #' @export
 attributeBases <- function(model, x, genome = NULL,
                            method = c("deepliftshap", "ism", "saliency"), output = 1,
                            task = 1, profile = FALSE, hypothetical = FALSE, nReferences = 20, seed = 1,
                            batchSize = 128, layout = c("NLC", "NCL"), tolerance = 1e-3,
-                           device = "auto", threads = NULL, ...) {
+                           device = "auto", threads = NULL, ism = c("fast", "batched"), ...) {
     if (!is(model, "SequenceModel")) .gdlStop("model must be a SequenceModel")
     if (!is.null(list(...)$regions))   # regions of any length, streamed: R/interpret-regions.R
         return(.attributeRegions(model, genome = genome, opts = list(method = method[1L],
             output = output, task = task, profile = profile, hypothetical = hypothetical,
             nReferences = nReferences, seed = seed, batchSize = batchSize, tolerance = tolerance,
-            device = device, threads = threads), ...))
+            device = device, threads = threads, ism = ism), ...))
     if (!is.character(method) || length(method) < 1L || !(method[1L] %in% c("deepliftshap", "ism", "saliency")))
         .gdlStop("method must be \"deepliftshap\", \"ism\" or \"saliency\", not ",
                  paste(format(method), collapse = ", "))
@@ -132,15 +147,22 @@ attributeBases <- function(model, x, genome = NULL,
     .checkCount(batchSize, "batchSize")
     .checkCount(seed, "seed", 0)
     .checkFlag(hypothetical, "hypothetical")
+    ism <- .matchArg(ism)
     x <- .asOneHot(x, layout, "NLC", genome)
     r <- .native(cpp_interpret_attribute(.modelPtr(model), x, TRUE, method, as.integer(output),
                                          task, profile, hypothetical, as.integer(nReferences), seed,
-                                         batchSize, .resolveDevice(device), .threads(threads)))
+                                         batchSize, .resolveDevice(device), .threads(threads), ism))
     out <- r$values
     dimnames(out) <- list(dimnames(x)[[1L]], NULL, c("A", "C", "G", "T"))
     attr(out, "method") <- method
     attr(out, "hypothetical") <- hypothetical
     attr(out, "prediction") <- r$prediction
+    if (method == "ism") {
+        attr(out, "ism") <- r$ismPath
+        if (nzchar(r$ismFallback))
+            message("fast ISM does not cover ", r$ismFallback, " of this model: every mutant runs ",
+                    "the whole network (ism = \"batched\")")
+    }
     if (method == "deepliftshap") {
         attr(out, "reference") <- r$reference
         attr(out, "completenessGap") <- r$gap

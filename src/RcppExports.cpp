@@ -428,8 +428,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_interpret_attribute
-Rcpp::List cpp_interpret_attribute(SEXP ptr, SEXP x, bool nlc, std::string method, int output, double task, bool profile, bool hypothetical, int n_refs, double seed, double batch, std::string device, int threads);
-RcppExport SEXP _GenomicDL_cpp_interpret_attribute(SEXP ptrSEXP, SEXP xSEXP, SEXP nlcSEXP, SEXP methodSEXP, SEXP outputSEXP, SEXP taskSEXP, SEXP profileSEXP, SEXP hypotheticalSEXP, SEXP n_refsSEXP, SEXP seedSEXP, SEXP batchSEXP, SEXP deviceSEXP, SEXP threadsSEXP) {
+Rcpp::List cpp_interpret_attribute(SEXP ptr, SEXP x, bool nlc, std::string method, int output, double task, bool profile, bool hypothetical, int n_refs, double seed, double batch, std::string device, int threads, std::string ism);
+RcppExport SEXP _GenomicDL_cpp_interpret_attribute(SEXP ptrSEXP, SEXP xSEXP, SEXP nlcSEXP, SEXP methodSEXP, SEXP outputSEXP, SEXP taskSEXP, SEXP profileSEXP, SEXP hypotheticalSEXP, SEXP n_refsSEXP, SEXP seedSEXP, SEXP batchSEXP, SEXP deviceSEXP, SEXP threadsSEXP, SEXP ismSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
@@ -445,7 +445,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< double >::type batch(batchSEXP);
     Rcpp::traits::input_parameter< std::string >::type device(deviceSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_interpret_attribute(ptr, x, nlc, method, output, task, profile, hypothetical, n_refs, seed, batch, device, threads));
+    Rcpp::traits::input_parameter< std::string >::type ism(ismSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_interpret_attribute(ptr, x, nlc, method, output, task, profile, hypothetical, n_refs, seed, batch, device, threads, ism));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -1144,7 +1145,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_GenomicDL_cpp_onehot_strings", (DL_FUNC) &_GenomicDL_cpp_onehot_strings, 5},
     {"_GenomicDL_cpp_onehot_ranges", (DL_FUNC) &_GenomicDL_cpp_onehot_ranges, 10},
     {"_GenomicDL_cpp_onehot_stages", (DL_FUNC) &_GenomicDL_cpp_onehot_stages, 6},
-    {"_GenomicDL_cpp_interpret_attribute", (DL_FUNC) &_GenomicDL_cpp_interpret_attribute, 13},
+    {"_GenomicDL_cpp_interpret_attribute", (DL_FUNC) &_GenomicDL_cpp_interpret_attribute, 14},
     {"_GenomicDL_cpp_interpret_shuffle", (DL_FUNC) &_GenomicDL_cpp_interpret_shuffle, 2},
     {"_GenomicDL_cpp_model_weights_view", (DL_FUNC) &_GenomicDL_cpp_model_weights_view, 1},
     {"_GenomicDL_cpp_model_build", (DL_FUNC) &_GenomicDL_cpp_model_build, 2},

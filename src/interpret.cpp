@@ -12,12 +12,15 @@
 #include "models.h"
 #include "nn/device.hpp"
 
-// x: R array N x L x 4 (nlc) or N x 4 x L; output, task 1-based (profile: task 0 = all tracks). Returns the attributions as an
-// R array N x L x 4 and the per-sequence predictions, references and completeness gaps.
+// x: R array N x L x 4 (nlc) or N x 4 x L; output, task 1-based (profile: task 0 = all tracks);
+// ism "fast" (interpret/fast_ism.hpp, where the model allows it) or "batched". Returns the
+// attributions as an R array N x L x 4, the per-sequence predictions, references and
+// completeness gaps, and for ISM the path taken and why fast ISM was not ("" when it was).
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_interpret_attribute(SEXP ptr, SEXP x, bool nlc, std::string method, int output,
                                    double task, bool profile, bool hypothetical, int n_refs, double seed,
-                                   double batch, std::string device, int threads) {
+                                   double batch, std::string device, int threads,
+                                   std::string ism = "fast") {
   return gdlr::interruptible([&]() -> Rcpp::List {  // the core polls for Ctrl-C
     auto net = gdlr_network_of(ptr);
     gdl::interpret::AttributionOptions opt;
@@ -30,6 +33,8 @@ Rcpp::List cpp_interpret_attribute(SEXP ptr, SEXP x, bool nlc, std::string metho
     opt.seed = static_cast<std::uint64_t>(seed);
     opt.batch = static_cast<std::size_t>(batch);
     opt.device = device;
+    if (ism != "fast" && ism != "batched") gdl::fail("ism must be \"fast\" or \"batched\", not \"", ism, "\"");
+    opt.fast_ism = ism == "fast";
     gdl::interpret::check_attribution(*net, opt);
     Rcpp::IntegerVector dim = Rf_getAttrib(x, R_DimSymbol);
     if (dim.size() != 3) gdl::fail("sequences must be a one-hot array N x L x 4");
@@ -53,7 +58,9 @@ Rcpp::List cpp_interpret_attribute(SEXP ptr, SEXP x, bool nlc, std::string metho
         Rcpp::Named("reference") = Rcpp::NumericVector(res.reference.begin(), res.reference.end()),
         Rcpp::Named("gap") = Rcpp::NumericVector(res.gap.begin(), res.gap.end()),
         Rcpp::Named("maxGap") = res.max_gap,
-        Rcpp::Named("maxRelativeGap") = res.max_relative_gap);
+        Rcpp::Named("maxRelativeGap") = res.max_relative_gap,
+        Rcpp::Named("ismPath") = res.ism_path,
+        Rcpp::Named("ismFallback") = res.ism_fallback);
   });
 }
 

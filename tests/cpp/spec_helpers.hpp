@@ -1,8 +1,12 @@
-// Layer specs written by hand in the Catch2 tests (torch tests build networks from them).
+// Layer specs written by hand in the Catch2 tests (torch tests build networks from them), and
+// random one-hot inputs for those networks.
 #pragma once
+#include <cstddef>
 #include <map>
+#include <random>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "nn/spec.hpp"
 
@@ -16,5 +20,14 @@ inline gdl::nn::LayerSpec layer(const std::string& type, std::map<std::string, d
   s.str = std::move(str);
   s.inputs = {input};
   return s;
+}
+
+// n random one-hot sequences, row-major n x 4 x len (channels-first), from `seed`.
+inline std::vector<float> random_onehot(std::size_t n, std::size_t len, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::vector<float> x(n * 4 * len, 0.0f);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t l = 0; l < len; ++l) x[i * 4 * len + (rng() % 4) * len + l] = 1.0f;
+  return x;
 }
 }  // namespace gdltest

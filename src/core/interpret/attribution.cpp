@@ -11,6 +11,8 @@
 #include "common/error.hpp"
 #include "data/shuffle.hpp"
 #include "interpret/deeplift_rule.hpp"
+#include "interpret/fast_ism.hpp"
+#include "interpret/attribution_impl.hpp"
 #include "nn/activations.hpp"
 #include "nn/network_impl.hpp"
 
@@ -40,21 +42,10 @@ class EvalOn {
 };
 
 // The attributed scalar of each sample: output `output`, flattened index `task`.
-// With `paired` (DeepLIFT's [inputs; references] batch), profile weights come from the inputs.
 torch::Tensor target(nn::GraphModule& g, const torch::Tensor& x, const AttributionOptions& opt,
                      bool paired = false) {
   auto outs = g.forward({x});
-  auto y = outs[static_cast<std::size_t>(opt.output)];
-  if (!opt.profile) return y.reshape({y.size(0), -1}).select(1, opt.task).to(torch::kFloat64);
-  // (N, L, C) -> (N, L) for one track, (N, L * C) for all
-  auto z = (opt.task >= 0 ? y.select(2, opt.task) : y.reshape({y.size(0), -1})).to(torch::kFloat64);
-  auto zc = z - z.mean(1, true);
-  auto w = torch::softmax(zc, 1).detach();
-  if (paired) {
-    auto n = w.size(0) / 2;
-    w = torch::cat({w.narrow(0, 0, n), w.narrow(0, 0, n)}, 0);
-  }
-  return (zc * w).sum(1);
+  return attributed_value(outs[static_cast<std::size_t>(opt.output)], opt, paired);
 }
 
 torch::Tensor from_host(const float* p, std::int64_t n, std::int64_t len, const torch::Device& dev) {
@@ -74,20 +65,22 @@ void copy_out(const torch::Tensor& t, float* dst) {
 
 // ---- ISM --------------------------------------------------------------------------------------
 
-void run_ism(nn::GraphModule& g, const float* x, std::size_t n, std::size_t len,
-             const AttributionOptions& opt, const torch::Device& dev, Attribution& res) {
+// Every mutant through the whole network, `batch` mutants a pass.
+void batched_ism(nn::GraphModule& g, const float* x, std::size_t n, std::size_t len,
+                 const AttributionOptions& opt, const torch::Device& dev,
+                 std::vector<double>& prediction, std::vector<double>& delta) {
   const std::size_t per = 4 * len, batch = std::max<std::size_t>(opt.batch, 1);
   c10::InferenceMode guard;
   // predictions of the sequences themselves
-  res.prediction.resize(n);
+  prediction.resize(n);
   for (std::size_t b = 0; b < n; b += batch) {
     check_interrupt();
     auto m = std::min(batch, n - b);
     auto y = to_doubles(target(g, from_host(x + b * per, static_cast<std::int64_t>(m),
                                             static_cast<std::int64_t>(len), dev), opt));
-    std::copy(y.begin(), y.end(), res.prediction.begin() + static_cast<std::ptrdiff_t>(b));
+    std::copy(y.begin(), y.end(), prediction.begin() + static_cast<std::ptrdiff_t>(b));
   }
-  std::vector<double> delta(n * per, 0.0);
+  delta.assign(n * per, 0.0);
   // every (sequence, position, base) whose base differs from the input is one mutant
   std::vector<std::size_t> jobs;
   std::vector<float> buf(batch * per);
@@ -98,7 +91,7 @@ void run_ism(nn::GraphModule& g, const float* x, std::size_t n, std::size_t len,
     auto y = to_doubles(target(g, from_host(buf.data(), m, static_cast<std::int64_t>(len), dev), opt));
     for (std::size_t k = 0; k < jobs.size(); ++k) {
       auto idx = jobs[k];  // i * per + b * len + l
-      delta[idx] = y[k] - res.prediction[idx / per];
+      delta[idx] = y[k] - prediction[idx / per];
     }
     jobs.clear();
   };
@@ -106,10 +99,7 @@ void run_ism(nn::GraphModule& g, const float* x, std::size_t n, std::size_t len,
     const float* xi = x + i * per;
     for (std::size_t l = 0; l < len; ++l) {
       for (std::size_t b = 0; b < 4; ++b) {
-        bool same = true;
-        for (std::size_t c = 0; c < 4; ++c)
-          if (xi[c * len + l] != (c == b ? 1.0f : 0.0f)) same = false;
-        if (same) continue;
+        if (is_base(xi, len, l, b)) continue;
         float* dst = buf.data() + jobs.size() * per;
         std::memcpy(dst, xi, sizeof(float) * per);
         for (std::size_t c = 0; c < 4; ++c) dst[c * len + l] = c == b ? 1.0f : 0.0f;
@@ -119,7 +109,13 @@ void run_ism(nn::GraphModule& g, const float* x, std::size_t n, std::size_t len,
     }
   }
   flush();
-  res.values.resize(n * per);
+}
+
+// ISM's scores from the differences d = f(mutant) - f(x) (n x 4 x L).
+void ism_scores(const std::vector<double>& delta, const float* x, std::size_t n, std::size_t len,
+                bool hypothetical, std::vector<float>& values) {
+  const std::size_t per = 4 * len;
+  values.resize(n * per);
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t l = 0; l < len; ++l) {
       const double* d = delta.data() + i * per + l;
@@ -127,9 +123,24 @@ void run_ism(nn::GraphModule& g, const float* x, std::size_t n, std::size_t len,
       for (std::size_t c = 0; c < 4; ++c) {
         double h = d[c * len] - mean;
         auto at = i * per + c * len + l;
-        res.values[at] = static_cast<float>(opt.hypothetical ? h : h * x[at]);
+        values[at] = static_cast<float>(hypothetical ? h : h * x[at]);
       }
     }
+}
+
+void run_ism(const nn::Network& net, const float* x, std::size_t n, std::size_t len,
+             const AttributionOptions& opt, const torch::Device& dev, Attribution& res) {
+  std::vector<double> delta;
+  auto obstacle = opt.fast_ism ? fast_ism_obstacle(net.spec(), opt.output) : std::string("off");
+  if (obstacle.empty()) {
+    fast_ism(net, x, n, opt, res.prediction, delta);
+    res.ism_path = "fast";
+  } else {
+    batched_ism(*net.impl().module, x, n, len, opt, dev, res.prediction, delta);
+    res.ism_path = "batched";
+    if (opt.fast_ism) res.ism_fallback = obstacle;
+  }
+  ism_scores(delta, x, n, len, opt.hypothetical, res.values);
 }
 
 // ---- gradient x input ---------------------------------------------------------------------------
@@ -209,6 +220,25 @@ void run_deeplift(nn::GraphModule& g, const float* x, std::size_t n, std::size_t
 }
 
 }  // namespace
+
+torch::Tensor attributed_value(const torch::Tensor& y, const AttributionOptions& opt, bool paired) {
+  if (!opt.profile) return y.reshape({y.size(0), -1}).select(1, opt.task).to(torch::kFloat64);
+  // (N, L, C) -> (N, L) for one track, (N, L * C) for all
+  auto z = (opt.task >= 0 ? y.select(2, opt.task) : y.reshape({y.size(0), -1})).to(torch::kFloat64);
+  auto zc = z - z.mean(1, true);
+  auto w = torch::softmax(zc, 1).detach();
+  if (paired) {
+    auto n = w.size(0) / 2;
+    w = torch::cat({w.narrow(0, 0, n), w.narrow(0, 0, n)}, 0);
+  }
+  return (zc * w).sum(1);
+}
+
+bool is_base(const float* x, std::size_t len, std::size_t l, std::size_t b) {
+  for (std::size_t c = 0; c < 4; ++c)
+    if (x[c * len + l] != (c == b ? 1.0f : 0.0f)) return false;
+  return true;
+}
 
 Method parse_method(const std::string& name) {
   if (name == "ism") return Method::Ism;
@@ -300,7 +330,7 @@ Attribution attribute(const nn::Network& net, const float* x, std::size_t n,
   auto dev = nn::torch_device(opt.device);
   EvalOn eval(g, dev);
   switch (opt.method) {
-    case Method::Ism: run_ism(g, x, n, len, opt, dev, res); break;
+    case Method::Ism: run_ism(net, x, n, len, opt, dev, res); break;
     case Method::Saliency: run_saliency(g, x, n, len, opt, dev, res); break;
     case Method::DeepLiftShap: run_deeplift(g, x, n, len, opt, dev, res); break;
   }

@@ -43,6 +43,9 @@ struct AttributionOptions {
   int n_refs = 20;           // deepliftshap: dinucleotide-shuffled references per sequence
   std::uint64_t seed = 1;    // of the references
   std::size_t batch = 128;   // network samples per forward pass (mutants; inputs + references)
+  // ism: recompute only what a mutation changes (interpret/fast_ism.hpp) where every layer the
+  // output depends on allows it; otherwise, or when false, every mutant runs the whole network.
+  bool fast_ism = true;
   std::string device = "cpu";
 };
 
@@ -53,6 +56,8 @@ struct Attribution {
   std::vector<double> gap;        // deepliftshap: |sum attribution - (f(x) - mean_r f(r))|
   double max_gap = 0;             // largest gap
   double max_relative_gap = 0;    // largest gap / max(1, |f(x) - mean_r f(r)|)
+  std::string ism_path;           // ism: "fast" or "batched"
+  std::string ism_fallback;       // ism: why fast ISM was asked for but not used ("" otherwise)
 };
 
 // Checks that the network takes one DNA input (4 x L) and has output `output`, task `task`;

@@ -143,32 +143,13 @@ struct ConvLayer : LayerModule {
   double pad_value = 0;
   const ActivationInfo* act = nullptr;
   ConvLayer(const LayerSpec& s, const Shape& in, bool transpose) {
-    need_sequence(s, in);
-    auto filters = positive(s, "filters"), k = positive(s, "kernel");
-    auto stride = static_cast<std::int64_t>(s.number("stride", 1));
-    auto dil = static_cast<std::int64_t>(s.number("dilation", 1));
-    if (stride < 1 || dil < 1) fail("layer '", s.name, "': stride and dilation must be >= 1");
+    auto geo = conv_geometry(s, in, transpose);
+    auto filters = positive(s, "filters"), k = geo.kernel, stride = geo.stride, dil = geo.dilation;
     bool bias = flag(s, "bias", true);
     act = &activation_of(s);
-    pad_value = s.number("pad_value", 0.0);
-    auto span = dil * (k - 1);
-    auto mode = s.string("padding", "");
-    if (s.num.count("padding")) {
-      pad_left = pad_right = static_cast<std::int64_t>(s.num.at("padding"));
-      if (pad_left < 0) fail("layer '", s.name, "': padding must be >= 0");
-    } else if (mode.empty() || mode == "valid") {
-    } else if (mode == "full") {
-      pad_left = pad_right = span;
-    } else if (mode == "same") {
-      if (transpose) fail("layer '", s.name, "': use an integer padding for conv_transpose1d");
-      auto L = in[1], out = (L + stride - 1) / stride;
-      auto total = std::max<std::int64_t>((out - 1) * stride + span + 1 - L, 0);
-      pad_left = total / 2;  // TensorFlow puts the odd position on the right
-      pad_right = total - pad_left;
-    } else {
-      fail("layer '", s.name, "': padding must be \"valid\", \"same\", \"full\" or a number, not \"",
-           mode, "\"");
-    }
+    pad_value = geo.pad_value;
+    pad_left = geo.pad_left;
+    pad_right = geo.pad_right;
     if (transpose) {
       tconv = register_module("conv", torch::nn::ConvTranspose1d(
                                           torch::nn::ConvTranspose1dOptions(in[0], filters, k)
@@ -324,7 +305,9 @@ struct OnednnLinear : torch::autograd::Function<OnednnLinear> {
     ctx->saved_data["bias"] = b.defined();
     auto n = x.size(0), in = x.size(1), out = w.size(0);
     torch::Tensor y;
-    if (b.defined()) y = b.detach().reshape({1, out}).expand({n, out}).contiguous();
+    // a copy even for one sample (contiguous() would hand back the bias itself, which sgemm's
+    // beta = 1 then overwrote: predicting one sample changed the layer's bias)
+    if (b.defined()) y = b.detach().reshape({1, out}).expand({n, out}).clone(at::MemoryFormat::Contiguous);
     else y = torch::empty({n, out}, x.options());
     sgemm('N', 'T', n, out, in, x, w, b.defined() ? 1.0f : 0.0f, y);
     return y;
@@ -484,6 +467,36 @@ torch::Tensor dense_forward(const torch::Tensor& x, const torch::Tensor& w, cons
   if (dense_uses_onednn(x, w))  // autograd functions take no undefined tensor: an empty one
     return OnednnLinear::apply(x, w, b.defined() ? b : torch::empty({0}, w.options()));
   return torch::nn::functional::linear(x, w, b);
+}
+
+ConvGeometry conv_geometry(const LayerSpec& s, const Shape& in, bool transpose) {
+  need_sequence(s, in);
+  ConvGeometry g;
+  positive(s, "filters");
+  g.kernel = positive(s, "kernel");
+  g.stride = static_cast<std::int64_t>(s.number("stride", 1));
+  g.dilation = static_cast<std::int64_t>(s.number("dilation", 1));
+  if (g.stride < 1 || g.dilation < 1) fail("layer '", s.name, "': stride and dilation must be >= 1");
+  g.pad_value = s.number("pad_value", 0.0);
+  auto span = g.dilation * (g.kernel - 1);
+  auto mode = s.string("padding", "");
+  if (s.num.count("padding")) {
+    g.pad_left = g.pad_right = static_cast<std::int64_t>(s.num.at("padding"));
+    if (g.pad_left < 0) fail("layer '", s.name, "': padding must be >= 0");
+  } else if (mode.empty() || mode == "valid") {
+  } else if (mode == "full") {
+    g.pad_left = g.pad_right = span;
+  } else if (mode == "same") {
+    if (transpose) fail("layer '", s.name, "': use an integer padding for conv_transpose1d");
+    auto L = in[1], out = (L + g.stride - 1) / g.stride;
+    auto total = std::max<std::int64_t>((out - 1) * g.stride + span + 1 - L, 0);
+    g.pad_left = total / 2;  // TensorFlow puts the odd position on the right
+    g.pad_right = total - g.pad_left;
+  } else {
+    fail("layer '", s.name, "': padding must be \"valid\", \"same\", \"full\" or a number, not \"",
+         mode, "\"");
+  }
+  return g;
 }
 
 std::shared_ptr<LayerModule> make_layer(const LayerSpec& s, const std::vector<Shape>& in) {

@@ -26,6 +26,16 @@ struct LayerModule : torch::nn::Module {
 // when a parameter is missing or out of range or the inputs do not suit the layer.
 std::shared_ptr<LayerModule> make_layer(const LayerSpec& s, const std::vector<Shape>& in);
 
+// Where a conv1d / conv_transpose1d layer reads its input (checked as make_layer checks it):
+// output position o of a conv1d reads the input positions o * stride - pad_left + j * dilation,
+// j = 0 .. kernel - 1, positions outside the input reading pad_value. For conv_transpose1d,
+// pad_left = pad_right is LibTorch's padding (pad_value unused). `in` is the channels-first input.
+struct ConvGeometry {
+  std::int64_t kernel = 1, stride = 1, dilation = 1, pad_left = 0, pad_right = 0;
+  double pad_value = 0;
+};
+ConvGeometry conv_geometry(const LayerSpec& s, const Shape& in, bool transpose);
+
 // Activation `a` of x as it is defined (no forward rule); `threshold` for Activation::Threshold
 // (DeepSEA's Threshold(0, 1e-6)). Softmax and log_softmax run over the channels (dimension 1).
 torch::Tensor activate(Activation a, const torch::Tensor& x, double threshold);

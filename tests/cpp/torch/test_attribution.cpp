@@ -15,17 +15,9 @@
 
 using namespace gdl;
 using gdltest::layer;
+using gdltest::random_onehot;
 
 namespace {
-
-// Random one-hot sequences n x 4 x L.
-std::vector<float> random_onehot(std::size_t n, std::size_t len, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::vector<float> x(n * 4 * len, 0.0f);
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t l = 0; l < len; ++l) x[i * 4 * len + (rng() % 4) * len + l] = 1.0f;
-  return x;
-}
 
 // Linear model: conv1d with 2 filters of width L (valid) -> flatten: f_t(x) = sum W_t x + b_t.
 struct LinearModel {
