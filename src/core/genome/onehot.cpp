@@ -10,9 +10,6 @@
 #include "common/parallel.hpp"
 #include "genome/bases.hpp"
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 
 namespace gdl {
 namespace genome {
@@ -62,21 +59,11 @@ constexpr std::size_t kTilePositions = 4096;
 constexpr std::size_t kMinParallelValues = std::size_t{1} << 18;
 constexpr std::size_t kCodes = 6;  // base codes: A C G T N invalid
 
-// A fresh R array of genome scale is hundreds of MB that the writer touches first: with 4-KB
-// pages that is one page fault per 4 KB (160,000 for 20,000 x 1 kb x 4 doubles), which cost more
-// than the encoding itself. Asking for transparent huge pages (Linux, where THP is "madvise")
-// makes it one fault per 2 MB. Only a hint: the memory and its contents are unchanged.
-void advise_huge_pages(void* p, std::size_t bytes) {
-#if defined(MADV_HUGEPAGE)
-  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
-  const auto a = reinterpret_cast<std::uintptr_t>(p);
-  const std::uintptr_t b = (a + kHuge - 1) & ~(kHuge - 1), e = (a + bytes) & ~(kHuge - 1);
-  if (e > b) madvise(reinterpret_cast<void*>(b), e - b, MADV_HUGEPAGE);
-#else
-  (void)p;
-  (void)bytes;
-#endif
-}
+// No transparent-huge-page hint on the fresh R array: with THP defrag set to "madvise" (Debian's
+// default) a madvise(MADV_HUGEPAGE) region compacts memory at each fault, and on a machine up
+// for hours that cost 5-10 s of system time for a 960 MB array (oneHot() of 30,000 x 1 kb strings:
+// 6.6 s, 0.75 s without the hint) inside page faults no interrupt check can cut short. The
+// threads still fault their disjoint blocks in parallel.
 
 bool before(std::size_t i, std::size_t p, const InvalidBase& than) {
   return !than.found || i < than.sequence || (i == than.sequence && p < than.position);
@@ -117,7 +104,6 @@ InvalidBase write_column_major(const char* const* seqs, const ColumnMajorOneHot&
   auto column = [&](std::size_t p, std::size_t c) {
     return dst.nlc ? n * (p + len * c) : n * (c + 4 * p);
   };
-  advise_huge_pages(dst.out, n * len * 4 * sizeof(double));
   if (n * len * 4 < kMinParallelValues) threads = 1;
   const int nt = static_cast<int>(std::min<std::size_t>(threads < 1 ? 1 : threads, len));
   std::vector<InvalidBase> bad(static_cast<std::size_t>(nt));
