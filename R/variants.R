@@ -702,10 +702,11 @@ scoreVariants <- function(model, variants, genome, rc = c("average", "none", "ma
     if (counts[["mismatches"]] > 0 && refCheck == "warn")
         warning(counts[["mismatches"]], " variant(s) have a REF that does not match the genome ",
                 "(scored, refMatch = FALSE)", call. = FALSE)
-    if (isTRUE(verbose) && (counts[["mismatches"]] > 0 || counts[["notScored"]] > 0))
+    if (isTRUE(verbose) && (counts[["mismatches"]] > 0 || counts[["notScored"]] > 0)) {
+        dropped <- if (counts[["dropped"]] > 0) sprintf(" (%d dropped)", as.integer(counts[["dropped"]])) else ""
         message("scoreVariants: ", counts[["variants"]], " variants, ", counts[["mismatches"]],
-                " REF mismatch(es)", if (counts[["dropped"]] > 0) paste0(" (", counts[["dropped"]], " dropped)"),
-                ", ", counts[["notScored"]], " not scored")
+                " REF mismatch(es)", dropped, ", ", counts[["notScored"]], " not scored")
+    }
     meta <- list(refMismatches = counts[["mismatches"]], dropped = counts[["dropped"]],
                  notScored = counts[["notScored"]], inputLength = L, rc = rc,
                  pseudocount = pseudocount, refCheck = refCheck, chromosomeEnds = chromosomeEnds,
