@@ -6,20 +6,17 @@
 
 library(BiocParallel)
 
-## the backends of the file, started once (fresh R sessions are slow to start)
-backends <- function() {
-    if (is.null(.bk$list)) {
-        snow <- SnowParam(2)
-        bpstart(snow)
-        .bk$list <- list(multicore = MulticoreParam(2), snow = snow,
-                         batchtools = BatchtoolsParam(workers = 2, cluster = "multicore",
-                             progressbar = FALSE,
-                             registryargs = batchtoolsRegistryargs(file.dir = tempfile())))
-    }
-    .bk$list
+## The backends a test runs on, its socket workers started here and stopped when the test ends
+## (`envir`: the test's frame). Each test has its own: a test whose workers fail (below) must
+## not leave a cluster in an unknown state to the next one, and none outlives its test.
+localBackends <- function(envir = parent.frame()) {
+    snow <- SnowParam(2)
+    bpstart(snow)
+    withr::defer(tryCatch(bpstop(snow), error = function(e) NULL), envir = envir)
+    list(multicore = MulticoreParam(2), snow = snow,
+         batchtools = BatchtoolsParam(workers = 2, cluster = "multicore", progressbar = FALSE,
+                                      registryargs = batchtoolsRegistryargs(file.dir = tempfile())))
 }
-.bk <- new.env()
-withr::defer(if (!is.null(.bk$list)) bpstop(.bk$list$snow), teardown_env())
 md5 <- function(f) unname(tools::md5sum(f))
 
 ## a bigWig read back base by base over whole chromosomes (NA where it has no data)
@@ -118,8 +115,9 @@ test_that("scanDeepBind over multicore, socket and batchtools workers equals ser
     dir.create(d)
     serial <- scanDeepBind(models, fa, reg, step = 1, export = file.path(d, "serial_%s.bw"),
                            verbose = FALSE)
-    for (be in names(backends())) {
-        p <- backends()[[be]]
+    bk <- localBackends()
+    for (be in names(bk)) {
+        p <- bk[[be]]
         expect_identical(suppressMessages(scanDeepBind(models, fa, reg, step = 1, BPPARAM = p,
                                                        verbose = FALSE)), mem, label = be)
         h <- suppressMessages(scanDeepBind(models, fa, reg, step = 1, BPPARAM = p,
@@ -164,8 +162,9 @@ test_that("predictRegions(BPPARAM, export) streams tiles: files and values equal
     memW <- predictRegions(win, g, r, step = 50, batchSize = 8, threads = 1, verbose = FALSE)
     serW <- predictRegions(win, g, r, step = 50, batchSize = 8, threads = 1, verbose = FALSE,
                            export = file.path(d, "serW.bw"))
-    for (be in c("serial", names(backends()))) {
-        p <- if (be == "serial") SerialParam() else backends()[[be]]
+    bk <- localBackends()
+    for (be in c("serial", names(bk))) {
+        p <- if (be == "serial") SerialParam() else bk[[be]]
         h <- suppressMessages(predictRegions(prof, g, r, step = 20, batchSize = 8, threads = 1, BPPARAM = p,
                                              export = file.path(d, be), verbose = FALSE))
         expect_s4_class(h, "BigWigFileList")
@@ -197,8 +196,9 @@ test_that("a tiled streamed run leaves no file when a worker fails", {
     unlink(c(f, paste0(f, ".fai")))
     d <- tempfile("tilefail")
     dir.create(d)
+    snow <- localBackends()$snow
     expect_error(predictRegions(cnnModel(201), g, GRanges("chr1:1-20000"), step = 50,
-                                export = file.path(d, "x.bw"), BPPARAM = backends()$snow,
+                                export = file.path(d, "x.bw"), BPPARAM = snow,
                                 verbose = FALSE))
     expect_length(strayFiles(d), 0L)
 })
@@ -268,11 +268,12 @@ test_that("attributeBases over regions: backends equal serial; nothing left afte
     ref <- attributeBases(m, regions = r, genome = fa, method = "deepliftshap", nReferences = 3,
                           threads = 1, export = file.path(d, "serial.bw"), returnValues = TRUE,
                           verbose = FALSE)
-    for (be in names(backends())) {
+    bk <- localBackends()
+    for (be in names(bk)) {
         v <- suppressMessages(attributeBases(m, regions = r, genome = fa, method = "deepliftshap",
                                              nReferences = 3, threads = 1,
                                              export = file.path(d, paste0(be, ".bw")),
-                                             returnValues = TRUE, BPPARAM = backends()[[be]],
+                                             returnValues = TRUE, BPPARAM = bk[[be]],
                                              verbose = FALSE))
         expect_identical(v, ref, label = be)
         expect_identical(md5(file.path(d, paste0(be, ".bw"))), md5(file.path(d, "serial.bw")))
