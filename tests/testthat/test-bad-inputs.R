@@ -230,39 +230,7 @@ test_that("bad genomes and regions are GenomicDL_errors", {
 ### Interrupts: an Rscript child sent SIGINT while in a long native loop
 ###
 
-## Runs `code` (after library(GenomicDL)) in an Rscript child that writes its pid to a file just
-## before the long call; sends SIGINT 1 s later and returns what the child printed and how long it
-## took to stop after the signal.
-interruptChild <- function(code) {
-    ready <- tempfile()
-    out <- tempfile()
-    script <- tempfile(fileext = ".R")
-    writeLines(c("suppressMessages(library(GenomicDL))", "options(GenomicDL.threads = 2)",
-                 sprintf("ready <- %s", deparse(ready)), code), script)
-    rscript <- file.path(R.home("bin"), "Rscript")
-    system2(rscript, script, stdout = out, stderr = out, wait = FALSE,
-            env = paste0("R_LIBS=", paste(.libPaths(), collapse = ":")))
-    t0 <- Sys.time()
-    while (!file.exists(ready) && difftime(Sys.time(), t0, units = "secs") < 120) Sys.sleep(0.1)
-    if (!file.exists(ready)) return(list(output = readLines(out), stopped = NA))
-    Sys.sleep(0.5)
-    pid <- as.integer(readLines(ready))
-    Sys.sleep(1)
-    sent <- Sys.time()
-    tools::pskill(pid, tools::SIGINT)
-    while (!any(grepl("^DONE", readLines(out, warn = FALSE))) &&
-           difftime(Sys.time(), sent, units = "secs") < 30) Sys.sleep(0.05)
-    stopped <- as.numeric(difftime(Sys.time(), sent, units = "secs"))
-    if (!any(grepl("^DONE", readLines(out, warn = FALSE)))) tools::pskill(pid, tools::SIGKILL)
-    list(output = readLines(out, warn = FALSE), stopped = stopped)
-}
-
-## The child's report: the condition class that ended the call and the seconds it ran.
-childCall <- function(setup, call) c(setup,
-    "writeLines(as.character(Sys.getpid()), ready)",
-    "t0 <- Sys.time()",
-    sprintf("r <- tryCatch({ %s; 'finished' }, interrupt = function(e) 'interrupt', error = function(e) conditionMessage(e))", call),
-    "cat('DONE', r, format(as.numeric(difftime(Sys.time(), t0, units = 'secs'))), '\\n')")
+## interruptChild() and childCall() are in helper-data.R (test-streaming-scan.R uses them too).
 
 ## The child's call ended as R's interrupt, within 5 s of the signal (the core polls R every
 ## 0.05 s; the rest is one pass of work that cannot be cut short, on a loaded machine).

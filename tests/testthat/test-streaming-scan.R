@@ -284,30 +284,13 @@ test_that("attributeBases over regions: backends equal serial; nothing left afte
     expect_length(strayFiles(d), 4L)
 })
 
-## A call in a fresh Rscript, sent SIGINT (Ctrl-C) a second into it: what it ended with, the
-## seconds from the signal to its end (printed, never asserted: the machine is shared) and the
-## files left in its export folder.
+## A call in a fresh Rscript, sent SIGINT (Ctrl-C) a second into it (interruptChild(), in
+## helper-data.R): what it ended with, the seconds from the signal to its end (printed, never
+## asserted: the machine is shared) and the files left in its export folder.
 interruptRun <- function(setup, call, dir) {
-    ready <- tempfile()
-    out <- tempfile()
-    script <- tempfile(fileext = ".R")
-    writeLines(c("suppressMessages({library(GenomicDL); library(BiocParallel)})", setup,
-                 sprintf("writeLines(as.character(Sys.getpid()), %s)", deparse(ready)),
-                 sprintf("r <- tryCatch({ %s; 'finished' }, interrupt = function(e) 'interrupt')",
-                         call),
-                 "cat('DONE', r, '\\n')"), script)
-    system2(rscript(), script, stdout = out, stderr = out, wait = FALSE,
-            env = paste0("R_LIBS=", paste(.libPaths(), collapse = ":")))
-    t0 <- Sys.time()
-    while (!file.exists(ready) && difftime(Sys.time(), t0, units = "secs") < 120) Sys.sleep(0.05)
-    Sys.sleep(1.2)
-    sent <- Sys.time()
-    tools::pskill(as.integer(readLines(ready)), tools::SIGINT)
-    while (!any(grepl("^DONE", readLines(out, warn = FALSE))) &&
-           difftime(Sys.time(), sent, units = "secs") < 60) Sys.sleep(0.02)
-    secs <- as.numeric(difftime(Sys.time(), sent, units = "secs"))
-    done <- grep("^DONE", readLines(out, warn = FALSE), value = TRUE)
-    message(sprintf("stopped %.2f s after SIGINT: %s", secs, call))
+    r <- interruptChild(childCall(c("suppressMessages(library(BiocParallel))", setup), call))
+    done <- grep("^DONE", r$output, value = TRUE)
+    message(sprintf("stopped %.2f s after SIGINT: %s", r$stopped, call))
     list(result = if (length(done)) strsplit(done, " ")[[1L]][2L] else "no answer",
          files = strayFiles(dir))
 }
