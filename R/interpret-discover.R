@@ -146,8 +146,17 @@ setMethod("show", "MotifDiscovery", function(object) {
 #'     community detection (modularity, igraph's \code{cluster_leiden}), the
 #'     best of \code{nSeeds} runs; positive and negative seqlets separately.
 #'   \item merging: each cluster's seqlets are aligned to its seed and
-#'     averaged; the two clusters whose averages are most similar (the same
-#'     similarity) are merged while it is at least \code{mergeThreshold}.
+#'     averaged (its aggregate); every seqlet's fit to an aggregate is the
+#'     same similarity. Two clusters are alike when the seqlets of each fit
+#'     the other's aggregate nearly as well as their own (the ratio of the
+#'     mean fits, averaged over both directions); the most alike pair is
+#'     merged, seqlets re-assigned, while the ratio is at least
+#'     \code{mergeThreshold}. (A ratio rather than the aggregates' own
+#'     similarity: the pieces of a noisy motif, from weak attributions or
+#'     homotypic clusters, are only 0.2 to 0.4 alike as aggregates while
+#'     their seqlets fit each other's 0.75 to 0.9 as well as their own; those
+#'     of another motif fit about 0, or up to 0.6 where the hypothetical
+#'     contributions are not base-specific.)
 #'   \item per cluster with at least \code{minSeqlets} seqlets: every seqlet
 #'     aligned (shift and strand) to the cluster's seed (the seqlet with the
 #'     largest summed affinity inside the cluster); columns covered by fewer
@@ -194,8 +203,9 @@ setMethod("show", "MotifDiscovery", function(object) {
 #' @param perplexity perplexity of the t-SNE calibration.
 #' @param resolution resolution of Leiden's modularity.
 #' @param nSeeds number of Leiden runs (the best modularity is kept).
-#' @param mergeThreshold similarity above which clusters are merged (above
-#'   1: no merging).
+#' @param mergeThreshold how well (a fraction of their fit to their own
+#'   cluster) the seqlets of two clusters must fit each other's for the
+#'   clusters to be merged; above 1: no merging.
 #' @param exactMax largest number of seqlets (per sign) whose every pair is
 #'   scored.
 #' @param coarseNeighbors candidates per seqlet scored above \code{exactMax}.
@@ -234,7 +244,7 @@ setMethod("show", "MotifDiscovery", function(object) {
 discoverMotifs <- function(attributions, x = NULL, hypothetical = NULL, ..., minSeqlets = 20,
                            seqletWindow = 21, flank = 10, seed = 1, fdr = 0.2, maxSeqlets = 20000,
                            minOverlapFraction = 0.7, neighbors = 30, perplexity = 10, resolution = 1,
-                           nSeeds = 10, mergeThreshold = 0.5, exactMax = 2000,
+                           nSeeds = 10, mergeThreshold = 0.7, exactMax = 2000,
                            coarseNeighbors = 200, verbose = FALSE, threads = NULL) {
     .renamedArgs(list(window = "seqletWindow", minOverlap = "minOverlapFraction"))
     contrib <- .discoverArray(attributions, "attributions")
@@ -264,6 +274,7 @@ discoverMotifs <- function(attributions, x = NULL, hypothetical = NULL, ..., min
     .checkNumber(minOverlapFraction, "minOverlapFraction", 0, 1, minOpen = TRUE)
     .checkNumber(perplexity, "perplexity", 0, minOpen = TRUE)
     .checkNumber(resolution, "resolution", 0, minOpen = TRUE)
+    .checkNumber(mergeThreshold, "mergeThreshold", 0, minOpen = TRUE)
     if (d[2L] < seqletWindow + 2L * flank)
         .gdlStop("sequences of ", d[2L], " bases are shorter than a seqlet (seqletWindow + 2 x flank = ",
                  seqletWindow + 2L * flank, "): lower seqletWindow or flank")

@@ -180,4 +180,15 @@ test_that("clusters split by Leiden merge back into one pattern per planted moti
     # and they are GATA1's sites (odd examples)
     gex <- sm$example[!is.na(sm$pattern) & sm$pattern == names(bm)[bm == "MA0035.4"]]
     expect_gt(mean(d$sites$motif[gex] == "GATA1"), 0.95)
+    ## noisier attributions (sd 0.3 around the planted bump): still split without merging, and
+    ## merged into one pattern per motif, GATA1 and CTCF kept apart (their seqlets fit each
+    ## other's aggregate about 0.55 as well as their own, the split pieces 0.9)
+    noisy <- plantedData(sd = 0.3)
+    expect_gte(length(discoverMotifs(noisy$attr, noisy$seqs, hypothetical = noisy$hyp,
+                                     mergeThreshold = 1.1, seed = 1)$patterns), 4L)
+    nm <- best(discoverMotifs(noisy$attr, noisy$seqs, hypothetical = noisy$hyp, seed = 1))
+    expect_length(nm, 2L)
+    expect_setequal(nm, c("MA0035.4", "MA0139.1"))
+    expect_gdl_error(discoverMotifs(d$attr, d$seqs, mergeThreshold = 0), "mergeThreshold")
+    expect_gdl_error(discoverMotifs(d$attr, d$seqs, mergeThreshold = "high"), "mergeThreshold")
 })

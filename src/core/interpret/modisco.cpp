@@ -399,25 +399,49 @@ std::vector<int> merge_clusters(const ContribData& data, const std::vector<Seqle
     }
   const std::size_t k = ids.size();
   if (k < 2) return out;
-  auto within = within_affinity(out, graph);
-  std::vector<std::vector<float>> ff(k), fr(k);
-  auto features = [&](std::size_t a) {
-    auto ag = aggregate(data, seqlets, mem[a], within, opt.min_overlap);
-    ff[a] = aggregate_features(ag, false);
-    fr[a] = aggregate_features(ag, true);
-  };
-  gdl::parallelize(k, opt.threads, [&](int, std::size_t b, std::size_t e) {
-    for (std::size_t a = b; a < e; ++a) features(a);
-  });
   const int w = static_cast<int>(seqlets[mem[0][0]].end - seqlets[mem[0][0]].start);
-  auto sim = [&](std::size_t a, std::size_t b) {
-    return 0.5 * (best_alignment(ff[a], ff[b], fr[b], w, opt.min_overlap).similarity +
-                  best_alignment(ff[b], ff[a], fr[a], w, opt.min_overlap).similarity);
+  // the seqlets taking part, with their features (the clustering's own, forward strand)
+  std::vector<std::size_t> part;
+  for (const auto& m : mem) part.insert(part.end(), m.begin(), m.end());
+  std::vector<std::vector<float>> sf(seqlets.size());
+  gdl::parallelize(part.size(), opt.threads, [&](int, std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i) sf[part[i]] = seqlet_features(data, seqlets[part[i]], false);
+  });
+  // fit[a][i]: how well seqlet part[i] matches cluster a's aggregate (the seqlet similarity, the
+  // aggregate's central columns slid over the seqlet, best strand)
+  std::vector<std::vector<double>> fit(k, std::vector<double>(part.size(), 0.0));
+  auto within = within_affinity(out, graph);
+  auto refit = [&](std::size_t a) {
+    const auto ag = aggregate(data, seqlets, mem[a], within, opt.min_overlap);
+    const auto ff = aggregate_features(ag, false), fr = aggregate_features(ag, true);
+    gdl::parallelize(part.size(), opt.threads, [&](int, std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i)
+        fit[a][i] = best_alignment(sf[part[i]], ff, fr, w, opt.min_overlap).similarity;
+    });
+  };
+  for (std::size_t a = 0; a < k; ++a) {
+    gdl::check_interrupt();
+    refit(a);
+  }
+  std::vector<std::size_t> pos(seqlets.size());  // seqlet -> index in part
+  for (std::size_t i = 0; i < part.size(); ++i) pos[part[i]] = i;
+  auto mean_fit = [&](std::size_t a, std::size_t b) {  // b's seqlets against a's aggregate
+    double s = 0;
+    for (std::size_t i : mem[b]) s += fit[a][pos[i]];
+    return s / static_cast<double>(mem[b].size());
   };
   const double ninf = -std::numeric_limits<double>::infinity();
+  // the seqlets of each cluster fit the other's aggregate about as well as their own: the mean
+  // of both directions' ratios (a cluster whose seqlets do not fit their own aggregate takes no
+  // part)
+  auto ratio = [&](std::size_t a, std::size_t b) {
+    const double own_a = mean_fit(a, a), own_b = mean_fit(b, b);
+    if (!(own_a > 0) || !(own_b > 0)) return ninf;
+    return 0.5 * (mean_fit(a, b) / own_a + mean_fit(b, a) / own_b);
+  };
   std::vector<double> S(k * k, ninf);
   for (std::size_t a = 0; a < k; ++a)
-    for (std::size_t b = a + 1; b < k; ++b) S[a * k + b] = sim(a, b);
+    for (std::size_t b = a + 1; b < k; ++b) S[a * k + b] = ratio(a, b);
   std::vector<bool> alive(k, true);
   for (;;) {
     gdl::check_interrupt();
@@ -431,15 +455,15 @@ std::vector<int> merge_clusters(const ContribData& data, const std::vector<Seqle
           bb = b;
         }
     if (best < opt.threshold) break;
-    // b joins a: relabel, re-seed, recompute a's features and similarities
+    // b joins a: relabel, re-seed, refit every seqlet to a's new aggregate, new ratios of a
     for (std::size_t i : mem[bb]) out[i] = ids[ba];
     mem[ba].insert(mem[ba].end(), mem[bb].begin(), mem[bb].end());
     mem[bb].clear();
     alive[bb] = false;
     within = within_affinity(out, graph);
-    features(ba);
+    refit(ba);
     for (std::size_t c = 0; c < k; ++c)
-      if (c != ba && alive[c]) S[std::min(ba, c) * k + std::max(ba, c)] = sim(ba, c);
+      if (c != ba && alive[c]) S[std::min(ba, c) * k + std::max(ba, c)] = ratio(std::min(ba, c), std::max(ba, c));
   }
   return out;
 }

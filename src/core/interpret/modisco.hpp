@@ -77,15 +77,23 @@ Graph affinity_graph(const ContribData& data, const std::vector<Seqlet>& seqlets
 
 struct MergeOptions {
   double min_overlap = 0.7;
-  double threshold = 0.5;     // clusters whose aggregates are at least this similar are merged
+  double threshold = 0.7;     // merged while each cluster's seqlets fit the other this well (ratio)
   std::size_t min_size = 2;   // smaller clusters take no part
   int threads = 0;
 };
 
-// Agglomerative merging of clusters (TF-MoDISco-lite merges similar patterns): each cluster's
+// Agglomerative merging of clusters (TF-MoDISco-lite merges similar patterns). Each cluster's
 // seqlets are aligned to its seed and averaged over the seed's columns (contributions and
-// hypothetical contributions); the two clusters whose averages have the largest similarity (the
-// seqlet similarity) are merged while it is at least `threshold`. Returns the new cluster ids
+// hypothetical contributions): its aggregate. Every seqlet's fit to an aggregate is the seqlet
+// similarity (the aggregate's central columns slid over it, best strand). Two clusters are
+// alike when the seqlets of each fit the other's aggregate nearly as well as their own: the
+// ratio of the mean fits, averaged over both directions. The most alike pair is merged while
+// that ratio is at least `threshold`. A ratio, not the aggregates' own similarity: a noisy motif
+// (weak attributions, homotypic clusters) has aggregates only 0.2-0.4 alike however often
+// Leiden splits it, while its seqlets still fit any of the pieces 0.75-0.9 as well as their
+// own (the demo's classifier), and those of a different motif fit it not at all (about 0), or up
+// to 0.6 where the hypothetical contributions are not base-specific (a flat bump planted over a
+// site: the hypothetical half of the features is alike for any motif). Hence 0.7. Returns the new cluster ids
 // (a merged cluster keeps the smaller id of the two).
 std::vector<int> merge_clusters(const ContribData& data, const std::vector<Seqlet>& seqlets,
                                 const std::vector<int>& cluster, const Graph& graph,
