@@ -36,13 +36,15 @@
 #'     (relative to max(1, |f(x) - mean_r f(r)|)). The gap stays below 1e-3
 #'     of |f(x) - f(r)| per sequence on the presets of the zoo (keras_dna's
 #'     CNN, DeepSEA, Basset, DeepBind networks, BPNet's counts and profile
-#'     heads; tested). LSTM / GRU layers (DanQ), softmax activations and
-#'     logsumexp merges are not supported: a gated recurrent layer multiplies
-#'     gates by states, and the published rules for those products
-#'     (DeepLIFT's for multiplicative units, Arras et al. 2017's LRP for
-#'     LSTMs) are not implemented here, so \code{attributeBases} stops with
-#'     an error naming the layer rather than give contributions that do not
-#'     sum to delta; use \code{"ism"} or \code{"saliency"} for DanQ.}
+#'     heads, DanQ's bidirectional LSTM; tested). LSTM and GRU layers run
+#'     step by step: their sigmoid and tanh gates take the rescale rule and
+#'     every product of two input-dependent terms (gate x state, gate x
+#'     candidate) the Shapley rule of SHAP's DeepExplainer for binary
+#'     operations, a(x) b(x) - a(r) b(r) = mean(b) delta(a) + mean(a)
+#'     delta(b) with mean(v) = (v(x) + v(r)) / 2, which is exact, so
+#'     summation-to-delta holds through the recurrence too. Softmax
+#'     activations and logsumexp merges are not supported (an error naming
+#'     the layer; use \code{"ism"} or \code{"saliency"}).}
 #' }
 #' References are dinucleotide shuffles of each sequence (same dinucleotide
 #' counts, first and last base), reproducible from \code{seed} whatever the

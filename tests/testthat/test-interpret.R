@@ -97,9 +97,25 @@ test_that("DeepLIFT sums to delta within 1e-3 on the presets of the zoo (max poo
     expect_lt(gap(bp, 176, output = 1, profile = TRUE), 1e-3)
     dbm <- readDeepBind("D00210.001", db = system.file("extdata", "deepbind", package = "GenomicDL"))
     expect_lt(gap(asTorchModel(dbm, 100), 100), 1e-3)
-    # DanQ's LSTM has no rescale rule here: a clear error, not silent gradients
-    expect_error(attributeBases(danqModel(inputLength = 200, outputs = 2), randomSeqs(1, 200, 1)),
-                 "lstm", class = "GenomicDL_error")
+    # DanQ's bidirectional LSTM: gates rescaled, products by the Shapley rule
+    expect_lt(gap(danqModel(inputLength = 200, outputs = 2), 200, task = 2), 1e-3)
+})
+
+test_that("DeepLIFT through LSTM and GRU layers equals the network's prediction and sums to delta", {
+    s <- randomSeqs(3, 30, 8)
+    nets <- list(list(layerLSTM(4)), list(layerGRU(4)), list(layerLSTM(3, bidirectional = TRUE)),
+                 list(layerGRU(3, bidirectional = TRUE, returnSequences = TRUE), layerFlatten()))
+    for (rnn in nets) {
+        m <- sequentialModel(c(30, 4), c(list(layerConv1d(3, 5, activation = "relu")), rnn,
+                                         list(layerDense(1, activation = "sigmoid"))))
+        expect_silent(a <- attributeBases(m, s, nReferences = 4))
+        expect_equal(attr(a, "prediction"), unname(predict(m, s)[, 1]), tolerance = 1e-5)
+        expect_equal(rowSums(a), attr(a, "prediction") - attr(a, "reference"), tolerance = 1e-5)
+        expect_lt(attr(a, "maxCompletenessGap"), 1e-4)
+        # the hypothetical scores give the attributions at the sequence's own bases
+        h <- attributeBases(m, s, nReferences = 4, hypothetical = TRUE)
+        expect_equal(as.vector(h * oneHot(s)), as.vector(a), tolerance = 1e-6)
+    }
 })
 
 test_that("a GATA detector set by hand puts its largest attributions on the planted GATAA", {
@@ -142,7 +158,6 @@ test_that("bad attribution requests give clear errors", {
     expect_gdl_error(attributeBases(m, 1:3), "must be a DNAStringSet")
     expect_gdl_error(attributeBases(m, s, nReferences = 0), "nReferences")
     rnn <- sequentialModel(c(16, 4), list(layerLSTM(3), layerDense(1)))
-    expect_gdl_error(attributeBases(rnn, s), "does not support layer .*lstm")
     expect_equal(dim(attributeBases(rnn, s, method = "ism")), c(2L, 16L, 4L))
     sm <- sequentialModel(c(16, 4), list(layerConv1d(2, 3), layerFlatten(),
                                          layerDense(2, activation = "softmax")))

@@ -68,8 +68,14 @@ test_that("forked and batchtools workers after a multi-threaded LibTorch pass: n
                         info = paste(c(be, nm, res$out), collapse = "\n"))
 })
 
-## One set of fresh (socket) workers for the whole file: starting R + GenomicDL is slow.
-snow <- SnowParam(2)
+## Socket workers of a test, up from here to the test's end; started after the test's forked runs
+## (no fork is made while they sit idle: see test-streaming-scan.R's localBackends()).
+localSnow <- function(envir = parent.frame()) {
+    snow <- SnowParam(2)
+    bpstart(snow)
+    withr::defer(tryCatch(bpstop(snow), error = function(e) NULL), envir = envir)
+    snow
+}
 
 test_that("oneHot, generator batches and scanDeepBind in forked and socket workers equal serial", {
     g <- genomeSource(fa)
@@ -82,10 +88,6 @@ test_that("oneHot, generator batches and scanDeepBind in forked and socket worke
                     BPPARAM = MulticoreParam(2))
     expect_equal(sum(vapply(par, identical, NA, ref)), 10L)
     expect_identical(oneHot(x, g, threads = 1), ref)   # and the parent still reads right
-    bpstart(snow)
-    sn <- bplapply(1:4, function(i, x, g) GenomicDL::oneHot(x, g, threads = 1), x = x, g = g,
-                   BPPARAM = snow)
-    expect_equal(sum(vapply(sn, identical, NA, ref)), 4L)
 
     ## a generator opened (FASTA pool, bigWig reader pool) in the parent
     gen <- sequenceGenerator(fa, c(bw1, bw2), inputLength = 201, targetWindow = 10, batchSize = 32,
@@ -96,8 +98,6 @@ test_that("oneHot, generator batches and scanDeepBind in forked and socket worke
         expect_identical(bm, b0)
     }
     expect_identical(lapply(1:8, function(i) batch(gen, i)), b0)
-    bs <- bplapply(1:8, function(i, gen) GenomicDL::batch(gen, i), gen = gen, BPPARAM = snow)
-    expect_identical(bs, b0)
 
     models <- readDeepBind(c("D00410.003", "D00328.003"), db = extdata("deepbind"))
     regions <- GRanges(c("chr1:101-3000", "chr2:1-2500", "chr3:501-4000"))
@@ -105,6 +105,14 @@ test_that("oneHot, generator batches and scanDeepBind in forked and socket worke
     for (trial in 1:3)
         expect_identical(scanDeepBind(models, g, regions, inputLength = 101, step = 20,
                                       BPPARAM = MulticoreParam(2)), s0)
+
+    ## fresh (socket) workers: the same objects reach them serialised
+    snow <- localSnow()
+    sn <- bplapply(1:4, function(i, x, g) GenomicDL::oneHot(x, g, threads = 1), x = x, g = g,
+                   BPPARAM = snow)
+    expect_equal(sum(vapply(sn, identical, NA, ref)), 4L)
+    bs <- bplapply(1:8, function(i, gen) GenomicDL::batch(gen, i), gen = gen, BPPARAM = snow)
+    expect_identical(bs, b0)
     expect_identical(scanDeepBind(models, g, regions, inputLength = 101, step = 20, BPPARAM = snow), s0)
 })
 
@@ -112,16 +120,17 @@ test_that("predictRegions in socket workers equals serial", {
     m <- cnnModel(201)
     reg <- GRanges(c("chr1:1-20000", "chr2:5001-25000", "chr3:1-20000"))
     ref <- predictRegions(m, fa, reg, step = 50, threads = 1, verbose = FALSE)
+    g <- genomeSource(fa)
+    x <- GRanges(c("chr1:1001-1201", "chr2:3001-3201", "chr3:501-701"))
+    a0 <- attributeBases(m, x, genome = g, method = "deepliftshap", nReferences = 4, threads = 1)
+    i0 <- attributeBases(m, x[1], genome = g, method = "ism", threads = 1)
+    snow <- localSnow()
     for (trial in 1:2) {
         p <- predictRegions(m, fa, reg, step = 50, threads = 1, verbose = FALSE, BPPARAM = snow)
         expect_identical(p$score, ref$score)
         expect_identical(granges(p), granges(ref))
     }
     ## attributions: the model crosses to the fresh workers as its serialised copy
-    g <- genomeSource(fa)
-    x <- GRanges(c("chr1:1001-1201", "chr2:3001-3201", "chr3:501-701"))
-    a0 <- attributeBases(m, x, genome = g, method = "deepliftshap", nReferences = 4, threads = 1)
-    i0 <- attributeBases(m, x[1], genome = g, method = "ism", threads = 1)
     sa <- bplapply(1:2, function(i, m, x, g) list(
         GenomicDL::attributeBases(m, x, genome = g, method = "deepliftshap", nReferences = 4,
                                   threads = 1),
@@ -131,7 +140,6 @@ test_that("predictRegions in socket workers equals serial", {
         expect_identical(r[[1L]], a0)
         expect_identical(r[[2L]], i0)
     }
-    bpstop(snow)
 })
 
 ### - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -

@@ -6,17 +6,27 @@
 
 library(BiocParallel)
 
-## The backends a test runs on, its socket workers started here and stopped when the test ends
-## (`envir`: the test's frame). Each test has its own: a test whose workers fail (below) must
-## not leave a cluster in an unknown state to the next one, and none outlives its test.
-localBackends <- function(envir = parent.frame()) {
-    snow <- SnowParam(2)
-    bpstart(snow)
-    withr::defer(tryCatch(bpstop(snow), error = function(e) NULL), envir = envir)
-    list(multicore = MulticoreParam(2), snow = snow,
+## The backends a test runs on: each test has its own, and its socket workers are up only for
+## their own turn of the test's loop (startTurn() ... endTurn()), so that no forked worker
+## (multicore, batchtools' multicore) is ever made while socket workers sit idle, and no cluster
+## outlives its test or is handed on in an unknown state after a worker failed on purpose. (CI
+## saw socket workers that had been started before forked runs gone by the time they were used,
+## "error writing to connection", on a machine where none of this reproduced.)
+localBackends <- function() {
+    list(multicore = MulticoreParam(2), snow = SnowParam(2),
          batchtools = BatchtoolsParam(workers = 2, cluster = "multicore", progressbar = FALSE,
                                       registryargs = batchtoolsRegistryargs(file.dir = tempfile())))
 }
+isSocket <- function(p) is(p, "SnowParam") && !is(p, "MulticoreParam")
+## Starts a socket cluster for one turn (stopped when the test ends at the latest).
+startTurn <- function(p, envir = parent.frame()) {
+    if (isSocket(p) && !bpisup(p)) {
+        bpstart(p)
+        withr::defer(tryCatch(bpstop(p), error = function(e) NULL), envir = envir)
+    }
+    p
+}
+endTurn <- function(p) if (isSocket(p) && bpisup(p)) bpstop(p)
 md5 <- function(f) unname(tools::md5sum(f))
 
 ## a bigWig read back base by base over whole chromosomes (NA where it has no data)
@@ -117,7 +127,7 @@ test_that("scanDeepBind over multicore, socket and batchtools workers equals ser
                            verbose = FALSE)
     bk <- localBackends()
     for (be in names(bk)) {
-        p <- bk[[be]]
+        p <- startTurn(bk[[be]])
         expect_identical(suppressMessages(scanDeepBind(models, fa, reg, step = 1, BPPARAM = p,
                                                        verbose = FALSE)), mem, label = be)
         h <- suppressMessages(scanDeepBind(models, fa, reg, step = 1, BPPARAM = p,
@@ -126,6 +136,7 @@ test_that("scanDeepBind over multicore, socket and batchtools workers equals ser
         for (id in names(h))
             expect_identical(md5(BiocGenerics::path(h)[[id]]),
                              md5(BiocGenerics::path(serial)[[id]]), label = be)
+        endTurn(p)
     }
     expect_length(strayFiles(d), 8L)
 })
@@ -164,7 +175,7 @@ test_that("predictRegions(BPPARAM, export) streams tiles: files and values equal
                            export = file.path(d, "serW.bw"))
     bk <- localBackends()
     for (be in c("serial", names(bk))) {
-        p <- if (be == "serial") SerialParam() else bk[[be]]
+        p <- if (be == "serial") SerialParam() else startTurn(bk[[be]])
         h <- suppressMessages(predictRegions(prof, g, r, step = 20, batchSize = 8, threads = 1, BPPARAM = p,
                                              export = file.path(d, be), verbose = FALSE))
         expect_s4_class(h, "BigWigFileList")
@@ -180,6 +191,7 @@ test_that("predictRegions(BPPARAM, export) streams tiles: files and values equal
                                              verbose = FALSE))
         expect_identical(w, serW, label = be)
         expect_identical(md5(file.path(d, paste0(be, "W.bw"))), md5(file.path(d, "serW.bw")))
+        endTurn(p)
     }
     ## the per-window scores in genome order are the in-memory ones (batched per region there)
     expect_equal(serW$score, genomeOrder(memW, names(g))$score, tolerance = 1e-6)
@@ -196,7 +208,7 @@ test_that("a tiled streamed run leaves no file when a worker fails", {
     unlink(c(f, paste0(f, ".fai")))
     d <- tempfile("tilefail")
     dir.create(d)
-    snow <- localBackends()$snow
+    snow <- startTurn(localBackends()$snow)
     expect_error(predictRegions(cnnModel(201), g, GRanges("chr1:1-20000"), step = 50,
                                 export = file.path(d, "x.bw"), BPPARAM = snow,
                                 verbose = FALSE))
@@ -270,13 +282,15 @@ test_that("attributeBases over regions: backends equal serial; nothing left afte
                           verbose = FALSE)
     bk <- localBackends()
     for (be in names(bk)) {
+        p <- startTurn(bk[[be]])
         v <- suppressMessages(attributeBases(m, regions = r, genome = fa, method = "deepliftshap",
                                              nReferences = 3, threads = 1,
                                              export = file.path(d, paste0(be, ".bw")),
-                                             returnValues = TRUE, BPPARAM = bk[[be]],
+                                             returnValues = TRUE, BPPARAM = p,
                                              verbose = FALSE))
         expect_identical(v, ref, label = be)
         expect_identical(md5(file.path(d, paste0(be, ".bw"))), md5(file.path(d, "serial.bw")))
+        endTurn(p)
     }
     ## an error in a tile (a task the model does not have) after the streams are open
     expect_error(attributeBases(m, regions = r, genome = fa, method = "saliency", task = 5,

@@ -271,7 +271,7 @@ void check_attribution(const nn::Network& net, const AttributionOptions& opt) {
   if (opt.method != Method::DeepLiftShap) return;
   if (opt.n_refs < 1) fail("DeepLIFT needs at least one reference per sequence");
   for (const auto& l : net.spec().layers) {
-    if (l.type == "lstm" || l.type == "gru" || l.type == "logsumexp")
+    if (l.type == "logsumexp")
       fail("DeepLIFT does not support layer '", l.name, "' (", l.type, "); use method \"ism\" or \"saliency\"");
     const auto& a = nn::activation_info(l.string("activation", "linear"), "layer '" + l.name + "'");
     if (!a.elementwise)

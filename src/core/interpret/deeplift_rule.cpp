@@ -89,6 +89,31 @@ struct MaxPoolRescale : torch::autograd::Function<MaxPoolRescale> {
   }
 };
 
+// The product z = a * b of two terms that both depend on the input, on a batch [inputs;
+// references]: z(x) - z(r) = mean(b) (a(x) - a(r)) + mean(a) (b(x) - b(r)) exactly, with mean(v)
+// = (v(x) + v(r)) / 2. These are the Shapley values of the two factors (the mean of both orders
+// of adding them), the rule SHAP's DeepExplainer applies to binary operations; chained through
+// the gates and states of an LSTM or GRU (sigmoid and tanh by the rescale rule) contributions
+// still sum to f(x) - f(r). The multipliers are mean(b) and mean(a), on both halves.
+struct ProductShapley : torch::autograd::Function<ProductShapley> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& a,
+                               const torch::Tensor& b) {
+    if (a.size(0) % 2 != 0) fail("DeepLIFT needs a batch of inputs and references of equal sizes");
+    ctx->save_for_backward({a, b});
+    return a * b;
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grad) {
+    auto saved = ctx->get_saved_variables();
+    auto mean = [](const torch::Tensor& v) {
+      const auto n = v.size(0) / 2;
+      auto m = (v.narrow(0, 0, n) + v.narrow(0, n, n)) * 0.5;
+      return torch::cat({m, m}, 0);
+    };
+    return {grad[0] * mean(saved[1]), grad[0] * mean(saved[0])};
+  }
+};
+
 class DeepLiftRule : public nn::ForwardRule {
  public:
   torch::Tensor activation(const nn::ActivationInfo& a, const torch::Tensor& x,
@@ -98,6 +123,9 @@ class DeepLiftRule : public nn::ForwardRule {
   torch::Tensor max_pool(const torch::Tensor& x, std::int64_t pool,
                          std::int64_t stride) const override {
     return MaxPoolRescale::apply(x, pool, stride);
+  }
+  torch::Tensor product(const torch::Tensor& a, const torch::Tensor& b) const override {
+    return ProductShapley::apply(a, b);
   }
 };
 

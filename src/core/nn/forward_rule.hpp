@@ -2,8 +2,8 @@
 // gradients, on one thread, without nn/ knowing about it: DeepLIFT's rescale rule
 // (interpret/deeplift_rule.cpp) installs itself here for the forward passes of an attribution.
 // Linear steps (convolutions, dense layers, average pooling, linear activations) never consult
-// it; the other activations and max pooling do, for tensors that carry gradients (a rule only
-// changes gradients: the others take the plain step).
+// it; the other activations, max pooling and the products inside LSTM / GRU layers do, for
+// tensors that carry gradients (a rule only changes gradients: the others take the plain step).
 #pragma once
 #include <torch/torch.h>
 
@@ -25,6 +25,10 @@ class ForwardRule {
   // all positions, the length kept as a dimension of 1.
   virtual torch::Tensor max_pool(const torch::Tensor& x, std::int64_t pool,
                                  std::int64_t stride) const = 0;
+  // The elementwise product a * b of two tensors that both carry gradients (the gates and
+  // states of recurrent layers, which run step by step, as sigmoid/tanh activations and these
+  // products, while a rule is installed).
+  virtual torch::Tensor product(const torch::Tensor& a, const torch::Tensor& b) const = 0;
 };
 
 // Installs `rule` for the forward passes of this thread while the scope lives (scopes nest: the

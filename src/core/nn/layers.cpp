@@ -257,7 +257,18 @@ struct RecurrentLayer : LayerModule {
   torch::Tensor forward(const std::vector<torch::Tensor>& in) override {
     auto x = in[0].permute({0, 2, 1});
     torch::Tensor out, h;
-    if (lstm) {
+    if (current_rule && x.requires_grad()) {
+      // step by step, so that the rule sees every gate activation and product
+      auto fwd = stepwise(x, false);
+      if (!bidir) {
+        out = fwd.first;
+        h = fwd.second.unsqueeze(0);
+      } else {
+        auto bwd = stepwise(x, true);
+        out = torch::cat({fwd.first, bwd.first}, 2);
+        h = torch::stack({fwd.second, bwd.second}, 0);
+      }
+    } else if (lstm) {
       auto r = lstm->forward(x);
       out = std::get<0>(r);
       h = std::get<0>(std::get<1>(r));
@@ -269,6 +280,49 @@ struct RecurrentLayer : LayerModule {
     if (sequences) return out.permute({0, 2, 1});
     // last state of each direction (the backward one ends at position 0), as Keras returns
     return bidir ? torch::cat({h[0], h[1]}, 1) : h[0];
+  }
+
+ private:
+  // One direction of the layer written out in its steps (LibTorch's equations and weights: gates
+  // i, f, g, o of an LSTM; r, z, n of a GRU), its activations and products through the thread's
+  // forward rule. x: (N, L, in). Returns the outputs (N, L, units) and the last state (N, units).
+  std::pair<torch::Tensor, torch::Tensor> stepwise(const torch::Tensor& x, bool reverse) {
+    const std::string sfx = reverse ? "_reverse" : "";
+    auto params = lstm ? lstm->named_parameters() : gru->named_parameters();
+    const auto& w_ih = params["weight_ih_l0" + sfx];
+    const auto& w_hh = params["weight_hh_l0" + sfx];
+    const auto& b_ih = params["bias_ih_l0" + sfx];
+    const auto& b_hh = params["bias_hh_l0" + sfx];
+    const auto H = w_hh.size(1), L = x.size(1);
+    static const ActivationInfo& sigmoid_fn = activation_info("sigmoid");
+    static const ActivationInfo& tanh_fn = activation_info("tanh");
+    auto act = [&](const ActivationInfo& a, const torch::Tensor& v) { return activate_layer(a, v, 0); };
+    auto mul = [&](const torch::Tensor& a, const torch::Tensor& b) {
+      return a.requires_grad() && b.requires_grad() ? current_rule->product(a, b) : a * b;
+    };
+    auto xw = torch::matmul(x, w_ih.t()) + b_ih;  // (N, L, G x units), linear: no rule needed
+    auto h = torch::zeros({x.size(0), H}, x.options());
+    auto c = torch::zeros_like(h);
+    std::vector<torch::Tensor> outs(static_cast<std::size_t>(L));
+    for (std::int64_t s = 0; s < L; ++s) {
+      const auto t = reverse ? L - 1 - s : s;
+      auto xt = xw.select(1, t);
+      auto hw = torch::matmul(h, w_hh.t()) + b_hh;
+      if (lstm) {
+        auto g = xt + hw;
+        auto i = act(sigmoid_fn, g.narrow(1, 0, H)), f = act(sigmoid_fn, g.narrow(1, H, H));
+        auto gg = act(tanh_fn, g.narrow(1, 2 * H, H)), o = act(sigmoid_fn, g.narrow(1, 3 * H, H));
+        c = mul(f, c) + mul(i, gg);
+        h = mul(o, act(tanh_fn, c));
+      } else {
+        auto r = act(sigmoid_fn, xt.narrow(1, 0, H) + hw.narrow(1, 0, H));
+        auto z = act(sigmoid_fn, xt.narrow(1, H, H) + hw.narrow(1, H, H));
+        auto n = act(tanh_fn, xt.narrow(1, 2 * H, H) + mul(r, hw.narrow(1, 2 * H, H)));
+        h = mul(1 - z, n) + mul(z, h);
+      }
+      outs[static_cast<std::size_t>(t)] = h;
+    }
+    return {torch::stack(outs, 1), h};
   }
 };
 

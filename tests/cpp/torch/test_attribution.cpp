@@ -205,14 +205,45 @@ TEST_CASE("attribution inputs are checked", "[torch]") {
 
   nn::ModelSpec spec;
   spec.inputs = {{4, 10}};
-  spec.layers = {layer("lstm", {{"units", 3}}, 0), layer("dense", {{"units", 1}}, 1)};
+  spec.layers = {layer("flatten", {}, 0),
+                 layer("dense", {{"units", 2}}, 1, {{"activation", "softmax"}})};
   spec.outputs = {2};
-  nn::Network rnn(spec, 1);
+  nn::Network lse(spec, 1);
   interpret::AttributionOptions dl;
   std::vector<float> y(40, 0.25f);
-  REQUIRE_THROWS_WITH(interpret::attribute(rnn, y.data(), 1, dl), Catch::Contains("lstm"));
+  REQUIRE_THROWS_WITH(interpret::attribute(lse, y.data(), 1, dl), Catch::Contains("softmax"));
   dl.method = interpret::Method::Ism;  // ISM runs on any model
-  CHECK(interpret::attribute(rnn, y.data(), 1, dl).values.size() == 40);
+  CHECK(interpret::attribute(lse, y.data(), 1, dl).values.size() == 40);
+}
+
+TEST_CASE("DeepLIFT through LSTM and GRU layers (rescaled gates, Shapley products) sums to delta", "[torch]") {
+  const std::size_t n = 3, L = 24, per = 4 * L;
+  auto x = random_onehot(n, L, 5);
+  for (const char* type : {"lstm", "gru"})
+    for (double bidir : {0.0, 1.0}) {
+      nn::ModelSpec spec;
+      spec.inputs = {{4, static_cast<std::int64_t>(L)}};
+      spec.layers = {layer("conv1d", {{"filters", 4}, {"kernel", 5}}, 0, {{"activation", "relu"}}),
+                     layer("maxpool1d", {{"pool", 2}}, 1),
+                     layer(type, {{"units", 6}, {"bidirectional", bidir}}, 2),
+                     layer("dense", {{"units", 1}}, 3, {{"activation", "sigmoid"}})};
+      spec.outputs = {4};
+      nn::Network net(spec, 11);
+      interpret::AttributionOptions opt;
+      opt.method = interpret::Method::DeepLiftShap;
+      opt.n_refs = 5;
+      auto a = interpret::attribute(net, x.data(), n, opt);
+      INFO(type << " bidirectional " << bidir);
+      CHECK(a.max_relative_gap < 1e-4);
+      for (std::size_t i = 0; i < n; ++i) {
+        double sum = 0.0;
+        for (std::size_t k = 0; k < per; ++k) sum += a.values[i * per + k];
+        CHECK(sum == Approx(a.prediction[i] - a.reference[i]).margin(1e-5));
+      }
+      // the prediction is the network's own (the steps compute the fused layer's values)
+      auto p = net.predict({x.data()}, n, 1, "cpu")[0];
+      for (std::size_t i = 0; i < n; ++i) CHECK(a.prediction[i] == Approx(p[i]).margin(1e-5));
+    }
 }
 
 TEST_CASE("shuffled references keep dinucleotide counts and the first and last bases", "[torch]") {

@@ -2,6 +2,7 @@
 // activation aliases, parameters set by name (nn::Network::set_parameter).
 #include "torch_catch.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <string>
@@ -12,6 +13,7 @@
 #include "nn/layers.hpp"
 #include "nn/network.hpp"
 #include "nn/network_impl.hpp"
+
 #include "spec_helpers.hpp"
 
 using namespace gdl;
@@ -31,6 +33,25 @@ struct RecordingRule : nn::ForwardRule {
                          std::int64_t stride) const override {
     calls.push_back("max_pool " + std::to_string(pool) + " " + std::to_string(stride));
     return torch::max_pool1d(x, {pool}, {stride});
+  }
+  torch::Tensor product(const torch::Tensor& a, const torch::Tensor& b) const override {
+    calls.push_back("product");
+    return a * b;
+  }
+};
+
+// The plain steps, through the rule's hooks: a network must compute what it computes without it.
+struct PlainRule : nn::ForwardRule {
+  torch::Tensor activation(const nn::ActivationInfo& a, const torch::Tensor& x,
+                           double threshold) const override {
+    return nn::activate(a.kind, x, threshold);
+  }
+  torch::Tensor max_pool(const torch::Tensor& x, std::int64_t pool,
+                         std::int64_t stride) const override {
+    return torch::max_pool1d(x, {pool}, {stride});
+  }
+  torch::Tensor product(const torch::Tensor& a, const torch::Tensor& b) const override {
+    return a * b;
   }
 };
 
@@ -140,4 +161,44 @@ TEST_CASE("parameters are listed and set by name, buffers too; bad names and siz
                         Catch::Contains("conv1d_1.conv.weight"));
   CHECK_THROWS_WITH(net.set_parameter("conv1d_1.conv.bias", {1.0f, 2.0f, 3.0f}),
                     Catch::Contains("has 2 values"));
+}
+
+TEST_CASE("LSTM and GRU layers written out in steps under a rule equal LibTorch's fused layers", "[torch]") {
+  for (const char* type : {"lstm", "gru"})
+    for (double bidir : {0.0, 1.0})
+      for (double seqs : {0.0, 1.0}) {
+        nn::ModelSpec m;
+        m.inputs = {{4, 12}};
+        m.layers = {layer("conv1d", {{"filters", 3}, {"kernel", 3}}, 0, {{"activation", "relu"}}),
+                    layer(type, {{"units", 5}, {"bidirectional", bidir}, {"return_sequences", seqs}}, 1)};
+        if (seqs > 0) m.layers.push_back(layer("flatten", {}, 2));
+        m.layers.push_back(layer("dense", {{"units", 2}}, static_cast<int>(m.layers.size())));
+        m.outputs = {static_cast<int>(m.layers.size())};
+        nn::Network net(m, 7);
+        auto x = torch::rand({3, 4, 12});
+        auto plain = forward(net, x);
+        PlainRule rule;
+        torch::Tensor stepped;
+        {
+          nn::ForwardRuleScope scope(rule);
+          stepped = forward(net, x.clone().requires_grad_(true));
+        }
+        INFO(type << " bidirectional " << bidir << " sequences " << seqs);
+        CHECK(torch::allclose(stepped, plain, 1e-5, 1e-6));
+      }
+  // the steps consult the rule: 3 products per LSTM step (f c, i g, o tanh(c)) but the first
+  // step's f c (c starts at 0, without gradient); 3 sigmoids and 2 tanh per step
+  nn::ModelSpec m;
+  m.inputs = {{4, 6}};
+  m.layers = {layer("lstm", {{"units", 2}}, 0), layer("dense", {{"units", 1}}, 1)};
+  m.outputs = {2};
+  nn::Network net(m, 3);
+  RecordingRule rec;
+  {
+    nn::ForwardRuleScope scope(rec);
+    forward(net, torch::rand({2, 4, 6}).requires_grad_(true));
+  }
+  CHECK(std::count(rec.calls.begin(), rec.calls.end(), "product") == 6 * 3 - 1);
+  CHECK(std::count(rec.calls.begin(), rec.calls.end(), "sigmoid") == 6 * 3);
+  CHECK(std::count(rec.calls.begin(), rec.calls.end(), "tanh") == 6 * 2);
 }
