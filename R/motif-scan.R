@@ -73,14 +73,16 @@
 #'   \code{background = "nrdb"}). Like FIMO's \code{--text}, streaming to a
 #'   file computes no q-values.
 #'
-#'   Reference used: MEME suite's FIMO could not be run where this was built
-#'   (no MEME installation, and no FIMO 5.5.8 output is stored with the
-#'   package or its shared data), so the hits, scores and p-values are
-#'   checked (tests/testthat/test-motif-scan.R) against an independent R
-#'   implementation of the steps above: the exact score distribution by
-#'   convolution, written out from fimo.c / pssm.c, with background,
-#'   pseudocount and q-value variants. Agreement with FIMO 5.5.8's printed
-#'   output is therefore not verified here.
+#'   Reference used: MEME FIMO 5.5.9's own output for JASPAR MA0069.1 (PAX6)
+#'   and MA0718.1 (RAX) on hg38 around NOTCH1 (\code{fimo --bgfile --nrdb--
+#'   --thresh 1e-4}, FIMO's defaults otherwise; 23 sites on both strands), as
+#'   printed in a public analysis script: \code{scanMotifs(background =
+#'   "nrdb")} gives the same sites, matched sequences, scores and p-values to
+#'   FIMO's printed precision (tests/testthat/test-motif-scan.R). MEME itself
+#'   cannot be run where this is built (no MEME installation), so background,
+#'   pseudocount, q-value and genome-scale variants are checked against an
+#'   independent R implementation of the steps above (the exact score
+#'   distribution by convolution, written out from fimo.c / pssm.c).
 #' @references Grant CE, Bailey TL, Noble WS (2011). FIMO: scanning for
 #'   occurrences of a given motif. Bioinformatics 27:1017-1018.
 #' @seealso \code{\link{compareMotifs}}, \code{\link{readMEME}}

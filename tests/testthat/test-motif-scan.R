@@ -145,9 +145,8 @@ test_that("background and pseudocount variants match the reference", {
 })
 
 test_that("JASPAR 2020 motifs match the reference", {
-    jaspar <- file.path(Sys.getenv("GDL_SHARED", "/work/shared"), "data", "motifs",
-                        "JASPAR2020_CORE_vertebrates_non-redundant_pfms_meme.txt")
-    skip_if_not(file.exists(jaspar))
+    skip_if_no_shared("motifs")
+    jaspar <- sharedData("motifs", "JASPAR2020_CORE_vertebrates_non-redundant_pfms_meme.txt")
     m <- GenomicDL:::.readMotifFile(jaspar)
     pick <- c(1, 100, 250, 500, 746)
     sub <- list(id = m$id[pick], name = m$name[pick], url = m$url[pick], nsites = m$nsites[pick],
@@ -157,6 +156,57 @@ test_that("JASPAR 2020 motifs match the reference", {
     gr <- scanMotifs(pf, seqs, threshold = 1e-3)
     compareToRef(gr, refScan(seqs, sub, rep(0.25, 4), thresh = 1e-3)$hits)
     expect_identical(unique(gr$motifName), unique(sub$name[match(gr$motifId, sub$id)]))
+})
+
+## MEME FIMO 5.5.9's own output, as printed by a public analysis script: `fimo --oc . --verbosity 1
+## --bgfile --nrdb-- --thresh 1.0E-4 MA0069.1.meme NOTCH1_100kb.fa` (and MA0718.1) on hg38 chr9
+## around NOTCH1, JASPAR's MEME files of those matrices, FIMO's defaults otherwise (pseudocount
+## 0.1, both strands). Columns: FIMO's matched sequence (on the hit's strand), strand, score and
+## p-value as FIMO prints them (6 and 3 significant digits). FIMO makes the NRDB background
+## strand-symmetric when it scans both strands; so does scanMotifs.
+fimo559 <- list(
+    MA0069.1 = data.frame(
+        seq = c("TTCACACTTGAATT", "TTCACGCTTAAGCG", "TTTCTGCATGAGTG", "CTCACGGATGAGCG",
+                "CTCACGCATGGTGT", "GTCCCGCTTGGGTT", "TCCACGCCTGGGTG", "TTCATGCAACATTT",
+                "TTCCTGCTTGGCTG", "TTCACTCATCATCG", "CACACGCATCAGCT", "TTCAAGGATGAGGG",
+                "CTCAAGCCTCACTT"),
+        strand = c("+", "+", "-", "-", "+", "+", "-", "+", "+", "+", "-", "-", "-"),
+        score = c(14.3, 13.7667, 11.9444, 11.9333, 11.4, 11.3778, 10.9889, 10.6222, 10.5778,
+                  10.4889, 10.3111, 10.1778, 9.93333),
+        p = c(6.22e-06, 9.13e-06, 3.03e-05, 3.04e-05, 4.22e-05, 4.28e-05, 5.42e-05, 6.75e-05,
+              6.91e-05, 7.26e-05, 8.02e-05, 8.66e-05, 9.9e-05)),
+    MA0718.1 = data.frame(
+        seq = c("ACCAATTAGC", "GCCAATTAAG", "GCCAATTAAG", "GCCAATTAGA", "GCTAATTAAA",
+                "GTCAATTAAA", "GTCAATTAAG", "GCCAATTATT", "GGCAATTAGT", "GTTAATTAAA"),
+        strand = c("+", "-", "-", "+", "-", "+", "+", "+", "-", "+"),
+        score = c(12.1186, 11.8136, 11.8136, 11.7288, 11.5593, 11.2712, 11.0678, 10.8305,
+                  10.8305, 10.8136),
+        p = c(9.62e-06, 1.76e-05, 1.76e-05, 2.31e-05, 3.18e-05, 5.26e-05, 6.71e-05, 9.27e-05,
+              9.27e-05, 9.91e-05)))
+
+test_that("hits, scores and p-values equal MEME FIMO 5.5.9's printed output (NRDB background)", {
+    skip_if_no_shared("motifs")
+    db <- readMEME(sharedData("motifs", "JASPAR2020_CORE_vertebrates_non-redundant_pfms_meme.txt"))
+    ids <- vapply(as.list(db), TFBSTools::ID, "")
+    for (id in names(fimo559)) {
+        f <- fimo559[[id]]
+        ## each site in a sequence of its own, on the genome's strand (FIMO prints the minus
+        ## strand's sites reverse-complemented), flanked by Ns that are never scored
+        site <- Biostrings::DNAStringSet(f$seq)
+        minus <- f$strand == "-"
+        site[minus] <- Biostrings::reverseComplement(site[minus])
+        x <- Biostrings::xscat("NNNN", site, "NNNN")
+        names(x) <- paste0("site", seq_along(x))
+        h <- scanMotifs(db[[which(ids == id)]], x, background = "nrdb")  # threshold 1e-4
+        w <- nchar(f$seq[1])
+        expect_identical(as.character(seqnames(h)), names(x), label = id)  # one hit each
+        expect_identical(start(h), rep(5L, length(x)))
+        expect_identical(width(h), rep(w, length(x)))
+        expect_identical(as.character(strand(h)), f$strand, label = id)
+        expect_identical(h$matchedSequence, f$seq, label = id)
+        expect_identical(signif(h$score, 6), f$score, label = id)
+        expect_identical(signif(h$pValue, 3), f$p, label = id)
+    }
 })
 
 test_that("q-values are Storey's over all windows of a motif", {
