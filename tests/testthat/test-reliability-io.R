@@ -71,6 +71,7 @@ test_that("forked and batchtools workers after a multi-threaded LibTorch pass: n
 ## Socket workers of a test, up from here to the test's end; started after the test's forked runs
 ## (no fork is made while they sit idle: see test-streaming-scan.R's localBackends()).
 localSnow <- function(envir = parent.frame()) {
+    invisible(gc())  # pending finalizers of garbage params first (see startTurn() there)
     snow <- SnowParam(2)
     bpstart(snow)
     withr::defer(tryCatch(bpstop(snow), error = function(e) NULL), envir = envir)

@@ -18,9 +18,12 @@ localBackends <- function() {
                                       registryargs = batchtoolsRegistryargs(file.dir = tempfile())))
 }
 isSocket <- function(p) is(p, "SnowParam") && !is(p, "MulticoreParam")
-## Starts a socket cluster for one turn (stopped when the test ends at the latest).
+## Starts a socket cluster for one turn (stopped when the test ends at the latest). A full
+## collection first runs the finalizers of BiocParallel params already garbage (each bpstop()s
+## its cluster through connection numbers that a new cluster may reuse) before this one opens.
 startTurn <- function(p, envir = parent.frame()) {
     if (isSocket(p) && !bpisup(p)) {
+        invisible(gc())
         bpstart(p)
         withr::defer(tryCatch(bpstop(p), error = function(e) NULL), envir = envir)
     }
