@@ -1,35 +1,20 @@
 ## Interrupt latency of the long native loops: an Rscript child runs one call, is sent SIGINT
-## 1.5 s into it, and the seconds from the signal to the end of the call are printed (target:
+## 1.5 s after it starts the call, and the seconds from the signal to the end of the call are printed (target:
 ## <= 0.5 s, the core polls R every 0.05 s; a pass of LibTorch work that cannot be cut short
 ## is the rest). The baseline printed beside each is the same call's uninterrupted length, so a
 ## latency far below it shows the call stopped early.
-## Run: R_LIBS=build/Rlib Rscript bench/interrupts.R
+## Run from the repository root: R_LIBS=build/Rlib Rscript bench/interrupts.R
 suppressPackageStartupMessages(library(GenomicDL))
 
+## the tests' harness: interruptChild() runs the child and sends the signal, childCall() writes
+## its pid, runs the call and reports how it ended
+source(file.path("tests", "testthat", "helper-data.R"))
 latency <- function(label, setup, call) {
-    ready <- tempfile(); out <- tempfile(); script <- tempfile(fileext = ".R")
-    writeLines(c("suppressMessages(library(GenomicDL))", "options(GenomicDL.threads = 2)",
-                 setup, sprintf("writeLines(as.character(Sys.getpid()), %s)", deparse(ready)),
-                 "t0 <- Sys.time()",
-                 sprintf("r <- tryCatch({ %s; 'finished' }, interrupt = function(e) 'interrupt')", call),
-                 "cat('DONE', r, as.numeric(difftime(Sys.time(), t0, units = 'secs')), '\\n')"),
-               script)
-    system2(file.path(R.home("bin"), "Rscript"), script, stdout = out, stderr = out, wait = FALSE,
-            env = paste0("R_LIBS=", paste(.libPaths(), collapse = ":")))
-    t0 <- Sys.time()
-    while (!file.exists(ready) && difftime(Sys.time(), t0, units = "secs") < 300) Sys.sleep(0.05)
-    Sys.sleep(0.2)
-    pid <- as.integer(readLines(ready))
-    Sys.sleep(1.5)
-    sent <- Sys.time()
-    tools::pskill(pid, tools::SIGINT)
-    while (!any(grepl("^DONE", readLines(out, warn = FALSE))) &&
-           difftime(Sys.time(), sent, units = "secs") < 60) Sys.sleep(0.01)
-    stopped <- as.numeric(difftime(Sys.time(), sent, units = "secs"))
-    done <- grep("^DONE", readLines(out, warn = FALSE), value = TRUE)
+    r <- interruptChild(childCall(setup, call), wait = 300, poll = 0.01)
+    done <- grep("^DONE", r$output, value = TRUE)
     cat(sprintf("%-28s %-10s stopped %.2f s after SIGINT\n", label,
-                if (length(done)) strsplit(done, " ")[[1L]][2L] else "no answer", stopped))
-    invisible(stopped)
+                if (length(done)) strsplit(done, " ")[[1L]][2L] else "no answer", r$stopped))
+    invisible(r$stopped)
 }
 
 seqs <- "s <- vapply(1:3000, function(i) paste(sample(c('A','C','G','T'), 1000, TRUE), collapse = ''), '')"

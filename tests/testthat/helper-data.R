@@ -42,8 +42,9 @@ runScript <- function(code, seconds = 240) {
 
 ## Runs `code` (after library(GenomicDL)) in an Rscript child that writes its pid to a file just
 ## before the long call; sends SIGINT 1 s later and returns what the child printed and how long it
-## took to stop after the signal.
-interruptChild <- function(code) {
+## took to stop after the signal (measured every `poll` seconds; `wait`: seconds the child may take
+## to reach the call). Also used by bench/interrupts.R.
+interruptChild <- function(code, wait = 120, poll = 0.05) {
     ready <- tempfile()
     out <- tempfile()
     script <- tempfile(fileext = ".R")
@@ -52,7 +53,7 @@ interruptChild <- function(code) {
     system2(rscript(), script, stdout = out, stderr = out, wait = FALSE,
             env = paste0("R_LIBS=", paste(.libPaths(), collapse = ":")))
     t0 <- Sys.time()
-    while (!file.exists(ready) && difftime(Sys.time(), t0, units = "secs") < 120) Sys.sleep(0.1)
+    while (!file.exists(ready) && difftime(Sys.time(), t0, units = "secs") < wait) Sys.sleep(0.1)
     if (!file.exists(ready)) return(list(output = readLines(out), stopped = NA))
     Sys.sleep(0.5)
     pid <- as.integer(readLines(ready))
@@ -60,7 +61,7 @@ interruptChild <- function(code) {
     sent <- Sys.time()
     tools::pskill(pid, tools::SIGINT)
     while (!any(grepl("^DONE", readLines(out, warn = FALSE))) &&
-           difftime(Sys.time(), sent, units = "secs") < 30) Sys.sleep(0.05)
+           difftime(Sys.time(), sent, units = "secs") < 30) Sys.sleep(poll)
     stopped <- as.numeric(difftime(Sys.time(), sent, units = "secs"))
     if (!any(grepl("^DONE", readLines(out, warn = FALSE)))) tools::pskill(pid, tools::SIGKILL)
     list(output = readLines(out, warn = FALSE), stopped = stopped)
