@@ -73,3 +73,21 @@ childCall <- function(setup, call) c(setup,
     "t0 <- Sys.time()",
     sprintf("r <- tryCatch({ %s; 'finished' }, interrupt = function(e) 'interrupt', error = function(e) conditionMessage(e))", call),
     "cat('DONE', r, format(as.numeric(difftime(Sys.time(), t0, units = 'secs'))), '\\n')")
+
+## Socket (SnowParam) workers up for one turn of a test: started by startTurn() (a no-op for other
+## backends, which start per call) and stopped by endTurn(), or when the test ends at the latest.
+## Tests start them after their forked runs: no fork is made while socket workers sit idle (see
+## test-streaming-scan.R's localBackends()).
+isSocket <- function(p) is(p, "SnowParam") && !is(p, "MulticoreParam")
+## Starts a socket cluster for one turn (stopped when the test ends at the latest). A full
+## collection first runs the finalizers of BiocParallel params already garbage (each bpstop()s
+## its cluster through connection numbers that a new cluster may reuse) before this one opens.
+startTurn <- function(p, envir = parent.frame()) {
+    if (isSocket(p) && !bpisup(p)) {
+        invisible(gc())
+        bpstart(p)
+        withr::defer(tryCatch(bpstop(p), error = function(e) NULL), envir = envir)
+    }
+    p
+}
+endTurn <- function(p) if (isSocket(p) && bpisup(p)) bpstop(p)

@@ -68,16 +68,6 @@ test_that("forked and batchtools workers after a multi-threaded LibTorch pass: n
                         info = paste(c(be, nm, res$out), collapse = "\n"))
 })
 
-## Socket workers of a test, up from here to the test's end; started after the test's forked runs
-## (no fork is made while they sit idle: see test-streaming-scan.R's localBackends()).
-localSnow <- function(envir = parent.frame()) {
-    invisible(gc())  # pending finalizers of garbage params first (see startTurn() there)
-    snow <- SnowParam(2)
-    bpstart(snow)
-    withr::defer(tryCatch(bpstop(snow), error = function(e) NULL), envir = envir)
-    snow
-}
-
 test_that("oneHot, generator batches and scanDeepBind in forked and socket workers equal serial", {
     g <- genomeSource(fa)
     set.seed(11)
@@ -108,7 +98,7 @@ test_that("oneHot, generator batches and scanDeepBind in forked and socket worke
                                       BPPARAM = MulticoreParam(2)), s0)
 
     ## fresh (socket) workers: the same objects reach them serialised
-    snow <- localSnow()
+    snow <- startTurn(SnowParam(2))  # after the forked runs (helper-data.R)
     sn <- bplapply(1:4, function(i, x, g) GenomicDL::oneHot(x, g, threads = 1), x = x, g = g,
                    BPPARAM = snow)
     expect_equal(sum(vapply(sn, identical, NA, ref)), 4L)
@@ -125,7 +115,7 @@ test_that("predictRegions in socket workers equals serial", {
     x <- GRanges(c("chr1:1001-1201", "chr2:3001-3201", "chr3:501-701"))
     a0 <- attributeBases(m, x, genome = g, method = "deepliftshap", nReferences = 4, threads = 1)
     i0 <- attributeBases(m, x[1], genome = g, method = "ism", threads = 1)
-    snow <- localSnow()
+    snow <- startTurn(SnowParam(2))
     for (trial in 1:2) {
         p <- predictRegions(m, fa, reg, step = 50, threads = 1, verbose = FALSE, BPPARAM = snow)
         expect_identical(p$score, ref$score)

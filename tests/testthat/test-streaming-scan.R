@@ -7,7 +7,7 @@
 library(BiocParallel)
 
 ## The backends a test runs on: each test has its own, and its socket workers are up only for
-## their own turn of the test's loop (startTurn() ... endTurn()), so that no forked worker
+## their own turn of the test's loop (startTurn() ... endTurn(), helper-data.R), so that no forked worker
 ## (multicore, batchtools' multicore) is ever made while socket workers sit idle, and no cluster
 ## outlives its test or is handed on in an unknown state after a worker failed on purpose. (CI
 ## saw socket workers that had been started before forked runs gone by the time they were used,
@@ -17,19 +17,6 @@ localBackends <- function() {
          batchtools = BatchtoolsParam(workers = 2, cluster = "multicore", progressbar = FALSE,
                                       registryargs = batchtoolsRegistryargs(file.dir = tempfile())))
 }
-isSocket <- function(p) is(p, "SnowParam") && !is(p, "MulticoreParam")
-## Starts a socket cluster for one turn (stopped when the test ends at the latest). A full
-## collection first runs the finalizers of BiocParallel params already garbage (each bpstop()s
-## its cluster through connection numbers that a new cluster may reuse) before this one opens.
-startTurn <- function(p, envir = parent.frame()) {
-    if (isSocket(p) && !bpisup(p)) {
-        invisible(gc())
-        bpstart(p)
-        withr::defer(tryCatch(bpstop(p), error = function(e) NULL), envir = envir)
-    }
-    p
-}
-endTurn <- function(p) if (isSocket(p) && bpisup(p)) bpstop(p)
 md5 <- function(f) unname(tools::md5sum(f))
 
 ## a bigWig read back base by base over whole chromosomes (NA where it has no data)

@@ -14,6 +14,12 @@ namespace interpret {
 
 namespace {
 
+// The size of each half of a batch [inputs; references] (the batches the rules work on).
+std::int64_t half_of(const torch::Tensor& x) {
+  if (x.size(0) % 2 != 0) fail("DeepLIFT needs a batch of inputs and references of equal sizes");
+  return x.size(0) / 2;
+}
+
 // The rescale rule of an elementwise activation f on a batch [inputs; references]: the value
 // f(x), the gradient (f(x) - f(r)) / (x - r) for both halves, f'(x) where |x - r| < 1e-6.
 torch::Tensor rescale(const nn::ActivationInfo& a, const torch::Tensor& x, double threshold) {
@@ -26,8 +32,7 @@ torch::Tensor rescale(const nn::ActivationInfo& a, const torch::Tensor& x, doubl
     torch::NoGradGuard no_grad;
     y = f(x);
   }
-  if (x.size(0) % 2 != 0) fail("DeepLIFT needs a batch of inputs and references of equal sizes");
-  auto n = x.size(0) / 2;
+  const auto n = half_of(x);
   auto xd = x.detach(), yd = y.detach();
   torch::Tensor slope;
   {
@@ -55,7 +60,7 @@ torch::Tensor rescale(const nn::ActivationInfo& a, const torch::Tensor& x, doubl
 struct MaxPoolRescale : torch::autograd::Function<MaxPoolRescale> {
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
                                std::int64_t pool, std::int64_t stride) {
-    if (x.size(0) % 2 != 0) fail("DeepLIFT needs a batch of inputs and references of equal sizes");
+    (void)half_of(x);  // a paired batch
     torch::Tensor y, idx;
     if (pool == 0) std::tie(y, idx) = x.max(2, /*keepdim=*/true);
     else std::tie(y, idx) = torch::max_pool1d_with_indices(x, {pool}, {stride});
@@ -68,7 +73,7 @@ struct MaxPoolRescale : torch::autograd::Function<MaxPoolRescale> {
     const auto& x = saved[0];
     const auto& y = saved[1];
     const auto& idx = saved[2];
-    const auto n = x.size(0) / 2;
+    const auto n = half_of(x);
     auto g = grad[0];
     auto yx = y.narrow(0, 0, n), yr = y.narrow(0, n, n);
     auto top = torch::max(yx, yr);
@@ -98,7 +103,7 @@ struct MaxPoolRescale : torch::autograd::Function<MaxPoolRescale> {
 struct ProductShapley : torch::autograd::Function<ProductShapley> {
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& a,
                                const torch::Tensor& b) {
-    if (a.size(0) % 2 != 0) fail("DeepLIFT needs a batch of inputs and references of equal sizes");
+    (void)half_of(a);  // a paired batch
     ctx->save_for_backward({a, b});
     return a * b;
   }
@@ -106,7 +111,7 @@ struct ProductShapley : torch::autograd::Function<ProductShapley> {
                                                  torch::autograd::variable_list grad) {
     auto saved = ctx->get_saved_variables();
     auto mean = [](const torch::Tensor& v) {
-      const auto n = v.size(0) / 2;
+      const auto n = half_of(v);
       auto m = (v.narrow(0, 0, n) + v.narrow(0, n, n)) * 0.5;
       return torch::cat({m, m}, 0);
     };

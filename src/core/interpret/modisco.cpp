@@ -407,27 +407,25 @@ std::vector<int> merge_clusters(const ContribData& data, const std::vector<Seqle
   gdl::parallelize(part.size(), opt.threads, [&](int, std::size_t b, std::size_t e) {
     for (std::size_t i = b; i < e; ++i) sf[part[i]] = seqlet_features(data, seqlets[part[i]], false);
   });
-  // fit[a][i]: how well seqlet part[i] matches cluster a's aggregate (the seqlet similarity, the
-  // aggregate's central columns slid over the seqlet, best strand)
-  std::vector<std::vector<double>> fit(k, std::vector<double>(part.size(), 0.0));
+  // fit[a][i]: how well seqlet i matches cluster a's aggregate (the seqlet similarity, the
+  // aggregate's central columns slid over the seqlet, best strand); set for the seqlets taking part
+  std::vector<std::vector<double>> fit(k, std::vector<double>(seqlets.size(), 0.0));
   auto within = within_affinity(out, graph);
   auto refit = [&](std::size_t a) {
     const auto ag = aggregate(data, seqlets, mem[a], within, opt.min_overlap);
     const auto ff = aggregate_features(ag, false), fr = aggregate_features(ag, true);
     gdl::parallelize(part.size(), opt.threads, [&](int, std::size_t b, std::size_t e) {
       for (std::size_t i = b; i < e; ++i)
-        fit[a][i] = best_alignment(sf[part[i]], ff, fr, w, opt.min_overlap).similarity;
+        fit[a][part[i]] = best_alignment(sf[part[i]], ff, fr, w, opt.min_overlap).similarity;
     });
   };
   for (std::size_t a = 0; a < k; ++a) {
     gdl::check_interrupt();
     refit(a);
   }
-  std::vector<std::size_t> pos(seqlets.size());  // seqlet -> index in part
-  for (std::size_t i = 0; i < part.size(); ++i) pos[part[i]] = i;
   auto mean_fit = [&](std::size_t a, std::size_t b) {  // b's seqlets against a's aggregate
     double s = 0;
-    for (std::size_t i : mem[b]) s += fit[a][pos[i]];
+    for (std::size_t i : mem[b]) s += fit[a][i];
     return s / static_cast<double>(mem[b].size());
   };
   const double ninf = -std::numeric_limits<double>::infinity();
@@ -463,7 +461,7 @@ std::vector<int> merge_clusters(const ContribData& data, const std::vector<Seqle
     within = within_affinity(out, graph);
     refit(ba);
     for (std::size_t c = 0; c < k; ++c)
-      if (c != ba && alive[c]) S[std::min(ba, c) * k + std::max(ba, c)] = ratio(std::min(ba, c), std::max(ba, c));
+      if (c != ba && alive[c]) S[std::min(ba, c) * k + std::max(ba, c)] = ratio(ba, c);  // symmetric
   }
   return out;
 }
