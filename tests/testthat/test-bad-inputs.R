@@ -247,7 +247,9 @@ test_that("attributeBases(method = 'ism') stops within seconds of an interrupt",
         "m <- sequentialModel(c(1000, 4), list(layerConv1d(64, 19, activation = 'relu'),",
         "  layerGlobalMaxPool1d(), layerDense(1)))",
         "set.seed(1)",
-        "s <- vapply(1:60, function(i) paste(sample(c('A','C','G','T'), 1000, TRUE), collapse = ''), '')"),
+        ## 600 sequences: ~15 s of fast ISM here, well past the signal at 1.5 s (60 took 1.5 s
+        ## and could finish first)
+        "s <- vapply(1:600, function(i) paste(sample(c('A','C','G','T'), 1000, TRUE), collapse = ''), '')"),
         "attributeBases(m, s, method = 'ism', batchSize = 256)"))
     expectInterrupted(r)
 })
